@@ -1,0 +1,306 @@
+"""Account pages: register, verify, sign in and out, passwords, email, your data."""
+
+import json
+
+from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
+
+from app.access import public, signed_in, verified
+from app.accounts import bp, services
+from app.accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    DeleteAccountForm,
+    ForgotPasswordForm,
+    JoinOrganisationForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
+from app.accounts.tokens import TokenExpired, TokenInvalid
+from app.email import EmailNotSent
+from app.extensions import limiter
+from app.organisations import services as organisation_services
+
+EMAIL_FAILED = ("We could not send the email just now. Wait a few minutes, then try again. "
+                "If it keeps happening, contact us.")
+
+
+def _rate(name: str):
+    return lambda: current_app.config[name]
+
+
+def start_session(user) -> None:
+    """Sign a person in with a fresh session, so nothing from before sign-in carries over."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+
+
+def safe_next_url(default: str) -> str:
+    """A local path to return to after signing in; anything else goes to `default`."""
+    target = request.args.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def link_problem(problem: Exception, purpose: str):
+    """The page for an emailed link that has expired or does not work."""
+    return render_template("accounts/link_problem.html", purpose=purpose,
+                           expired=isinstance(problem, TokenExpired)), 400
+
+
+def show_field_error(form, error: services.AccountError) -> None:
+    """Put a service's refusal on the form, beside its field when it names one."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_rate("RATELIMIT_REGISTER"), methods=["POST"])
+@public
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            services.register(form.email.data, form.display_name.data, form.password.data)
+        except EmailNotSent:
+            flash(EMAIL_FAILED, "warning")
+        session["check_email_address"] = services.normalise_email(form.email.data)
+        return redirect(url_for("accounts.check_email"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/register/check-your-email")
+@public
+def check_email():
+    return render_template("accounts/check_email.html", email=session.get("check_email_address"))
+
+
+@bp.route("/verify-email/<token>")
+@public
+def verify_email(token: str):
+    try:
+        user = services.verify_email(token)
+    except (TokenExpired, TokenInvalid) as problem:
+        return link_problem(problem, "confirm your email address")
+    flash("Your email address is confirmed.", "success")
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account/resend-verification", methods=["POST"])
+@signed_in
+def resend_verification():
+    if ResendVerificationForm().validate_on_submit() and not current_user.is_verified:
+        try:
+            services.send_verification_email(current_user)
+            flash(f"We’ve sent a new link to {current_user.email}.", "success")
+        except EmailNotSent:
+            flash(EMAIL_FAILED, "warning")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_rate("RATELIMIT_SIGN_IN"), methods=["POST"])
+@public
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.account"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            start_session(user)
+            flash(f"You’re signed in as {user.display_name}.", "success")
+            return redirect(safe_next_url(url_for("accounts.account")))
+        # One message for an unknown email and a wrong password: no account enumeration.
+        form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
+        form.password.errors = [*form.password.errors, "Enter a correct email address and password"]
+    return render_template("accounts/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@public
+def sign_out():
+    if SignOutForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You’ve signed out.", "success")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_rate("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.start_password_reset(form.email.data)
+        except EmailNotSent:
+            flash(EMAIL_FAILED, "warning")
+            return render_template("accounts/forgot_password.html", form=form)
+        return render_template("accounts/reset_sent.html",
+                               email=services.normalise_email(form.email.data))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_rate("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@public
+def reset_password(token: str):
+    try:
+        services.find_reset_token(token)
+    except (TokenExpired, TokenInvalid) as problem:
+        return link_problem(problem, "reset your password")
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except (TokenExpired, TokenInvalid) as problem:
+            return link_problem(problem, "reset your password")
+        except EmailNotSent:
+            pass  # the password is changed; only the confirmation email failed
+        logout_user()
+        session.clear()
+        flash("Your password has been changed. Sign in with your new password.", "success")
+        return redirect(url_for("accounts.sign_in"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/account")
+@signed_in
+def account():
+    memberships = organisation_services.memberships_of(current_user)
+    return render_template("accounts/account.html", memberships=memberships,
+                           resend_form=ResendVerificationForm())
+
+
+@bp.route("/account/change-password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.AccountError as error:
+            show_field_error(form, error)
+        except EmailNotSent:
+            return _after_password_change()  # changed; only the confirmation email failed
+        else:
+            return _after_password_change()
+    return render_template("accounts/change_password.html", form=form)
+
+
+def _after_password_change():
+    # The session version moved on; sign this browser back in so only the others are ended.
+    start_session(current_user._get_current_object())
+    flash("Your password has been changed. Other devices have been signed out.", "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/change-email", methods=["GET", "POST"])
+@signed_in
+def change_email():
+    form = ChangeEmailForm()
+    if form.validate_on_submit():
+        try:
+            new_email = services.request_email_change(
+                current_user, form.email.data, form.password.data
+            )
+        except services.AccountError as error:
+            show_field_error(form, error)
+        except EmailNotSent:
+            flash(EMAIL_FAILED, "warning")
+        else:
+            return render_template("accounts/change_email_sent.html", email=new_email)
+    return render_template("accounts/change_email.html", form=form)
+
+
+@bp.route("/account/confirm-email/<token>")
+@public
+def confirm_email_change(token: str):
+    try:
+        services.confirm_email_change(token)
+    except (TokenExpired, TokenInvalid) as problem:
+        return link_problem(problem, "confirm your new email address")
+    except services.AccountError as error:
+        flash(error.message, "warning")
+        return redirect(url_for("accounts.change_email"))
+    except EmailNotSent:
+        pass  # the change is made; only the note to the old address failed
+    flash("Your email address has been changed.", "success")
+    signed_in_now = current_user.is_authenticated
+    return redirect(url_for("accounts.account" if signed_in_now else "accounts.sign_in"))
+
+
+@bp.route("/account/download-my-data")
+@signed_in
+def download_data():
+    data = services.personal_data.export_personal_data(current_user)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="my-oda-ideas-data.json"'},
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@signed_in
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.password.data)
+        except services.AccountError as error:
+            show_field_error(form, error)
+        except EmailNotSent:
+            return _after_deletion()  # the account is gone; only the goodbye email failed
+        else:
+            return _after_deletion()
+    return render_template("accounts/delete_account.html", form=form)
+
+
+def _after_deletion():
+    logout_user()
+    session.clear()
+    return redirect(url_for("accounts.account_deleted"))
+
+
+@bp.route("/account/deleted")
+@public
+def account_deleted():
+    return render_template("accounts/account_deleted.html")
+
+
+@bp.route("/account/organisations/join", methods=["GET", "POST"])
+@verified
+def join_organisation():
+    form = JoinOrganisationForm()
+    form.organisation.choices = [SelectChoice(0, "Select an organisation")] + [
+        SelectChoice(org.id, org.name)
+        for org in organisation_services.joinable_organisations(current_user)
+    ]
+    if form.validate_on_submit():
+        try:
+            membership = organisation_services.request_membership(
+                current_user, form.organisation.data, form.job_title.data, form.reason.data
+            )
+        except organisation_services.MembershipError as error:
+            form.organisation.errors = [*form.organisation.errors, str(error)]
+        else:
+            flash(f"You’ve asked to join {membership.organisation.name}. We’ll email you when "
+                  "an administrator or the organisation’s lead has decided.", "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/join_organisation.html", form=form)

@@ -1,0 +1,180 @@
+"""Admin pages: people and roles, organisations and their members, the audit log."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.access import admin_required
+from app.admin import bp, services
+from app.admin.forms import RoleForm
+from app.extensions import db
+from app.models import AuditEvent, Membership, Organisation, OrganisationKind, Role, User
+from app.organisations import services as organisation_services
+from app.organisations.forms import ButtonForm, DecisionForm, OrganisationForm
+from app.organisations.routes import decide_from_form
+from app.pagination import paginate
+
+
+@bp.route("/")
+@admin_required
+def dashboard():
+    counts = dict(db.session.execute(
+        select(User.role, func.count(User.id)).where(User.deleted_at.is_(None)).group_by(User.role)
+    ).all())
+    return render_template(
+        "admin/dashboard.html",
+        role_counts=[(role, counts.get(role, 0)) for role in Role],
+        pending=organisation_services.pending_requests(),
+        organisation_count=db.session.scalar(select(func.count(Organisation.id))),
+        decision_form=DecisionForm(),
+    )
+
+
+@bp.route("/users")
+@admin_required
+def users():
+    search, role = request.args.get("q", ""), request.args.get("role", "")
+    page = paginate(services.users_query(search, role))
+    return render_template("admin/users.html", page=page, search=search, role=role,
+                           roles=list(Role))
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None or not person.is_active:
+        abort(404)
+    form = RoleForm(role=Role.RESIDENT.value if person.role not in services.ASSIGNABLE_ROLES
+                    else person.role.value)
+    if form.validate_on_submit():
+        try:
+            services.set_role(current_user, person, Role(form.role.data))
+        except services.RoleChangeError as error:
+            form.role.errors = [*form.role.errors, str(error)]
+        else:
+            flash(f"{person.display_name} is now: {person.role.label}.", "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/user.html", person=person, form=form)
+
+
+@bp.route("/organisations")
+@admin_required
+def organisations():
+    return render_template("admin/organisations.html",
+                           organisations=organisation_services.list_organisations())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@admin_required
+def new_organisation():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = organisation_services.create_organisation(
+                current_user, form.name.data, OrganisationKind(form.kind.data), form.website.data
+            )
+        except organisation_services.OrganisationError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash(f"{organisation.name} has been added.", "success")
+            return redirect(url_for("admin.organisation", organisation_id=organisation.id))
+    return render_template("admin/organisation_form.html", form=form, organisation=None)
+
+
+def _organisation_or_404(organisation_id: int) -> Organisation:
+    return db.session.get(Organisation, organisation_id) or abort(404)
+
+
+@bp.route("/organisations/<int:organisation_id>")
+@admin_required
+def organisation(organisation_id: int):
+    org = _organisation_or_404(organisation_id)
+    return render_template(
+        "admin/organisation.html",
+        organisation=org,
+        pending=organisation_services.pending_requests(org),
+        approved=[m for m in org.memberships if m.is_approved],
+        decision_form=DecisionForm(),
+        button_form=ButtonForm(),
+    )
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_organisation(organisation_id: int):
+    org = _organisation_or_404(organisation_id)
+    form = OrganisationForm(obj=org) if request.method == "GET" else OrganisationForm()
+    if request.method == "GET":
+        form.kind.data = org.kind.value
+    if form.validate_on_submit():
+        try:
+            organisation_services.update_organisation(
+                current_user, org, form.name.data, OrganisationKind(form.kind.data),
+                form.website.data,
+            )
+        except organisation_services.OrganisationError as error:
+            getattr(form, error.field).errors.append(error.message)
+        else:
+            flash("The organisation’s details have been saved.", "success")
+            return redirect(url_for("admin.organisation", organisation_id=org.id))
+    return render_template("admin/organisation_form.html", form=form, organisation=org)
+
+
+def _membership_or_404(membership_id: int) -> Membership:
+    return db.session.get(Membership, membership_id) or abort(404)
+
+
+def _back_to(membership: Membership):
+    target = request.form.get("return_to")
+    if target == "dashboard":
+        return redirect(url_for("admin.dashboard"))
+    return redirect(url_for("admin.organisation", organisation_id=membership.organisation_id))
+
+
+@bp.route("/memberships/<int:membership_id>/decision", methods=["POST"])
+@admin_required
+def decide_membership(membership_id: int):
+    membership = _membership_or_404(membership_id)
+    decide_from_form(membership)
+    return _back_to(membership)
+
+
+@bp.route("/memberships/<int:membership_id>/lead", methods=["POST"])
+@admin_required
+def toggle_lead(membership_id: int):
+    membership = _membership_or_404(membership_id)
+    if ButtonForm().validate_on_submit():
+        try:
+            organisation_services.set_lead(current_user, membership, not membership.is_lead)
+        except organisation_services.MembershipError as error:
+            flash(str(error), "warning")
+        else:
+            state = "now a lead" if membership.is_lead else "no longer a lead"
+            flash(f"{membership.user.display_name} is {state} of "
+                  f"{membership.organisation.name}.", "success")
+    return _back_to(membership)
+
+
+@bp.route("/memberships/<int:membership_id>/remove", methods=["POST"])
+@admin_required
+def remove_membership(membership_id: int):
+    membership = _membership_or_404(membership_id)
+    organisation_id, name = membership.organisation_id, membership.user.display_name
+    if ButtonForm().validate_on_submit():
+        organisation_services.remove_membership(current_user, membership)
+        flash(f"{name} has been removed from the organisation.", "success")
+    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+
+
+@bp.route("/audit")
+@admin_required
+def audit_log():
+    action = request.args.get("action", "")
+    target_type = request.args.get("target_type", "")
+    page = paginate(services.audit_query(action, target_type), per_page=50)
+    target_types = list(db.session.scalars(
+        select(AuditEvent.target_type).distinct().order_by(AuditEvent.target_type)
+    ))
+    return render_template("admin/audit.html", page=page, action=action, target_type=target_type,
+                           actions=services.audit_actions(), target_types=target_types)

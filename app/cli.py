@@ -1,0 +1,133 @@
+"""Command-line tools: `flask users create-admin`, `flask users set-role`, `flask seed-demo`."""
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from app import audit
+from app.accounts.passwords import hash_password, password_problem
+from app.accounts.services import find_active_user_by_email, normalise_email
+from app.extensions import db
+from app.models import (
+    Membership,
+    MembershipStatus,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+    utcnow,
+)
+from app.organisations.services import slugify, sync_role
+
+users = AppGroup("users", help="Manage accounts from the command line.")
+
+
+@users.command("create-admin")
+@click.argument("email")
+@click.option("--name", "display_name", default="Administrator", show_default=True,
+              help="Display name for the new account.")
+def create_admin(email: str, display_name: str) -> None:
+    """Create an administrator account for EMAIL; asks for the password without echoing it."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise click.ClickException("Enter an email address in the correct format, like "
+                                   "name@example.com")
+    if find_active_user_by_email(email) is not None:
+        raise click.ClickException(
+            f"An account already uses {email}. To make it an administrator, run: "
+            f"flask users set-role {email} admin"
+        )
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, email=email, display_name=display_name)
+    if problem:
+        raise click.ClickException(problem)
+    user = User(email=email, display_name=display_name, password_hash=hash_password(password),
+                role=Role.ADMIN, email_verified_at=utcnow())
+    db.session.add(user)
+    audit.record(None, "user.create_admin", user, "Created administrator user from the "
+                 "command line", after={"role": Role.ADMIN.value})
+    db.session.commit()
+    click.echo(f"Created administrator {email}. Sign in at /sign-in.")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([Role.RESIDENT.value, Role.STAFF.value,
+                                           Role.ADMIN.value]))
+def set_role_command(email: str, role: str) -> None:
+    """Give the account for EMAIL the role ROLE (resident, staff or admin)."""
+    user = find_active_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account uses {normalise_email(email)}")
+    before = user.role
+    user.role = Role(role)
+    sync_role(user)
+    audit.record(None, "user.role", user, f"Changed user {user.id}'s role from {before.label} "
+                 f"to {user.role.label} from the command line",
+                 before={"role": before.value}, after={"role": user.role.value})
+    db.session.commit()
+    click.echo(f"{user.email} is now: {user.role.label}")
+
+
+DEMO_ORGANISATIONS = [
+    ("Northgate City Council", OrganisationKind.COUNCIL, "https://northgate.example.gov.uk"),
+    ("Riverside Borough Council", OrganisationKind.COUNCIL, "https://riverside.example.gov.uk"),
+    ("Northshire Fire and Rescue Service", OrganisationKind.PUBLIC_BODY, None),
+    ("Office of the Mayor", OrganisationKind.MAYORS_OFFICE, None),
+    ("Northgate University Data Lab", OrganisationKind.PARTNER, None),
+]
+
+# Development only: seed-demo refuses to run in production, and prints these every time.
+DEMO_USERS = [
+    ("resident@example.org", "Rosa Resident", Role.RESIDENT, "resident-demo-pass-4821", None),
+    ("officer@example.org", "Omar Officer", Role.OFFICER, "officer-demo-pass-7315",
+     "Northgate City Council"),
+    ("mayor@example.org", "Maya Mayoral", Role.MAYORS_OFFICE, "mayor-demo-pass-2957",
+     "Office of the Mayor"),
+    ("staff@example.org", "Sam Staff", Role.STAFF, "staff-demo-pass-6143", None),
+    ("admin@example.org", "Ada Admin", Role.ADMIN, "admin-demo-pass-3806", None),
+]
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Create demo organisations and one user per role (development only; safe to re-run)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-demo creates accounts with published passwords and "
+                                   "refuses to run in production.")
+    organisations = {}
+    for name, kind, website in DEMO_ORGANISATIONS:
+        organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+        if organisation is None:
+            organisation = Organisation(name=name, slug=slugify(name), kind=kind, website=website)
+            db.session.add(organisation)
+        organisations[name] = organisation
+    created = 0
+    for email, name, role, password, organisation_name in DEMO_USERS:
+        if find_active_user_by_email(email) is not None:
+            continue
+        user = User(email=email, display_name=name, password_hash=hash_password(password),
+                    role=role, email_verified_at=utcnow())
+        db.session.add(user)
+        if organisation_name:
+            db.session.add(Membership(
+                user=user, organisation=organisations[organisation_name],
+                status=MembershipStatus.APPROVED, is_lead=True,
+                job_title="Data lead" if role == Role.OFFICER else "Policy adviser",
+                decided_at=utcnow(),
+            ))
+        created += 1
+    db.session.commit()
+    click.echo("Demo data ready" + (f" ({created} accounts created)." if created else
+                                    " (already there; nothing changed)."))
+    click.echo("Development-only accounts (sign in at http://127.0.0.1:5000/sign-in):")
+    for email, _name, role, password, _organisation in DEMO_USERS:
+        click.echo(f"  {role.label:<32} {email:<24} password: {password}")
+
+
+def register(app: Flask) -> None:
+    """Add the commands to `flask`."""
+    app.cli.add_command(users)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,30 @@
+"""Database connection settings that the models rely on."""
+
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """SQLite enforces foreign keys only when asked; WAL lets readers work during writes."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def register(app: Flask) -> None:
+    """Nothing per-app yet: importing this module installs the connection listener."""
+    app.extensions.setdefault("oda_database", True)
+
+
+def is_postgresql(url: str) -> bool:
+    """True when a database URL points at PostgreSQL."""
+    return url.startswith("postgresql")

@@ -1,0 +1,53 @@
+"""Template filters and globals: times in Europe/London, plural words, asset URLs."""
+
+import os
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, url_for
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_datetime(value: datetime | None) -> str:
+    """Format a UTC time as UK readers expect, in Europe/London: 22 November 2026 at 1:05pm."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    hour = local.strftime("%I").lstrip("0") or "12"
+    time_part = f"{hour}{local.strftime(':%M')}{local.strftime('%p').lower()}"
+    if local.minute == 0:
+        time_part = f"{hour}{local.strftime('%p').lower()}"
+    return f"{local.day} {local.strftime('%B %Y')} at {time_part}"
+
+
+def london_date(value: datetime | None) -> str:
+    """Format a UTC time as a date in Europe/London: 22 November 2026."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    return f"{local.day} {local.strftime('%B %Y')}"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 idea', '2 ideas'."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {word}"
+
+
+def asset_url(filename: str) -> str:
+    """A URL for a built asset, with its modification time so browsers fetch new builds."""
+    path = os.path.join(current_app.static_folder, "dist", filename)
+    try:
+        version = int(os.path.getmtime(path))
+    except OSError:
+        version = 0
+    return url_for("static", filename=f"dist/{filename}", v=version)
+
+
+def register(app: Flask) -> None:
+    """Make the filters and globals available in every template."""
+    app.add_template_filter(london_datetime)
+    app.add_template_filter(london_date)
+    app.add_template_global(plural)
+    app.add_template_global(asset_url)

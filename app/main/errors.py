@@ -1,0 +1,60 @@
+"""Error pages in the GOV.UK style, and what to do when a form's session has expired."""
+
+import logging
+
+from flask import Flask, flash, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PAGES = {
+    400: ("There is a problem with your request",
+          "Check the address or the form you sent, then try again."),
+    403: ("You do not have permission to see this page",
+          "If you think you should be able to, contact the ODA team."),
+    404: ("Page not found",
+          "If you typed the web address, check it is correct. If you pasted it, check you "
+          "copied the entire address."),
+    405: ("This page cannot be used that way",
+          "Go back and use the buttons and links on the page."),
+    429: ("You have tried too many times",
+          "To keep accounts safe we limit how often this can be tried. Wait a few minutes, "
+          "then try again."),
+    500: ("Sorry, there is a problem with the service",
+          "Try again later. What you entered has not been saved."),
+}
+
+
+def render_error(code: int):
+    """The page for an HTTP error code."""
+    title, message = PAGES.get(code, PAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def handle_http_error(error: HTTPException):
+    return render_error(error.code if error.code in PAGES else 500)
+
+
+def handle_csrf_error(error: CSRFError):
+    # Usually a form left open past its session; send the person back to the page to retry.
+    log.info("CSRF failure on %s: %s", request.path, error.description)
+    flash("Your session timed out or the form was out of date, so nothing was saved. "
+          "Please try again.", "warning")
+    referrer = request.referrer or ""
+    same_site = referrer.startswith(request.host_url)
+    return redirect(referrer if same_site else request.host_url)
+
+
+def handle_server_error(error: Exception):
+    log.exception("Unhandled error on %s", request.path)
+    return render_error(500)
+
+
+def register(app: Flask) -> None:
+    """Install the handlers."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    for code in PAGES:
+        if code != 500:
+            app.register_error_handler(code, handle_http_error)
+    app.register_error_handler(500, handle_server_error)

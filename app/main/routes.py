@@ -1,0 +1,42 @@
+"""The home page and the service's standing pages: accessibility, privacy, cookies."""
+
+from flask import render_template
+
+from app.access import public
+from app.main import bp
+
+
+@bp.route("/")
+@public
+def index():
+    return render_template("main/index.html")
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    return render_template("main/privacy.html")
+
+
+@bp.route("/cookies")
+@public
+def cookies():
+    return render_template("main/cookies.html")
+
+
+@bp.route("/healthz")
+@public
+def health():
+    """For load balancers: answers when the app can reach its database."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

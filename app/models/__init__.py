@@ -1,0 +1,26 @@
+"""All models, importable from one place (Alembic reads the metadata from here)."""
+
+from app.models.accounts import FORMER_MEMBER_NAME, STAFF_ROLES, PasswordResetToken, Role, User
+from app.models.audit import AuditEvent
+from app.models.organisations import (
+    Membership,
+    MembershipStatus,
+    Organisation,
+    OrganisationKind,
+)
+from app.models.types import UTCDateTime, utcnow
+
+__all__ = [
+    "FORMER_MEMBER_NAME",
+    "STAFF_ROLES",
+    "AuditEvent",
+    "Membership",
+    "MembershipStatus",
+    "Organisation",
+    "OrganisationKind",
+    "PasswordResetToken",
+    "Role",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,50 @@
+"""Forms for organisations and membership decisions."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, InputRequired, Length, Optional
+
+from app.models import OrganisationKind
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the organisation’s name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    kind = RadioField(
+        "Kind of organisation",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in OrganisationKind],
+        validators=[InputRequired(message="Select the kind of organisation")],
+        invalid_choice_message="Select the kind of organisation",
+    )
+    website = StringField(
+        "Website (optional)",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=500, message="Website must be 500 characters or fewer"),
+            URL(message="Enter a website address in the correct format, like https://example.org"),
+        ],
+    )
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    """One-button forms: approve or turn down a request (the button pressed is the decision)."""
+
+    approve = SubmitField("Approve", widget=GovSubmitInput())
+    reject = SubmitField("Turn down", widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    """A CSRF-protected form with a single button, for one-click actions."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,1 @@
+"""Supports, rankings and following. Built by the voting issue."""

@@ -1,0 +1,104 @@
+"""Every page, as the person who would see it, checked with axe-core in Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from app.models import MembershipStatus, Role
+from tests.support.factories import PASSWORD
+
+PUBLIC_PAGES = ["/", "/accessibility", "/privacy", "/cookies", "/sign-in", "/register",
+                "/forgot-password", "/register/check-your-email", "/account/deleted",
+                "/no-such-page", "/verify-email/not-a-real-token"]
+
+
+def sign_in(page, email, password=PASSWORD):
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+
+
+def test_the_axe_check_catches_a_real_problem(page):
+    page.goto("/")
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', "
+                  "'<img src=\"/static/images/favicon.svg\">')")
+    with pytest.raises(AssertionError, match="image-alt"):
+        page.check_accessibility()
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages(page, path):
+    page.goto(path)
+    page.check_accessibility()
+
+
+def test_account_pages(page, make_user, make_organisation, make_membership):
+    user = make_user("rosa@example.org", verified=False)
+    make_organisation("Northgate City Council")
+    sign_in(page, "rosa@example.org")
+    page.check_accessibility()  # with the "confirm your email" warning
+    for path in ["/account/change-password", "/account/change-email", "/account/delete"]:
+        page.goto(path)
+        page.check_accessibility()
+    # Each form's error state too.
+    for path, button in [("/account/change-password", "Change password"),
+                         ("/account/change-email", "Send confirmation link"),
+                         ("/account/delete", "Delete my account")]:
+        page.goto(path)
+        page.get_by_role("button", name=button).click()
+        expect(page.page).to_have_title(re.compile("^Error:"))
+        page.check_accessibility()
+    assert user.id
+
+
+def test_organisation_pages_for_a_verified_officer_and_a_lead(page, make_user, make_organisation,
+                                                              make_membership):
+    northgate = make_organisation("Northgate City Council")
+    make_organisation("Riverside Borough Council")
+    lead = make_user("lead@example.org")
+    make_membership(lead, northgate, status=MembershipStatus.APPROVED, is_lead=True)
+    make_membership(make_user("omar@example.org", display_name="Omar"), northgate)
+    sign_in(page, "lead@example.org")
+    page.check_accessibility()  # account page with an organisations table
+    page.goto("/account/organisations/join")
+    page.check_accessibility()
+    page.get_by_role("button", name="Ask to join").click()
+    page.check_accessibility()
+    page.goto(f"/organisations/{northgate.slug}/members")
+    page.check_accessibility()
+
+
+def test_admin_pages(page, make_user, make_organisation, make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    organisation = make_organisation("Northgate City Council")
+    person = make_user("omar@example.org", display_name="Omar")
+    make_membership(person, organisation)
+    member = make_user("maya@example.org", display_name="Maya")
+    make_membership(member, organisation, status=MembershipStatus.APPROVED, is_lead=True)
+    sign_in(page, "admin@example.org")
+    for path in ["/admin/", "/admin/users", f"/admin/users/{person.id}", "/admin/organisations",
+                 "/admin/organisations/new", f"/admin/organisations/{organisation.id}",
+                 f"/admin/organisations/{organisation.id}/edit", "/admin/audit"]:
+        page.goto(path)
+        page.check_accessibility()
+    page.goto("/admin/organisations/new")
+    page.get_by_role("button", name="Save organisation").click()
+    expect(page.page).to_have_title(re.compile("^Error:"))
+    page.check_accessibility()
+    page.goto(f"/admin/organisations/{organisation.id}")
+    page.get_by_role("button", name="Approve Omar").click()
+    expect(page.get_by_text("You’ve approved Omar’s request")).to_be_visible()
+    page.check_accessibility()
+    page.goto("/admin/audit")
+    page.check_accessibility()
+
+
+def test_forbidden_page(page, make_user):
+    make_user("rosa@example.org")
+    sign_in(page, "rosa@example.org")
+    response = page.goto("/admin/")
+    assert response.status == 403
+    page.check_accessibility()

@@ -1,0 +1,218 @@
+"""Forgotten passwords, changing password and email, downloading data, deleting an account."""
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    FORMER_MEMBER_NAME,
+    AuditEvent,
+    MembershipStatus,
+    PasswordResetToken,
+    Role,
+    User,
+)
+from tests.support.factories import PASSWORD
+from tests.support.forms import submit, text
+
+NEW_PASSWORD = "lantern-orchard-velvet-9"
+
+
+def path_of(url: str) -> str:
+    return url.replace("http://localhost", "")
+
+
+def ask_for_reset(client, email):
+    return submit(client, "/forgot-password", {"email": email})
+
+
+def test_forgotten_password_link_works_once(client, auth, make_user, mailbox):
+    make_user("rosa@example.org")
+    response = ask_for_reset(client, "rosa@example.org")
+    assert "We’ve sent an email to <strong>rosa@example.org</strong>" in text(response)
+    link = path_of(mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/"))
+
+    response = submit(client, link, {"password": NEW_PASSWORD})
+    assert "Your password has been changed. Sign in with your new password." in text(response)
+    assert "has been changed" in mailbox.body(mailbox.last_to("rosa@example.org"))
+
+    again = client.get(link)
+    assert again.status_code == 400
+    assert "This link does not work" in text(again)
+
+    page = text(submit(client, "/sign-in", {"email": "rosa@example.org", "password": PASSWORD}))
+    assert "Enter a correct email address and password" in page
+    auth.sign_in("rosa@example.org", NEW_PASSWORD)
+    assert client.get("/account").status_code == 200
+
+
+def test_reset_for_an_unknown_email_looks_the_same_and_says_so_to_the_address(client, mailbox):
+    response = ask_for_reset(client, "nobody@example.org")
+    assert "We’ve sent an email to <strong>nobody@example.org</strong>" in text(response)
+    assert "there is no account with this address" in mailbox.body(
+        mailbox.last_to("nobody@example.org"))
+
+
+def test_only_the_newest_reset_link_works(client, make_user, mailbox):
+    make_user("rosa@example.org")
+    ask_for_reset(client, "rosa@example.org")
+    first = path_of(mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/"))
+    ask_for_reset(client, "rosa@example.org")
+    second = path_of(mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/"))
+    assert client.get(first).status_code == 400
+    assert client.get(second).status_code == 200
+
+
+def test_reset_link_expires(client, make_user, mailbox, app):
+    make_user("rosa@example.org")
+    ask_for_reset(client, "rosa@example.org")
+    link = path_of(mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/"))
+    with app.app_context():
+        token = db.session.scalar(select(PasswordResetToken))
+        token.expires_at = token.created_at - timedelta(seconds=1)
+        db.session.commit()
+    response = client.get(link)
+    assert response.status_code == 400
+    assert "This link has expired" in text(response)
+
+
+def test_reset_stores_only_a_hash_of_the_token(client, make_user, mailbox, app):
+    make_user("rosa@example.org")
+    ask_for_reset(client, "rosa@example.org")
+    raw = mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/").rsplit("/", 1)[1]
+    with app.app_context():
+        stored = db.session.scalar(select(PasswordResetToken.token_hash))
+    assert raw not in stored and len(stored) == 64
+
+
+def test_reset_password_form_checks_the_new_password(client, make_user, mailbox):
+    make_user("rosa@example.org")
+    ask_for_reset(client, "rosa@example.org")
+    link = path_of(mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/"))
+    page = text(submit(client, link, {"password": "password"}))
+    assert "<title>Error: Choose a new password" in page
+    assert "Password must be 12 characters or more" in page
+    assert client.get(link).status_code == 200  # a failed attempt does not spend the link
+
+
+def test_changing_password_signs_out_other_sessions(app, make_user, mailbox):
+    make_user("rosa@example.org")
+    laptop, phone = app.test_client(), app.test_client()
+    from tests.conftest import Auth
+
+    Auth(laptop).sign_in("rosa@example.org")
+    Auth(phone).sign_in("rosa@example.org")
+    response = submit(laptop, "/account/change-password",
+                      {"current_password": PASSWORD, "password": NEW_PASSWORD})
+    assert "Your password has been changed" in text(response)
+    assert laptop.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+    assert "has been changed" in mailbox.body(mailbox.last_to("rosa@example.org"))
+
+
+def test_changing_password_needs_the_current_one(client, auth, make_user):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    page = text(submit(client, "/account/change-password",
+                       {"current_password": "not-my-password", "password": NEW_PASSWORD}))
+    assert "<title>Error: Change your password" in page
+    assert "Your current password is not correct" in page
+
+
+def test_changing_email_needs_the_link_sent_to_the_new_address(client, auth, make_user,
+                                                                mailbox, app):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit(client, "/account/change-email",
+                      {"email": "rosa.new@example.org", "password": PASSWORD})
+    assert "Check your new email address" in text(response)
+    with app.app_context():
+        assert db.session.scalar(select(User.email)) == "rosa@example.org"
+
+    link = path_of(mailbox.link(mailbox.last_to("rosa.new@example.org"), "/confirm-email/"))
+    response = client.get(link, follow_redirects=True)
+    assert "Your email address has been changed" in text(response)
+    with app.app_context():
+        assert db.session.scalar(select(User.email)) == "rosa.new@example.org"
+    assert "rosa.new@example.org" in mailbox.body(mailbox.last_to("rosa@example.org"))
+    assert client.get(link).status_code == 400  # works once
+
+
+def test_changing_email_to_a_taken_address_reveals_nothing(client, auth, make_user, mailbox,
+                                                           app):
+    make_user("rosa@example.org")
+    make_user("taken@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit(client, "/account/change-email",
+                      {"email": "taken@example.org", "password": PASSWORD})
+    assert "Check your new email address" in text(response)
+    assert "already have an account" in mailbox.body(mailbox.last_to("taken@example.org"))
+    with app.app_context():
+        assert db.session.scalar(select(User.email).where(User.id == 1)) == "rosa@example.org"
+
+
+def test_changing_email_needs_the_password(client, auth, make_user):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    page = text(submit(client, "/account/change-email",
+                       {"email": "rosa.new@example.org", "password": "wrong-password"}))
+    assert "Your password is not correct" in page
+    assert 'value="rosa.new@example.org"' in page
+
+
+def test_download_my_data_has_everything_the_account_holds(client, auth, make_user,
+                                                           make_organisation, make_membership):
+    user = make_user("rosa@example.org", display_name="Rosa")
+    make_membership(user, make_organisation("Northgate City Council"),
+                    status=MembershipStatus.APPROVED)
+    auth.sign_in("rosa@example.org")
+    response = client.get("/account/download-my-data")
+    assert response.mimetype == "application/json"
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data())
+    assert data["account"]["email"] == "rosa@example.org"
+    assert data["account"]["display_name"] == "Rosa"
+    assert data["account"]["role"] == "officer"
+    assert data["organisation_memberships"][0]["organisation"] == "Northgate City Council"
+    assert "password" not in json.dumps(data).lower().replace("password_hash", "")
+
+
+def test_deleting_an_account_removes_personal_data_but_keeps_the_row(
+        client, auth, make_user, make_organisation, make_membership, mailbox, app):
+    user = make_user("rosa@example.org", display_name="Rosa")
+    make_membership(user, make_organisation(), status=MembershipStatus.APPROVED)
+    auth.sign_in("rosa@example.org")
+
+    page = text(submit(client, "/account/delete", {"password": PASSWORD}))
+    assert "Confirm that you understand you cannot undo this" in page
+
+    response = submit(client, "/account/delete", {"confirm": "y", "password": PASSWORD})
+    assert "Your account has been deleted" in text(response)
+    assert "has been deleted" in mailbox.body(mailbox.last_to("rosa@example.org"))
+    with app.app_context():
+        deleted = db.session.get(User, user.id)
+        assert deleted.email is None and deleted.password_hash is None
+        assert deleted.display_name == FORMER_MEMBER_NAME
+        assert deleted.public_name == "a former member"
+        assert deleted.deleted_at is not None
+        assert deleted.memberships == []
+        assert deleted.role == Role.RESIDENT
+        assert db.session.scalar(select(AuditEvent.action)) == "account.delete"
+    assert client.get("/account").status_code == 302
+    page = text(submit(client, "/sign-in", {"email": "rosa@example.org", "password": PASSWORD}))
+    assert "Enter a correct email address and password" in page
+    # The address is free to register again.
+    response = submit(client, "/register", {"email": "rosa@example.org", "display_name": "Rosa",
+                                            "password": PASSWORD})
+    assert mailbox.link(mailbox.last_to("rosa@example.org"), "/verify-email/")
+
+
+def test_the_last_admin_cannot_delete_their_account(client, auth, make_user, app):
+    make_user("admin@example.org", role=Role.ADMIN)
+    auth.sign_in("admin@example.org")
+    page = text(submit(client, "/account/delete", {"confirm": "y", "password": PASSWORD}))
+    assert "You are the only administrator" in page
+    with app.app_context():
+        assert db.session.scalar(select(User.deleted_at)) is None

@@ -1,0 +1,79 @@
+"""Command-line tools: creating the first admin, setting roles, seeding the demo."""
+
+from sqlalchemy import func, select
+
+from app.accounts.passwords import password_problem
+from app.cli import DEMO_USERS
+from app.extensions import db
+from app.models import AuditEvent, Organisation, Role, User
+
+
+def test_create_admin_asks_for_the_password_twice_without_echo(app, runner, auth):
+    password = "quiet-harbour-lamp-77"
+    result = runner.invoke(args=["users", "create-admin", "Ada@Example.org", "--name", "Ada"],
+                           input=f"{password}\n{password}\n")
+    assert result.exit_code == 0, result.output
+    assert "Created administrator ada@example.org" in result.output
+    assert password not in result.output
+    with app.app_context():
+        admin = db.session.scalar(select(User))
+        assert admin.role == Role.ADMIN and admin.is_verified
+        assert db.session.scalar(select(AuditEvent.action)) == "user.create_admin"
+    auth.sign_in("ada@example.org", password)
+
+
+def test_create_admin_refuses_a_weak_password(runner, app):
+    result = runner.invoke(args=["users", "create-admin", "ada@example.org"],
+                           input="password1234\npassword1234\n")
+    assert result.exit_code == 1
+    assert "Password is too common" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_create_admin_refuses_an_existing_account(runner, make_user):
+    make_user("rosa@example.org")
+    result = runner.invoke(args=["users", "create-admin", "rosa@example.org"])
+    assert result.exit_code == 1
+    assert "flask users set-role rosa@example.org admin" in result.output
+
+
+def test_set_role(runner, make_user, app):
+    make_user("sam@example.org")
+    result = runner.invoke(args=["users", "set-role", "sam@example.org", "staff"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(User.role)) == Role.STAFF
+    result = runner.invoke(args=["users", "set-role", "nobody@example.org", "staff"])
+    assert result.exit_code == 1 and "No account uses nobody@example.org" in result.output
+
+
+def test_seed_demo_creates_one_user_per_role_once(runner, app, auth):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "5 accounts created" in first.output
+    second = runner.invoke(args=["seed-demo"])
+    assert "nothing changed" in second.output
+    for email, _name, _role, password, _org in DEMO_USERS:
+        assert f"{email}" in second.output and password in second.output
+    with app.app_context():
+        roles = set(db.session.scalars(select(User.role)))
+        assert roles == set(Role)
+        assert db.session.scalar(select(func.count(Organisation.id))) >= 2
+    email, _name, _role, password, _org = DEMO_USERS[1]
+    auth.sign_in(email, password)
+
+
+def test_demo_passwords_meet_the_password_rules(app):
+    with app.app_context():
+        for email, name, _role, password, _org in DEMO_USERS:
+            assert password_problem(password, email=email, display_name=name) is None
+
+
+def test_seed_demo_refuses_to_run_in_production(runner, app, monkeypatch):
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "refuses to run in production" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0

@@ -1,0 +1,79 @@
+"""The database is built by the migrations, and the models and migrations agree."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from app.models import AuditEvent, Role, User, utcnow
+from config import TestConfig
+
+
+def test_models_and_migrations_agree(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], ("the models and the migrations disagree; run "
+                               "`flask db migrate -m '...'` and review the file")
+
+
+def test_audit_log_refuses_changes_and_deletions(app):
+    with app.app_context():
+        user = User(email="a@example.org", display_name="A", password_hash="x",
+                    role=Role.ADMIN)
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(AuditEvent(actor_id=user.id, action="test", target_type="users",
+                                  target_id=str(user.id), summary="made"))
+        db.session.commit()
+        for statement in ("UPDATE audit_events SET summary = 'rewritten'",
+                          "DELETE FROM audit_events"):
+            with pytest.raises(Exception, match="append-only"):
+                db.session.execute(text(statement))
+                db.session.commit()
+            db.session.rollback()
+        assert db.session.scalar(text("SELECT summary FROM audit_events")) == "made"
+
+
+@pytest.mark.parametrize("sql", [
+    "INSERT INTO users (email, display_name, password_hash, role, session_version, created_at) "
+    "VALUES ('Upper@Example.org', 'A', 'x', 'resident', 1, CURRENT_TIMESTAMP)",
+    "INSERT INTO users (email, display_name, password_hash, role, session_version, created_at) "
+    "VALUES ('a@example.org', 'A', 'x', 'overlord', 1, CURRENT_TIMESTAMP)",
+    "INSERT INTO users (email, display_name, password_hash, role, session_version, created_at) "
+    "VALUES (NULL, 'A', NULL, 'resident', 1, CURRENT_TIMESTAMP)",
+])
+def test_database_constraints_hold_without_the_app(app, sql):
+    with app.app_context():
+        with pytest.raises(Exception, match="(?i)check|constraint"):
+            db.session.execute(text(sql))
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_one_account_per_email_is_enforced_by_the_database(app):
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        for _ in range(2):
+            db.session.add(User(email="same@example.org", display_name="A", password_hash="x",
+                                created_at=utcnow()))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+
+
+def test_migrations_downgrade_and_upgrade_cleanly(tmp_path, smtp_server):
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        tables = db.session.execute(text(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'"
+        )).scalars().all()
+        assert tables == []
+        upgrade()
+        db.session.remove()

@@ -1,0 +1,223 @@
+"""Organisations, asking to join, approval by admins and leads, and the roles that follow."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, Membership, MembershipStatus, OrganisationKind, Role, User
+from tests.support.forms import submit, text
+
+
+def role_of(app, email):
+    with app.app_context():
+        return db.session.scalar(select(User.role).where(User.email == email))
+
+
+def ask_to_join(client, organisation_id, job_title="Data analyst"):
+    return submit(client, "/account/organisations/join",
+                  {"organisation": organisation_id, "job_title": job_title,
+                   "reason": "I run the housing data team"})
+
+
+def test_admin_creates_an_organisation_and_it_is_audited(client, auth, make_user, app):
+    make_user("admin@example.org", role=Role.ADMIN)
+    auth.sign_in("admin@example.org")
+    response = submit(client, "/admin/organisations/new",
+                      {"name": "Northgate City Council", "kind": "council",
+                       "website": "https://northgate.example.gov.uk"})
+    assert "Northgate City Council has been added" in text(response)
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent))
+        assert event.action == "organisation.create"
+        assert event.after == {"name": "Northgate City Council", "kind": "council",
+                               "website": "https://northgate.example.gov.uk"}
+
+
+def test_organisation_form_errors_keep_what_was_typed(client, auth, make_user,
+                                                      make_organisation):
+    make_user("admin@example.org", role=Role.ADMIN)
+    make_organisation("Northgate City Council")
+    auth.sign_in("admin@example.org")
+    page = text(submit(client, "/admin/organisations/new",
+                       {"name": "Northgate City Council", "kind": "council",
+                        "website": "not a url"}))
+    assert "<title>Error: Add an organisation" in page
+    assert "Enter a website address in the correct format" in page
+    assert 'value="not a url"' in page
+    page = text(submit(client, "/admin/organisations/new",
+                       {"name": "Northgate City Council", "kind": "council"}))
+    assert "An organisation with that name already exists" in page
+
+
+def test_officer_is_verified_by_an_admin(client, app, auth, make_user, make_organisation,
+                                         mailbox):
+    organisation = make_organisation("Northgate City Council")
+    make_user("admin@example.org", role=Role.ADMIN, display_name="Ada")
+    make_user("omar@example.org", display_name="Omar")
+    auth.sign_in("omar@example.org")
+    response = ask_to_join(client, organisation.id)
+    assert "You’ve asked to join Northgate City Council" in text(response)
+    assert "Waiting for approval" in text(client.get("/account"))
+    # With no lead yet, the admins are told.
+    assert "Omar" in mailbox.body(mailbox.last_to("admin@example.org"))
+    assert role_of(app, "omar@example.org") == Role.RESIDENT
+
+    auth.sign_out()
+    auth.sign_in("admin@example.org")
+    page = text(client.get("/admin/"))
+    assert "Requests to join" in page and "Omar" in page
+    with app.app_context():
+        membership_id = db.session.scalar(select(Membership.id))
+    response = submit(client, f"/admin/memberships/{membership_id}/decision",
+                      {"approve": "Approve"}, page="/admin/")
+    assert "You’ve approved Omar’s request to join Northgate City Council" in text(response)
+    assert role_of(app, "omar@example.org") == Role.OFFICER
+    assert "has been approved" in mailbox.body(mailbox.last_to("omar@example.org"))
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "membership.approve"))
+        assert event.before["role"] == "resident" and event.after["role"] == "officer"
+
+
+def test_joining_the_mayors_office_gives_the_mayors_office_role(client, app, auth, make_user,
+                                                                make_organisation):
+    office = make_organisation("Office of the Mayor", kind=OrganisationKind.MAYORS_OFFICE)
+    make_user("admin@example.org", role=Role.ADMIN)
+    make_user("maya@example.org")
+    auth.sign_in("maya@example.org")
+    ask_to_join(client, office.id, "Policy adviser")
+    auth.sign_out()
+    auth.sign_in("admin@example.org")
+    with app.app_context():
+        membership_id = db.session.scalar(select(Membership.id))
+    submit(client, f"/admin/memberships/{membership_id}/decision", {"approve": "Approve"},
+           page="/admin/")
+    assert role_of(app, "maya@example.org") == Role.MAYORS_OFFICE
+
+
+def test_a_lead_decides_for_their_own_organisation_only(client, app, auth, make_user,
+                                                        make_organisation, make_membership,
+                                                        mailbox):
+    northgate = make_organisation("Northgate City Council")
+    riverside = make_organisation("Riverside Borough Council")
+    lead = make_user("lead@example.org", display_name="Lena Lead")
+    make_membership(lead, northgate, status=MembershipStatus.APPROVED, is_lead=True)
+    applicant = make_user("omar@example.org", display_name="Omar")
+    to_northgate = make_membership(applicant, northgate)
+    to_riverside = make_membership(applicant, riverside)
+
+    auth.sign_in("lead@example.org")
+    page = text(client.get(f"/organisations/{northgate.slug}/members"))
+    assert "Omar" in page
+    assert client.get(f"/organisations/{riverside.slug}/members").status_code == 403
+    # A request for another organisation cannot be decided through this lead's page.
+    response = submit(client, f"/organisations/{northgate.slug}/requests/{to_riverside.id}",
+                      {"approve": "Approve"}, page=f"/organisations/{northgate.slug}/members",
+                      follow_redirects=False)
+    assert response.status_code == 404
+
+    response = submit(client, f"/organisations/{northgate.slug}/requests/{to_northgate.id}",
+                      {"reject": "Turn down"}, page=f"/organisations/{northgate.slug}/members")
+    assert "You’ve turned down Omar’s request to join Northgate" in text(response)
+    assert "was not approved" in mailbox.body(mailbox.last_to("omar@example.org"))
+    with app.app_context():
+        assert db.session.get(Membership, to_northgate.id).status == MembershipStatus.REJECTED
+        assert db.session.get(Membership, to_riverside.id).status == MembershipStatus.PENDING
+    assert role_of(app, "omar@example.org") == Role.RESIDENT
+
+
+def test_a_decided_request_cannot_be_decided_again(client, app, auth, make_user,
+                                                   make_organisation, make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    membership = make_membership(make_user("omar@example.org"), make_organisation())
+    auth.sign_in("admin@example.org")
+    url = f"/admin/memberships/{membership.id}/decision"
+    submit(client, url, {"approve": "Approve"}, page="/admin/")
+    response = submit(client, url, {"reject": "Turn down"}, page="/admin/")
+    assert "This request has already been decided" in text(response)
+    assert role_of(app, "omar@example.org") == Role.OFFICER
+
+
+def test_removing_the_last_membership_returns_an_officer_to_resident(
+        client, app, auth, make_user, make_organisation, make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    organisation = make_organisation()
+    membership = make_membership(make_user("omar@example.org"), organisation,
+                                 status=MembershipStatus.APPROVED)
+    assert role_of(app, "omar@example.org") == Role.OFFICER
+    auth.sign_in("admin@example.org")
+    page = f"/admin/organisations/{organisation.id}"
+    submit(client, f"/admin/memberships/{membership.id}/lead", {}, page=page)
+    with app.app_context():
+        assert db.session.get(Membership, membership.id).is_lead
+    submit(client, f"/admin/memberships/{membership.id}/remove", {}, page=page)
+    assert role_of(app, "omar@example.org") == Role.RESIDENT
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions == ["membership.lead", "membership.remove"]
+
+
+def test_only_verified_people_can_ask_to_join(client, auth, make_user, make_organisation):
+    make_organisation()
+    make_user("new@example.org", verified=False)
+    auth.sign_in("new@example.org")
+    response = client.get("/account/organisations/join", follow_redirects=True)
+    assert "Confirm your email address before you do that" in text(response)
+
+
+def test_asking_twice_is_refused_with_a_clear_message(client, auth, make_user,
+                                                      make_organisation):
+    organisation = make_organisation("Northgate City Council")
+    make_user("omar@example.org")
+    auth.sign_in("omar@example.org")
+    ask_to_join(client, organisation.id)
+    page = text(client.get("/account/organisations/join"))
+    assert "There are no more organisations to join" in page
+    page = text(ask_to_join(client, organisation.id))
+    assert "Select the organisation you work for" in page
+
+
+def test_admin_changes_roles_but_never_removes_the_last_admin(client, app, auth, make_user):
+    admin = make_user("admin@example.org", role=Role.ADMIN)
+    sam = make_user("sam@example.org", display_name="Sam")
+    auth.sign_in("admin@example.org")
+    response = submit(client, f"/admin/users/{sam.id}", {"role": "staff"})
+    assert "Sam is now: ODA staff" in text(response)
+    assert role_of(app, "sam@example.org") == Role.STAFF
+    page = text(submit(client, f"/admin/users/{admin.id}", {"role": "resident"}))
+    assert "This is the only administrator" in page
+    assert role_of(app, "admin@example.org") == Role.ADMIN
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role"))
+        assert (event.before, event.after) == ({"role": "resident"}, {"role": "staff"})
+        assert event.actor_id == admin.id
+
+
+def test_admin_lists_people_with_search_and_pagination(client, auth, make_user):
+    make_user("admin@example.org", role=Role.ADMIN)
+    for number in range(30):
+        make_user(f"resident{number:02}@example.org", display_name=f"Resident {number:02}")
+    auth.sign_in("admin@example.org")
+    page = text(client.get("/admin/users"))
+    assert "31 people" in page
+    assert 'class="govuk-pagination"' in page
+    assert "Resident 29" in page and "Resident 00" not in page
+    page = text(client.get("/admin/users?page=2"))
+    assert "Resident 00" in page
+    page = text(client.get("/admin/users?q=resident07"))
+    assert "1 person" in page and "Resident 07" in page
+    page = text(client.get("/admin/users?role=admin"))
+    assert "1 person" in page
+    page = text(client.get("/admin/users?q=nobody-matches"))
+    assert "No one matches your search" in page
+
+
+def test_audit_log_is_listed_and_filtered_for_admins(client, auth, make_user, make_organisation):
+    make_user("admin@example.org", role=Role.ADMIN, display_name="Ada")
+    sam = make_user("sam@example.org")
+    auth.sign_in("admin@example.org")
+    submit(client, f"/admin/users/{sam.id}", {"role": "staff"})
+    submit(client, "/admin/organisations/new", {"name": "Riverside", "kind": "council"})
+    page = text(client.get("/admin/audit"))
+    assert "2 entries" in page and "Ada" in page
+    page = text(client.get("/admin/audit?action=user.role"))
+    assert "1 entry" in page and "organisation.create</code>" not in page

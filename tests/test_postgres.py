@@ -1,0 +1,72 @@
+"""Concurrency on PostgreSQL, where requests really do run side by side."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import User
+from tests.conftest import POSTGRES_URL
+from tests.support.forms import csrf_token, text
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL: set TEST_DATABASE_URL "
+                       "(CI=true bash .ci/run does this)"),
+]
+
+
+def run_together(functions):
+    """Start every function at the same moment in its own thread; return their results."""
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        barrier.wait()
+        results[index] = function()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_simultaneous_registrations_of_one_address_make_one_account(app, mailbox):
+    clients = [app.test_client() for _ in range(6)]
+    tokens = [csrf_token(c, "/register") for c in clients]
+
+    def register(client, token):
+        return lambda: client.post("/register", data={
+            "email": "rosa@example.org", "display_name": "Rosa",
+            "password": "lantern-orchard-velvet-9", "csrf_token": token},
+            follow_redirects=True)
+
+    responses = run_together([register(c, t) for c, t in zip(clients, tokens, strict=True)])
+    assert all("Check your email" in text(r) for r in responses)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 1
+    assert len(mailbox.to("rosa@example.org")) == 6  # one link, five "you already have one"
+
+
+def test_one_reset_link_used_twice_at_once_changes_the_password_once(app, make_user, mailbox):
+    from tests.support.forms import submit
+
+    make_user("rosa@example.org")
+    submit(app.test_client(), "/forgot-password", {"email": "rosa@example.org"})
+    link = mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/")
+    path = link.replace("http://localhost", "")
+    clients = [app.test_client() for _ in range(4)]
+    tokens = [csrf_token(c, path) for c in clients]
+    passwords = [f"lantern-orchard-velvet-{n}{n}" for n in range(4)]
+
+    def reset(client, token, password):
+        return lambda: client.post(path, data={"password": password, "csrf_token": token})
+
+    responses = run_together([reset(*args) for args in zip(clients, tokens, passwords,
+                                                           strict=True)])
+    succeeded = [r for r in responses if r.status_code == 302]
+    assert len(succeeded) == 1
+    assert all(r.status_code == 400 for r in responses if r.status_code != 302)
