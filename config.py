@@ -110,6 +110,9 @@ class Config:
     PASSWORD_HASH_MEMORY_KIB = env_int("PASSWORD_HASH_MEMORY_KIB", 65536)
     PASSWORD_HASH_PARALLELISM = env_int("PASSWORD_HASH_PARALLELISM", 4)
 
+    # Ideas one account may publish in 24 hours (pledge imports are not counted).
+    IDEA_SUBMISSIONS_PER_DAY = env_int("IDEA_SUBMISSIONS_PER_DAY", 10)
+
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
     @classmethod
@@ -172,6 +175,7 @@ class TestConfig(Config):
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_KIB = 1024
     PASSWORD_HASH_PARALLELISM = 1
+    IDEA_SUBMISSIONS_PER_DAY = 10
     LOG_LEVEL = "WARNING"
 
 

@@ -28,3 +28,13 @@ def register(app: Flask) -> None:
 def is_postgresql(url: str) -> bool:
     """True when a database URL points at PostgreSQL."""
     return url.startswith("postgresql")
+
+
+# Full-text search lives outside the models: an FTS5 table on SQLite and a generated tsvector
+# column on PostgreSQL, both made by migration 0002. Migrations and the model check skip them.
+SEARCH_OBJECTS = {"ideas_fts", "search_vector", "ix_ideas_search_vector"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: leave the database-specific search objects out of comparisons."""
+    return not (name in SEARCH_OBJECTS or (name or "").startswith("ideas_fts"))

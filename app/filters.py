@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
 
+from app.text import excerpt, render_markdown
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -50,4 +52,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(london_datetime)
     app.add_template_filter(london_date)
     app.add_template_global(plural)
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(excerpt)
     app.add_template_global(asset_url)

@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 import app.models  # noqa: F401  (registers every table on the metadata)
+from app.database import include_object
 from app.models.types import UTCDateTime
 
 config = context.config
@@ -38,6 +39,7 @@ def configure_options() -> dict:
     options = dict(current_app.extensions["migrate"].configure_args)
     options.setdefault("compare_type", compare_type)
     options.setdefault("render_item", render_item)
+    options.setdefault("include_object", include_object)
     return options
 
 

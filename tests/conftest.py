@@ -155,6 +155,21 @@ def make_membership(app):
     return _in_own_context(app, factories.make_membership)
 
 
+@pytest.fixture
+def make_area(app):
+    return _in_own_context(app, factories.make_area)
+
+
+@pytest.fixture
+def make_window(app):
+    return _in_own_context(app, factories.make_window)
+
+
+@pytest.fixture
+def make_idea(app):
+    return _in_own_context(app, factories.make_idea)
+
+
 class Auth:
     """Signs in and out through the real forms."""
 

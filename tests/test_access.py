@@ -11,6 +11,7 @@ from app.access import ORGANISATION_LEAD, PUBLIC, ROLES, SIGNED_IN, VERIFIED
 from app.models import STAFF_ROLES, Role
 
 # Blueprints whose every route is for staff or admins only, and the roles each may admit.
+# Routes under /staff and /admin are held to the same rule whichever blueprint has them.
 STAFF_BLUEPRINTS = {
     "admin": {Role.ADMIN},
     "organisations": {Role.ADMIN},  # plus the organisation's own leads
@@ -36,10 +37,15 @@ def test_every_route_declares_who_may_use_it(app):
     assert missing == [], f"routes without an access rule (use app.access): {missing}"
 
 
+STAFF_URL_PREFIXES = ("/staff", "/admin")
+
+
 def test_staff_and_admin_routes_check_the_role(app):
     problems = []
     for rule, view in routes(app):
         blueprint = rule.endpoint.split(".")[0]
+        if rule.rule.startswith(STAFF_URL_PREFIXES):
+            blueprint = "admin" if rule.rule.startswith("/admin") else "triage"
         if blueprint not in STAFF_BLUEPRINTS:
             continue
         kind, roles = view.access_rule
@@ -52,11 +58,19 @@ def test_staff_and_admin_routes_check_the_role(app):
     assert problems == []
 
 
+# Role-checked routes that are not staff routes, and the one non-staff role each admits.
+NON_STAFF_ROLE_ROUTES = {"intake.import_pledges": Role.MAYORS_OFFICE,
+                         "intake.confirm_pledges": Role.MAYORS_OFFICE}
+
+
 def test_role_routes_never_admit_residents_or_officers(app):
     for rule, view in routes(app):
         kind, roles = view.access_rule
-        if kind == ROLES:
-            assert not roles & {Role.RESIDENT, Role.OFFICER}, rule.endpoint
+        if kind != ROLES:
+            continue
+        assert not roles & {Role.RESIDENT, Role.OFFICER}, rule.endpoint
+        non_staff = roles - set(STAFF_ROLES)
+        assert non_staff <= {NON_STAFF_ROLE_ROUTES.get(rule.endpoint)}, rule.endpoint
 
 
 def protected(app):
@@ -85,8 +99,8 @@ def test_staff_routes_refuse_residents_and_officers(app, client, auth, make_user
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)  # as above: reach the check
     refused = 0
     for rule, view in protected(app):
-        kind, _roles = view.access_rule
-        if kind not in (ROLES, ORGANISATION_LEAD):
+        kind, roles = view.access_rule
+        if kind not in (ROLES, ORGANISATION_LEAD) or role in roles:
             continue
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(example_url(rule), method=method)

@@ -51,7 +51,7 @@ def test_set_role(runner, make_user, app):
 def test_seed_demo_creates_one_user_per_role_once(runner, app, auth):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "5 accounts created" in first.output
+    assert "5 accounts and 46 ideas created" in first.output
     second = runner.invoke(args=["seed-demo"])
     assert "nothing changed" in second.output
     for email, _name, _role, password, _org in DEMO_USERS:
@@ -77,3 +77,38 @@ def test_seed_demo_refuses_to_run_in_production(runner, app, monkeypatch):
     assert "refuses to run in production" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_seed_demo_creates_three_windows_and_a_lived_in_set_of_ideas(runner, app):
+    import json
+    from pathlib import Path
+
+    from app.models import Idea, IdeaWindow, Source, WindowStage
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        stages = sorted(w.stage().value for w in db.session.scalars(select(IdeaWindow)))
+        assert stages == ["closed", "open_for_ideas", "upcoming"]
+        ideas = list(db.session.scalars(select(Idea)))
+        assert len(ideas) >= 40
+        assert {i.source for i in ideas} == set(Source)
+        closed = next(w for w in db.session.scalars(select(IdeaWindow))
+                      if w.stage() == WindowStage.CLOSED)
+        assert any(i.status.value == "shortlisted" for i in ideas if i.window_id == closed.id)
+    demo = json.loads((Path(app.root_path) / "demo" / "ideas.json").read_text())
+    types = {t for entry in demo for t in entry["opportunity_types"]}
+    assert types == {"needle", "prioritise", "early_warning", "decisions", "allocation",
+                     "experiment"}
+    again = runner.invoke(args=["seed-demo"])
+    assert "nothing changed" in again.output
+
+
+def test_seed_bulk_fills_a_window(runner, app):
+    from app.models import Idea
+
+    result = runner.invoke(args=["seed-bulk", "--ideas", "250"])
+    assert result.exit_code == 0, result.output
+    assert "Added 250 ideas" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Idea.id))) == 250

@@ -70,10 +70,10 @@ def test_proxy_fix_trusts_the_configured_number_of_proxies(tmp_path, smtp_server
     url = f"sqlite:///{tmp_path}/proxy.db"
     behind_proxy = create_app(TestConfig, {"PROXY_FIX_COUNT": 1, "SQLALCHEMY_DATABASE_URI": url})
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
-    response = behind_proxy.test_client().get("/", headers=headers)
+    response = behind_proxy.test_client().get("/cookies", headers=headers)
     assert "Strict-Transport-Security" in response.headers
     facing_users = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
-    response = facing_users.test_client().get("/", headers=headers)
+    response = facing_users.test_client().get("/cookies", headers=headers)
     assert "Strict-Transport-Security" not in response.headers
 
 

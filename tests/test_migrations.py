@@ -7,6 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from app import create_app
+from app.database import include_object
 from app.extensions import db
 from app.models import AuditEvent, Role, User, utcnow
 from config import TestConfig
@@ -14,7 +15,8 @@ from config import TestConfig
 
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object})
         differences = compare_metadata(context, db.metadata)
     assert differences == [], ("the models and the migrations disagree; run "
                                "`flask db migrate -m '...'` and review the file")

@@ -1,15 +1,18 @@
 """The home page and the service's standing pages: accessibility, privacy, cookies."""
 
 from flask import render_template
+from sqlalchemy import text
 
 from app.access import public
+from app.extensions import db
+from app.intake.services import public_windows
 from app.main import bp
 
 
 @bp.route("/")
 @public
 def index():
-    return render_template("main/index.html")
+    return render_template("main/index.html", open_windows=public_windows()["current"])
 
 
 @bp.route("/accessibility")
@@ -34,9 +37,5 @@ def cookies():
 @public
 def health():
     """For load balancers: answers when the app can reach its database."""
-    from sqlalchemy import text
-
-    from app.extensions import db
-
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}

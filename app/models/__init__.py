@@ -2,6 +2,17 @@
 
 from app.models.accounts import FORMER_MEMBER_NAME, STAFF_ROLES, PasswordResetToken, Role, User
 from app.models.audit import AuditEvent
+from app.models.intake import (
+    PUBLIC_STATUSES,
+    Area,
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    IdeaWindow,
+    Source,
+    WindowStage,
+    window_areas,
+)
 from app.models.organisations import (
     Membership,
     MembershipStatus,
@@ -12,6 +23,15 @@ from app.models.types import UTCDateTime, utcnow
 
 __all__ = [
     "FORMER_MEMBER_NAME",
+    "PUBLIC_STATUSES",
+    "Area",
+    "Idea",
+    "IdeaStatus",
+    "IdeaStatusChange",
+    "IdeaWindow",
+    "Source",
+    "WindowStage",
+    "window_areas",
     "STAFF_ROLES",
     "AuditEvent",
     "Membership",

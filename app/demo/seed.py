@@ -1,0 +1,159 @@
+"""Demo content for a lived-in product: the region's areas, three idea windows (past, open,
+upcoming) and the ideas in app/demo/ideas.json, with their authors and timelines."""
+
+import json
+import re
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.accounts.passwords import hash_password
+from app.extensions import db
+from app.filters import LONDON
+from app.models import (
+    Area,
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    IdeaWindow,
+    Membership,
+    MembershipStatus,
+    Organisation,
+    Role,
+    Source,
+    User,
+    utcnow,
+)
+
+IDEAS_FILE = Path(__file__).with_name("ideas.json")
+AREAS = ["Northgate Central", "Riverside", "Eastfield", "Millbrook", "Hartley Moor",
+         "Southport Docks"]
+
+PAST_DESCRIPTION = """We asked for ideas that would help people in Northshire feel safer and
+stay healthier where they live: fires at home, rogue landlords, fly-tipping, damp and mould.
+
+The shortlist is published. Every idea shows the decision on it and the reason."""
+
+OPEN_DESCRIPTION = """This winter we want ideas about **getting around and staying well**:
+
+- roads, pavements, gritting and buses in cold weather
+- cold, damp homes and the cost of heating them
+- loneliness, falls and hospital admissions among older people
+
+Tell us the problem you see. You do not need to know what data exists: we will find out."""
+
+UPCOMING_DESCRIPTION = """In spring we will ask for ideas about children and young people:
+school attendance, youth services, SEND support and early help for families."""
+
+
+def _window(title: str, theme: str, description: str, opens: datetime, closes: datetime,
+            voting_opens: datetime, voting_closes: datetime, areas: list[Area]) -> IdeaWindow:
+    window = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == title))
+    if window is None:
+        window = IdeaWindow(title=title, theme=theme, description=description,
+                            submissions_open_at=opens, submissions_close_at=closes,
+                            voting_open_at=voting_opens, voting_close_at=voting_closes,
+                            support_limit=10, published_at=opens - timedelta(days=14))
+        window.areas = areas
+        db.session.add(window)
+    return window
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", ".", name.lower()).strip(".")
+
+
+def _author(name: str, organisation: Organisation | None, domain: str) -> User:
+    email = f"{_slug(name)}@{domain}"
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        # Demo authors never sign in; their password is random and never shown.
+        user = User(email=email, display_name=name, email_verified_at=utcnow(),
+                    password_hash=hash_password(secrets.token_urlsafe(24)))
+        db.session.add(user)
+        if organisation is not None:
+            db.session.add(Membership(user=user, organisation=organisation,
+                                      status=MembershipStatus.APPROVED, job_title="Officer",
+                                      decided_at=utcnow()))
+            user.role = Role.OFFICER
+    return user
+
+
+def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None) -> int:
+    """Create the demo windows and ideas once; returns how many ideas it added."""
+    now = now or utcnow()
+    areas = []
+    for name in AREAS:
+        area = db.session.scalar(select(Area).where(Area.name == name))
+        if area is None:
+            area = Area(name=name)
+            db.session.add(area)
+        areas.append(area)
+    def opening(days: int) -> datetime:  # 9am UK time, `days` from today
+        local = now.astimezone(LONDON) + timedelta(days=days)
+        return local.replace(hour=9, minute=0, second=0, microsecond=0)
+
+    def closing(days: int) -> datetime:  # 11:59pm UK time
+        return opening(days).replace(hour=23, minute=59)
+
+    past = _window("Spring 2026 ideas", "Safer, healthier neighbourhoods", PAST_DESCRIPTION,
+                   opening(-265), closing(-225), opening(-224), closing(-195), areas)
+    past.shortlist_published_at = past.shortlist_published_at or opening(-170)
+    past.closed_at = past.closed_at or opening(-120)
+    current = _window("Winter 2026 ideas", "Getting around and staying well this winter",
+                      OPEN_DESCRIPTION, opening(-28), closing(21), opening(7), closing(42),
+                      areas)
+    _window("Spring 2027 ideas", "Growing up well: children and young people",
+            UPCOMING_DESCRIPTION, opening(90), closing(130), opening(131), closing(160), areas)
+    db.session.flush()
+    if db.session.scalar(select(Idea.id).where(Idea.window_id.in_([past.id, current.id]))):
+        db.session.commit()
+        return 0
+
+    organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
+    areas_by_name = {a.name: a for a in areas}
+    added = 0
+    for entry in json.loads(IDEAS_FILE.read_text()):
+        window = past if entry["window"] == "past" else current
+        source = Source(entry["source"])
+        organisation = organisations.get(entry["organisation"] or "")
+        if source == Source.MAYORAL:
+            author = mayors_office_user
+        elif source == Source.COUNCIL:
+            author = _author(entry["author"], organisation, "officers.example.org")
+        else:
+            author = _author(entry["author"], None, "residents.example.org")
+        posted = now - timedelta(days=entry["days_ago"], hours=added % 9)
+        idea = Idea(window=window, author=author, source=source, organisation=organisation,
+                    title=entry["title"], problem=entry["problem"], action=entry["action"],
+                    data=entry["data"], datasets="\n".join(entry["datasets"]),
+                    area=areas_by_name.get(entry["area"] or ""),
+                    pledge_reference=entry["pledge_reference"], pledge_url=entry["pledge_url"],
+                    status=IdeaStatus.SUBMITTED, published_at=posted, created_at=posted)
+        _timeline(idea, entry, window, posted)
+        db.session.add(idea)
+        added += 1
+    db.session.commit()
+    return added
+
+
+def _timeline(idea: Idea, entry: dict, window: IdeaWindow, posted: datetime) -> None:
+    """The status changes an idea of this kind would have had by now."""
+    idea.status_changes.append(IdeaStatusChange(status=IdeaStatus.SUBMITTED, changed_at=posted))
+    final = IdeaStatus(entry["status"])
+    if final == IdeaStatus.WITHDRAWN:
+        idea.status_changes.append(IdeaStatusChange(
+            status=final, changed_at=posted + timedelta(days=2),
+            reason="I found out the council is already piloting this."))
+    elif final != IdeaStatus.SUBMITTED:
+        idea.status_changes.append(IdeaStatusChange(status=IdeaStatus.UNDER_REVIEW,
+                                                    changed_at=window.voting_close_at))
+        if final != IdeaStatus.UNDER_REVIEW:
+            reason = entry["decision_reason"] or (
+                "Strong public support and a clear route to data and action."
+                if final == IdeaStatus.SHORTLISTED else None)
+            idea.status_changes.append(IdeaStatusChange(
+                status=final, changed_at=window.shortlist_published_at, reason=reason))
+    idea.status = final

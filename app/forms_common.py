@@ -1,0 +1,90 @@
+"""Form pieces shared by several features: GOV.UK dates, times in Europe/London, stripping."""
+
+import re
+from datetime import date, datetime, time
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+from app.filters import LONDON
+
+TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
+
+
+def strip_whitespace(value):
+    """People paste text with spaces around it; forgive that."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class GovDateField(Field):
+    """A GOV.UK date input (day, month, year) with GOV.UK error messages."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, *, what: str = "the date", **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.what = what
+
+    def _value(self):
+        return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        day, month, year = (list(valuelist) + ["", "", ""])[:3]
+        parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
+        missing = [name for name, value in parts.items() if not value]
+        if len(missing) == 3:
+            return  # empty: a required validator says so
+        if missing:
+            raise ValueError(f"{self.what.capitalize()} must include a "
+                             f"{' and '.join(missing)}")
+        if not all(value.isdigit() for value in parts.values()) or len(parts["year"]) != 4:
+            raise ValueError(f"{self.what.capitalize()} must be a real date")
+        try:
+            self.data = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            raise ValueError(f"{self.what.capitalize()} must be a real date") from None
+
+
+def parse_time(text: str) -> time:
+    """Read a time people write: 9am, 9:30am, 17:00, 12pm, midday, midnight."""
+    value = text.strip().lower().replace(" ", "")
+    if value in ("midday", "noon"):
+        return time(12, 0)
+    if value == "midnight":
+        return time(0, 0)
+    match = TIME_PATTERN.match(value)
+    if not match:
+        raise ValueError("Enter a time like 9am, 9:30am or 17:00")
+    hour, minute, meridiem = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise ValueError("Enter a time like 9am, 9:30am or 17:00")
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise ValueError("Enter a real time, like 9am or 17:00")
+    return time(hour, minute)
+
+
+def london_to_utc(day: date, at: time) -> datetime:
+    """A date and time as people in the UK mean them, as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=LONDON)
+
+
+def format_time(value: datetime) -> str:
+    """A time for a form field, in Europe/London: 9:30am, 5pm."""
+    local = value.astimezone(LONDON)
+    hour = local.strftime("%I").lstrip("0") or "12"
+    minutes = "" if local.minute == 0 else local.strftime(":%M")
+    return f"{hour}{minutes}{local.strftime('%p').lower()}"
+
+
+def check_time(field) -> None:
+    """Validator: the field holds a readable time."""
+    try:
+        parse_time(field.data or "")
+    except ValueError as error:
+        raise ValidationError(str(error)) from None

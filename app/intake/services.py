@@ -1,0 +1,435 @@
+"""Idea windows, areas, and ideas from residents, councils and the mayor's office.
+
+Each function that changes data commits its own transaction. Staff actions are written to
+the audit log; an idea's status changes are written to its public timeline.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select
+
+from app import audit
+from app.accounts import personal_data
+from app.extensions import db
+from app.models import (
+    Area,
+    Idea,
+    IdeaStatus,
+    IdeaStatusChange,
+    IdeaWindow,
+    Organisation,
+    OrganisationKind,
+    Role,
+    Source,
+    User,
+    WindowStage,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+
+class IntakeError(Exception):
+    """Something a person asked for that the rules do not allow, with a message for them."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# ---- Areas ---------------------------------------------------------------------------------
+
+def list_areas() -> list[Area]:
+    """Every area of the region, by name."""
+    return list(db.session.scalars(select(Area).order_by(Area.name)))
+
+
+def add_area(actor: User, name: str) -> Area:
+    """Add a borough or ward that windows can offer."""
+    name = " ".join(name.split())
+    if db.session.scalar(select(Area.id).where(func.lower(Area.name) == name.lower())):
+        raise IntakeError("That area is already on the list", "name")
+    area = Area(name=name)
+    db.session.add(area)
+    audit.record(actor, "area.create", area, f"Added area {name}", after={"name": name})
+    db.session.commit()
+    return area
+
+
+def area_in_use(area: Area) -> bool:
+    """True when an idea or a window uses the area."""
+    from app.models import window_areas
+
+    used_by_idea = db.session.scalar(select(exists().where(Idea.area_id == area.id)))
+    used_by_window = db.session.scalar(
+        select(exists().where(window_areas.c.area_id == area.id)))
+    return bool(used_by_idea or used_by_window)
+
+
+def remove_area(actor: User, area: Area) -> None:
+    """Remove an area nobody uses."""
+    if area_in_use(area):
+        raise IntakeError(f"{area.name} is used by a window or an idea, so it cannot be removed")
+    audit.record(actor, "area.delete", area, f"Removed area {area.name}",
+                 before={"name": area.name})
+    db.session.delete(area)
+    db.session.commit()
+
+
+# ---- Windows -------------------------------------------------------------------------------
+
+@dataclass
+class WindowDetails:
+    """What staff enter for a window."""
+
+    title: str
+    theme: str
+    description: str
+    submissions_open_at: datetime
+    submissions_close_at: datetime
+    voting_open_at: datetime
+    voting_close_at: datetime
+    accepts_residents: bool
+    accepts_councils: bool
+    accepts_mayoral: bool
+    area_ids: list[int]
+    support_limit: int | None
+    authors_may_support_own: bool
+
+
+def _window_state(window: IdeaWindow) -> dict[str, Any]:
+    return {
+        "title": window.title,
+        "theme": window.theme,
+        "submissions_open_at": window.submissions_open_at.isoformat(),
+        "submissions_close_at": window.submissions_close_at.isoformat(),
+        "voting_open_at": window.voting_open_at.isoformat(),
+        "voting_close_at": window.voting_close_at.isoformat(),
+        "sources": [s.value for s in window.accepted_sources],
+        "areas": [a.name for a in window.areas],
+        "support_limit": window.support_limit,
+        "authors_may_support_own": window.authors_may_support_own,
+    }
+
+
+def _apply(window: IdeaWindow, details: WindowDetails) -> None:
+    for name in ("title", "theme", "description", "submissions_open_at", "submissions_close_at",
+                 "voting_open_at", "voting_close_at", "accepts_residents", "accepts_councils",
+                 "accepts_mayoral", "support_limit", "authors_may_support_own"):
+        setattr(window, name, getattr(details, name))
+    window.areas = list(db.session.scalars(select(Area).where(Area.id.in_(details.area_ids))))
+
+
+def create_window(actor: User, details: WindowDetails) -> IdeaWindow:
+    """Create a draft window; nobody outside staff sees it until it is published."""
+    window = IdeaWindow(created_by_id=actor.id)
+    _apply(window, details)
+    db.session.add(window)
+    audit.record(actor, "window.create", window, f"Created window {window.title}",
+                 after=_window_state(window))
+    db.session.commit()
+    return window
+
+
+def update_window(actor: User, window: IdeaWindow, details: WindowDetails) -> None:
+    """Change a window's details."""
+    before = _window_state(window)
+    _apply(window, details)
+    audit.record(actor, "window.update", window, f"Changed window {window.title}",
+                 before=before, after=_window_state(window))
+    db.session.commit()
+
+
+def publish_window(actor: User, window: IdeaWindow) -> None:
+    """Make a draft window public; its stage then follows its dates."""
+    if window.published_at is not None:
+        raise IntakeError("This window is already published")
+    window.published_at = utcnow()
+    audit.record(actor, "window.publish", window, f"Published window {window.title}")
+    db.session.commit()
+
+
+def close_window(actor: User, window: IdeaWindow) -> None:
+    """Close a window for good: no more ideas or supports."""
+    if window.closed_at is not None:
+        raise IntakeError("This window is already closed")
+    window.closed_at = utcnow()
+    audit.record(actor, "window.close", window, f"Closed window {window.title}")
+    db.session.commit()
+
+
+def window_has_ideas(window: IdeaWindow) -> bool:
+    """True when any idea, even a draft, belongs to the window."""
+    return bool(db.session.scalar(select(exists().where(Idea.window_id == window.id))))
+
+
+def delete_window(actor: User, window: IdeaWindow) -> None:
+    """Delete a window that has no ideas; one with ideas can only be closed."""
+    if window_has_ideas(window):
+        raise IntakeError("This window has ideas, so it cannot be deleted. You can close it.")
+    audit.record(actor, "window.delete", window, f"Deleted window {window.title}",
+                 before=_window_state(window))
+    db.session.delete(window)
+    db.session.commit()
+
+
+STAGE_ORDER = {
+    WindowStage.OPEN_FOR_IDEAS: 0, WindowStage.OPEN_FOR_VOTING: 0, WindowStage.UNDER_REVIEW: 0,
+    WindowStage.SHORTLIST_PUBLISHED: 0, WindowStage.UPCOMING: 1, WindowStage.CLOSED: 2,
+}
+
+
+def public_windows(now: datetime | None = None) -> dict[str, list[IdeaWindow]]:
+    """Published windows grouped as current, upcoming and past, each in a sensible order."""
+    now = now or utcnow()
+    windows = db.session.scalars(select(IdeaWindow).where(IdeaWindow.published_at.is_not(None)))
+    groups: dict[str, list[IdeaWindow]] = {"current": [], "upcoming": [], "past": []}
+    for window in windows:
+        rank = STAGE_ORDER[window.stage(now)]
+        groups[("current", "upcoming", "past")[rank]].append(window)
+    groups["current"].sort(key=lambda w: w.submissions_close_at)
+    groups["upcoming"].sort(key=lambda w: w.submissions_open_at)
+    groups["past"].sort(key=lambda w: w.submissions_open_at, reverse=True)
+    return groups
+
+
+def staff_windows() -> list[IdeaWindow]:
+    """Every window, drafts included, newest first."""
+    return list(db.session.scalars(select(IdeaWindow).order_by(
+        IdeaWindow.submissions_open_at.desc(), IdeaWindow.id.desc())))
+
+
+# ---- Who may submit, and as whom -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class SubmitAs:
+    """One way a person may submit: as themselves, or on behalf of an organisation."""
+
+    key: str
+    source: Source
+    organisation: Organisation | None
+    label: str
+
+
+def submission_options(user: User, window: IdeaWindow) -> list[SubmitAs]:
+    """The ways `user` may submit to `window` (for officers, each organisation they act for)."""
+    options = []
+    for membership in user.approved_memberships():
+        organisation = membership.organisation
+        source = (Source.MAYORAL if organisation.kind == OrganisationKind.MAYORS_OFFICE
+                  else Source.COUNCIL)
+        if window.accepts(source):
+            label = ("A manifesto pledge from " if source == Source.MAYORAL
+                     else "On behalf of ") + organisation.name
+            options.append(SubmitAs(f"organisation-{organisation.id}", source, organisation,
+                                    label))
+    if window.accepts(Source.RESIDENT):
+        options.append(SubmitAs("myself", Source.RESIDENT, None, "Myself, as a resident"))
+    return options
+
+
+def find_option(user: User, window: IdeaWindow, key: str) -> SubmitAs | None:
+    """The submission option with this key, if the person has it."""
+    return next((o for o in submission_options(user, window) if o.key == key), None)
+
+
+def why_cannot_submit(user: User | None, window: IdeaWindow, now: datetime | None = None
+                      ) -> str | None:
+    """The reason a person cannot submit to a window right now, or None if they can."""
+    stage = window.stage(now)
+    if stage == WindowStage.UPCOMING:
+        return "This window is not open for ideas yet."
+    if stage != WindowStage.OPEN_FOR_IDEAS:
+        return "This window is closed to new ideas."
+    if user is None or not user.is_authenticated:
+        return None  # they will be asked to sign in
+    if user.role in (Role.STAFF, Role.ADMIN):
+        return "ODA staff review ideas and do not submit them."
+    if not user.is_verified:
+        return "Confirm your email address before you submit an idea."
+    if not submission_options(user, window):
+        accepted = ", ".join(s.label.lower() for s in window.accepted_sources)
+        return f"This window only takes ideas from: {accepted}."
+    return None
+
+
+# ---- Ideas ---------------------------------------------------------------------------------
+
+@dataclass
+class IdeaDetails:
+    """What an author enters for an idea."""
+
+    title: str
+    problem: str
+    action: str = ""
+    data: str = ""
+    area_id: int | None = None
+    datasets: str = ""
+    pledge_reference: str | None = None
+    pledge_url: str | None = None
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip().replace("\r\n", "\n")
+
+
+def _apply_idea(idea: Idea, details: IdeaDetails, window: IdeaWindow) -> None:
+    if details.area_id and details.area_id not in {a.id for a in window.areas}:
+        raise IntakeError("Select an area from the list", "area")
+    idea.title = " ".join(details.title.split())
+    idea.problem = _clean(details.problem)
+    idea.action = _clean(details.action)
+    idea.data = _clean(details.data)
+    idea.area_id = details.area_id or None
+    idea.datasets = _clean(details.datasets) if idea.source == Source.COUNCIL else ""
+    if idea.source == Source.MAYORAL:
+        idea.pledge_reference = _clean(details.pledge_reference) or None
+        idea.pledge_url = _clean(details.pledge_url) or None
+
+
+def create_draft(author: User, window: IdeaWindow, option: SubmitAs,
+                 details: IdeaDetails) -> Idea:
+    """Save what the author typed as a private draft, for the check-your-answers page."""
+    reason = why_cannot_submit(author, window)
+    if reason:
+        raise IntakeError(reason)
+    idea = Idea(window=window, author=author, source=option.source,
+                organisation=option.organisation, status=IdeaStatus.DRAFT)
+    _apply_idea(idea, details, window)
+    db.session.add(idea)
+    db.session.commit()
+    return idea
+
+
+def can_edit(user: User, idea: Idea, now: datetime | None = None) -> bool:
+    """Authors edit drafts, and published ideas until voting opens (if still submitted)."""
+    if not user.is_authenticated or idea.author_id != user.id:
+        return False
+    if idea.status == IdeaStatus.DRAFT:
+        return True
+    now = now or utcnow()
+    return idea.status == IdeaStatus.SUBMITTED and now < idea.window.voting_open_at \
+        and idea.window.closed_at is None
+
+
+def update_idea(author: User, idea: Idea, details: IdeaDetails) -> None:
+    """Change an idea the author may still edit."""
+    if not can_edit(author, idea):
+        raise IntakeError("You can no longer change this idea: voting has opened.")
+    _apply_idea(idea, details, idea.window)
+    if idea.status != IdeaStatus.DRAFT:
+        idea.updated_at = utcnow()
+    db.session.commit()
+
+
+def _record_status(idea: Idea, status: IdeaStatus, actor: User | None,
+                   reason: str | None = None, at: datetime | None = None) -> None:
+    idea.status = status
+    idea.status_changes.append(IdeaStatusChange(status=status, reason=reason,
+                                                changed_by_id=actor.id if actor else None,
+                                                changed_at=at or utcnow()))
+
+
+def ideas_published_since(author: User, since: datetime) -> int:
+    """How many ideas a person has published since a moment."""
+    return db.session.scalar(select(func.count(Idea.id)).where(
+        Idea.author_id == author.id, Idea.published_at >= since))
+
+
+def daily_limit_reached(author: User, limit: int, now: datetime | None = None) -> datetime | None:
+    """When the author may publish again, if they have reached the daily limit."""
+    now = now or utcnow()
+    since = now - timedelta(days=1)
+    if ideas_published_since(author, since) < limit:
+        return None
+    oldest = db.session.scalar(select(func.min(Idea.published_at)).where(
+        Idea.author_id == author.id, Idea.published_at >= since))
+    return oldest + timedelta(days=1)
+
+
+def publish_idea(author: User, idea: Idea, daily_limit: int) -> None:
+    """Publish a draft: the window must be open, accept its source, and the author be under
+    their daily limit."""
+    if idea.author_id != author.id or idea.status != IdeaStatus.DRAFT:
+        raise IntakeError("This idea has already been published.")
+    reason = why_cannot_submit(author, idea.window)
+    if reason:
+        raise IntakeError(reason)
+    if not idea.window.accepts(idea.source):
+        raise IntakeError("This window no longer takes ideas from this source.")
+    again_at = daily_limit_reached(author, daily_limit)
+    if again_at is not None:
+        from app.filters import london_datetime
+
+        raise IntakeError(f"You can publish up to {daily_limit} ideas a day. You can publish "
+                          f"this one after {london_datetime(again_at)}. It is saved as a draft.")
+    now = utcnow()
+    idea.published_at = now
+    _record_status(idea, IdeaStatus.SUBMITTED, author, at=now)
+    db.session.commit()
+    log.info("idea %s published in window %s", idea.id, idea.window_id)
+
+
+def withdraw_idea(author: User, idea: Idea, reason: str | None) -> None:
+    """Withdraw a published idea; it stays visible as withdrawn, its supports frozen."""
+    if idea.author_id != author.id:
+        raise IntakeError("Only the author can withdraw an idea.")
+    if idea.status in (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN):
+        raise IntakeError("This idea cannot be withdrawn.")
+    _record_status(idea, IdeaStatus.WITHDRAWN, author, reason=_clean(reason) or None)
+    db.session.commit()
+
+
+def discard_draft(author: User, idea: Idea) -> None:
+    """Delete a draft its author no longer wants."""
+    if idea.author_id != author.id or idea.status != IdeaStatus.DRAFT:
+        raise IntakeError("Only drafts can be discarded.")
+    db.session.delete(idea)
+    db.session.commit()
+
+
+def my_ideas(user: User) -> list[Idea]:
+    """A person's ideas, drafts included, newest first."""
+    return list(db.session.scalars(select(Idea).where(Idea.author_id == user.id)
+                                   .order_by(Idea.created_at.desc(), Idea.id.desc())))
+
+
+def visible_to(idea: Idea | None, user: User) -> bool:
+    """Public ideas are for everyone; drafts only for their author."""
+    if idea is None:
+        return False
+    return idea.is_public or (user.is_authenticated and idea.author_id == user.id)
+
+
+def public_author(idea: Idea) -> str:
+    """Who the idea is shown as coming from."""
+    if idea.source == Source.MAYORAL and idea.organisation:
+        return idea.organisation.name
+    if idea.source == Source.COUNCIL and idea.organisation:
+        return f"{idea.author.public_name}, {idea.organisation.name}"
+    return idea.author.public_name
+
+
+@personal_data.section("ideas")
+def _idea_data(user: User) -> list[dict[str, Any]]:
+    return [
+        {
+            "window": idea.window.title,
+            "title": idea.title,
+            "problem": idea.problem,
+            "action": idea.action,
+            "data": idea.data,
+            "datasets": idea.dataset_list,
+            "area": idea.area.name if idea.area else None,
+            "source": idea.source.value,
+            "organisation": idea.organisation.name if idea.organisation else None,
+            "pledge_reference": idea.pledge_reference,
+            "status": idea.status.value,
+            "published_at": idea.published_at.isoformat() if idea.published_at else None,
+        }
+        for idea in my_ideas(user)
+    ]

@@ -1,0 +1,145 @@
+"""Staff pages for idea windows and the region's areas."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from app.access import staff_required
+from app.extensions import db
+from app.filters import LONDON
+from app.forms_common import format_time
+from app.intake import bp, services
+from app.intake.forms import AreaForm, ButtonForm, WindowForm
+from app.models import Area, IdeaWindow, Source
+
+
+def staff_window_or_404(window_id: int) -> IdeaWindow:
+    return db.session.get(IdeaWindow, window_id) or abort(404)
+
+
+@bp.route("/staff/windows")
+@staff_required
+def staff_windows():
+    return render_template("intake/staff/windows.html", windows=services.staff_windows(),
+                           button=ButtonForm())
+
+
+def window_form(window: IdeaWindow | None = None) -> WindowForm:
+    form = WindowForm()
+    form.areas.choices = [SelectChoice(a.id, a.name) for a in services.list_areas()]
+    if window is not None and request.method == "GET":
+        form.title.data, form.theme.data = window.title, window.theme
+        form.description.data = window.description
+        for name in ("submissions_open", "submissions_close", "voting_open", "voting_close"):
+            moment = getattr(window, f"{name}_at")
+            getattr(form, f"{name}_date").data = moment.astimezone(LONDON).date()
+            getattr(form, f"{name}_time").data = format_time(moment)
+        form.sources.data = [s.value for s in window.accepted_sources]
+        form.areas.data = [a.id for a in window.areas]
+        form.support_limit.data = window.support_limit
+        form.authors_may_support_own.data = window.authors_may_support_own
+    return form
+
+
+def details_from(form: WindowForm) -> services.WindowDetails:
+    sources = set(form.sources.data or [])
+    return services.WindowDetails(
+        title=form.title.data, theme=form.theme.data, description=form.description.data,
+        submissions_open_at=form.moment("submissions_open"),
+        submissions_close_at=form.moment("submissions_close"),
+        voting_open_at=form.moment("voting_open"), voting_close_at=form.moment("voting_close"),
+        accepts_residents=Source.RESIDENT.value in sources,
+        accepts_councils=Source.COUNCIL.value in sources,
+        accepts_mayoral=Source.MAYORAL.value in sources,
+        area_ids=list(form.areas.data or []), support_limit=form.support_limit.data,
+        authors_may_support_own=bool(form.authors_may_support_own.data))
+
+
+@bp.route("/staff/windows/new", methods=["GET", "POST"])
+@staff_required
+def new_window():
+    form = window_form()
+    if request.method == "GET":
+        form.sources.data = [s.value for s in Source]
+    if form.validate_on_submit():
+        created = services.create_window(current_user, details_from(form))
+        flash(f"“{created.title}” has been saved as a draft. Publish it when it is ready.",
+              "success")
+        return redirect(url_for("intake.staff_windows"))
+    return render_template("intake/staff/window_form.html", form=form, window=None,
+                           has_areas=bool(form.areas.choices))
+
+
+@bp.route("/staff/windows/<int:window_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_window(window_id: int):
+    found = staff_window_or_404(window_id)
+    form = window_form(found)
+    if form.validate_on_submit():
+        services.update_window(current_user, found, details_from(form))
+        flash(f"“{found.title}” has been saved.", "success")
+        return redirect(url_for("intake.staff_windows"))
+    return render_template("intake/staff/window_form.html", form=form, window=found,
+                           has_areas=bool(form.areas.choices))
+
+
+def _window_action(window_id: int, action, done: str):
+    found = staff_window_or_404(window_id)
+    if ButtonForm().validate_on_submit():
+        title = found.title
+        try:
+            action(current_user, found)
+        except services.IntakeError as error:
+            flash(error.message, "warning")
+        else:
+            flash(done.format(title=title), "success")
+    return redirect(url_for("intake.staff_windows"))
+
+
+@bp.route("/staff/windows/<int:window_id>/publish", methods=["POST"])
+@staff_required
+def publish_window(window_id: int):
+    return _window_action(window_id, services.publish_window, "“{title}” is published.")
+
+
+@bp.route("/staff/windows/<int:window_id>/close", methods=["POST"])
+@staff_required
+def close_window(window_id: int):
+    return _window_action(window_id, services.close_window, "“{title}” is closed.")
+
+
+@bp.route("/staff/windows/<int:window_id>/delete", methods=["POST"])
+@staff_required
+def delete_window(window_id: int):
+    return _window_action(window_id, services.delete_window, "“{title}” has been deleted.")
+
+
+@bp.route("/staff/areas", methods=["GET", "POST"])
+@staff_required
+def areas():
+    form = AreaForm()
+    if form.validate_on_submit():
+        try:
+            area = services.add_area(current_user, form.name.data)
+        except services.IntakeError as error:
+            form.name.errors = [*form.name.errors, error.message]
+        else:
+            flash(f"{area.name} has been added.", "success")
+            return redirect(url_for("intake.areas"))
+    return render_template("intake/staff/areas.html", form=form, areas=services.list_areas(),
+                           button=ButtonForm(), in_use=services.area_in_use)
+
+
+@bp.route("/staff/areas/<int:area_id>/delete", methods=["POST"])
+@staff_required
+def delete_area(area_id: int):
+    area = db.session.get(Area, area_id) or abort(404)
+    if ButtonForm().validate_on_submit():
+        name = area.name
+        try:
+            services.remove_area(current_user, area)
+        except services.IntakeError as error:
+            flash(error.message, "warning")
+        else:
+            flash(f"{name} has been removed.", "success")
+    return redirect(url_for("intake.areas"))

@@ -1,0 +1,275 @@
+"""Idea windows, areas, ideas and each idea's public status timeline."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.accounts import User, enum_column
+from app.models.organisations import Organisation
+from app.models.types import UTCDateTime, utcnow
+
+
+class Source(enum.StrEnum):
+    """Where an idea came from."""
+
+    RESIDENT = "resident"
+    COUNCIL = "council"
+    MAYORAL = "mayoral"
+
+    @property
+    def label(self) -> str:
+        return {"resident": "Resident", "council": "Council or public body",
+                "mayoral": "Mayoral pledge"}[self.value]
+
+
+class IdeaStatus(enum.StrEnum):
+    """Where an idea stands. Drafts are private; the rest are public."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    UNDER_REVIEW = "under_review"
+    SHORTLISTED = "shortlisted"
+    NOT_TAKEN_FORWARD = "not_taken_forward"
+    NOT_A_DATA_PROJECT = "not_a_data_project"
+    MERGED = "merged"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "under_review": "Under review",
+            "shortlisted": "Shortlisted",
+            "not_taken_forward": "Not taken forward",
+            "not_a_data_project": "Not a data project",
+            "merged": "Merged",
+            "withdrawn": "Withdrawn",
+        }[self.value]
+
+    @property
+    def tag_colour(self) -> str:
+        return {
+            "draft": "grey",
+            "submitted": "blue",
+            "under_review": "yellow",
+            "shortlisted": "green",
+            "not_taken_forward": "red",
+            "not_a_data_project": "orange",
+            "merged": "purple",
+            "withdrawn": "grey",
+        }[self.value]
+
+
+PUBLIC_STATUSES = tuple(s for s in IdeaStatus if s != IdeaStatus.DRAFT)
+
+
+class WindowStage(enum.StrEnum):
+    """A window's stage, worked out from its dates and the clock (never stored)."""
+
+    DRAFT = "draft"
+    UPCOMING = "upcoming"
+    OPEN_FOR_IDEAS = "open_for_ideas"
+    OPEN_FOR_VOTING = "open_for_voting"
+    UNDER_REVIEW = "under_review"
+    SHORTLIST_PUBLISHED = "shortlist_published"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Draft",
+            "upcoming": "Upcoming",
+            "open_for_ideas": "Open for ideas",
+            "open_for_voting": "Open for voting",
+            "under_review": "Under review",
+            "shortlist_published": "Shortlist published",
+            "closed": "Closed",
+        }[self.value]
+
+    @property
+    def tag_colour(self) -> str:
+        return {
+            "draft": "grey",
+            "upcoming": "light-blue",
+            "open_for_ideas": "green",
+            "open_for_voting": "turquoise",
+            "under_review": "yellow",
+            "shortlist_published": "purple",
+            "closed": "grey",
+        }[self.value]
+
+
+window_areas = Table(
+    "window_areas",
+    db.metadata,
+    Column("window_id", ForeignKey("idea_windows.id", ondelete="CASCADE"), primary_key=True),
+    Column("area_id", ForeignKey("areas.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
+class Area(db.Model):
+    """A borough or ward of the region, entered once per deployment and reused by windows."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class IdeaWindow(db.Model):
+    """A season of collecting ideas, then voting on them, then reviewing them."""
+
+    __tablename__ = "idea_windows"
+    __table_args__ = (
+        CheckConstraint("submissions_open_at < submissions_close_at", name="submission_dates"),
+        CheckConstraint("voting_open_at < voting_close_at", name="voting_dates"),
+        CheckConstraint("voting_open_at >= submissions_open_at", name="voting_after_opening"),
+        CheckConstraint("support_limit IS NULL OR support_limit > 0", name="support_limit"),
+        CheckConstraint("accepts_residents OR accepts_councils OR accepts_mayoral",
+                        name="some_source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    theme: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    submissions_open_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submissions_close_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    voting_open_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    voting_close_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepts_residents: Mapped[bool] = mapped_column(Boolean, default=True)
+    accepts_councils: Mapped[bool] = mapped_column(Boolean, default=True)
+    accepts_mayoral: Mapped[bool] = mapped_column(Boolean, default=True)
+    support_limit: Mapped[int | None] = mapped_column(Integer)
+    authors_may_support_own: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shortlist_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    areas: Mapped[list[Area]] = relationship(secondary=window_areas, order_by=Area.name)
+
+    def stage(self, now: datetime | None = None) -> WindowStage:
+        """The window's stage at `now` (default: this moment)."""
+        now = now or utcnow()
+        if self.published_at is None:
+            return WindowStage.DRAFT
+        if self.closed_at is not None and self.closed_at <= now:
+            return WindowStage.CLOSED
+        if self.shortlist_published_at is not None:
+            return WindowStage.SHORTLIST_PUBLISHED
+        if now < self.submissions_open_at:
+            return WindowStage.UPCOMING
+        if now < self.submissions_close_at:
+            return WindowStage.OPEN_FOR_IDEAS
+        if self.voting_open_at <= now < self.voting_close_at:
+            return WindowStage.OPEN_FOR_VOTING
+        return WindowStage.UNDER_REVIEW
+
+    def is_open_for_ideas(self, now: datetime | None = None) -> bool:
+        return self.stage(now) == WindowStage.OPEN_FOR_IDEAS
+
+    def is_open_for_voting(self, now: datetime | None = None) -> bool:
+        """Voting may overlap submissions, so this is not the same as the stage."""
+        now = now or utcnow()
+        return (self.published_at is not None and self.closed_at is None
+                and self.shortlist_published_at is None
+                and self.voting_open_at <= now < self.voting_close_at)
+
+    def accepts(self, source: "Source") -> bool:
+        return {Source.RESIDENT: self.accepts_residents, Source.COUNCIL: self.accepts_councils,
+                Source.MAYORAL: self.accepts_mayoral}[source]
+
+    @property
+    def accepted_sources(self) -> list["Source"]:
+        return [source for source in Source if self.accepts(source)]
+
+
+class Idea(db.Model):
+    """An idea for a data project, under Nesta's three headings: problem, action, data."""
+
+    __tablename__ = "ideas"
+    __table_args__ = (
+        CheckConstraint("length(title) BETWEEN 10 AND 120", name="title_length"),
+        CheckConstraint("source <> 'council' OR organisation_id IS NOT NULL",
+                        name="council_ideas_name_the_organisation"),
+        CheckConstraint("source <> 'mayoral' OR pledge_reference IS NOT NULL",
+                        name="pledges_have_a_reference"),
+        CheckConstraint("status = 'draft' OR published_at IS NOT NULL",
+                        name="public_ideas_are_published"),
+        Index("ix_ideas_window_published", "window_id", "published_at"),
+        Index("ix_ideas_window_status", "window_id", "status"),
+        # For the source and area filters; status is in them so that counts need no table.
+        Index("ix_ideas_window_source_status", "window_id", "source", "status"),
+        Index("ix_ideas_window_area_status", "window_id", "area_id", "status"),
+        Index("ix_ideas_author_id", "author_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("idea_windows.id", ondelete="RESTRICT"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    source: Mapped[Source] = mapped_column(enum_column(Source, "source"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT")
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    problem: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[str] = mapped_column(Text, default="")
+    datasets: Mapped[str] = mapped_column(Text, default="")
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"))
+    pledge_reference: Mapped[str | None] = mapped_column(String(200))
+    pledge_url: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus, "status"),
+                                               default=IdeaStatus.DRAFT)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    window: Mapped[IdeaWindow] = relationship()
+    author: Mapped[User] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    area: Mapped[Area | None] = relationship()
+    status_changes: Mapped[list["IdeaStatusChange"]] = relationship(
+        back_populates="idea", order_by="IdeaStatusChange.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != IdeaStatus.DRAFT
+
+    @property
+    def dataset_list(self) -> list[str]:
+        return [line.strip() for line in self.datasets.splitlines() if line.strip()]
+
+
+class IdeaStatusChange(db.Model):
+    """One entry on an idea's public timeline: the status it moved to, when, and why."""
+
+    __tablename__ = "idea_status_changes"
+    __table_args__ = (Index("ix_idea_status_changes_idea_id", "idea_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    status: Mapped[IdeaStatus] = mapped_column(enum_column(IdeaStatus, "status"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    idea: Mapped[Idea] = relationship(back_populates="status_changes")

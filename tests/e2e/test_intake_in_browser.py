@@ -1,0 +1,150 @@
+"""Idea windows and submissions in Chromium: staff, residents, officers and the mayor's office,
+and the public browsing without an account. Every page is checked with axe."""
+
+import re
+
+from playwright.sync_api import expect
+
+from app.models import MembershipStatus, OrganisationKind, Role
+from tests.e2e.test_accessibility import sign_in
+
+
+def test_staff_create_and_publish_a_window(page, make_user, make_area):
+    make_user("staff@example.org", role=Role.STAFF)
+    make_area("Riverside")
+    sign_in(page, "staff@example.org")
+    page.get_by_role("link", name="Staff").click()
+    page.check_accessibility()
+    page.get_by_role("link", name="Create a window").click()
+    page.check_accessibility()
+    page.get_by_role("button", name="Save window").click()
+    expect(page.page).to_have_title(re.compile("^Error: Create an idea window"))
+    page.check_accessibility()
+
+    page.get_by_label("Title").fill("Spring 2027 ideas")
+    page.get_by_label("Theme").fill("Growing up well")
+    page.get_by_label("Description").fill("Ideas about children and young people.")
+    for legend, (day, month, year) in {"Ideas open": ("1", "6", "2026"),
+                                       "Ideas close": ("30", "6", "2030"),
+                                       "Voting opens": ("15", "6", "2026"),
+                                       "Voting closes": ("31", "7", "2030")}.items():
+        group = page.get_by_role("group", name=legend, exact=True)
+        group.get_by_label("Day").fill(day)
+        group.get_by_label("Month").fill(month)
+        group.get_by_label("Year").fill(year)
+    page.get_by_label("Riverside").check()
+    page.get_by_role("button", name="Save window").click()
+    expect(page.get_by_text("has been saved as a draft")).to_be_visible()
+    page.get_by_role("button", name="Publish Spring 2027 ideas").click()
+    expect(page.get_by_text("“Spring 2027 ideas” is published.")).to_be_visible()
+    page.check_accessibility()
+    page.goto("/staff/areas")
+    page.check_accessibility()
+
+
+def write_idea(page, title):
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("The problem").fill("Buses to the hospital stop before 7am.\n\n"
+                                           "- nurses are late\n- patients miss appointments")
+    page.get_by_label("What could change (optional)").fill("Plan early buses from shift data.")
+    page.get_by_label("I agree that this idea will be published").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check your idea before you publish it")) \
+        .to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Publish idea").click()
+    expect(page.get_by_role("heading", name="Your idea has been published")).to_be_visible()
+    page.check_accessibility()
+
+
+def test_a_resident_submits_an_idea(page, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org", display_name="Rosa")
+    sign_in(page, "rosa@example.org")
+    page.goto(f"/windows/{window.id}")
+    page.check_accessibility()
+    page.get_by_role("link", name="Submit an idea").click()
+    page.get_by_role("button", name="Continue").click()  # nothing typed yet
+    expect(page.page).to_have_title(re.compile("^Error: Submit an idea"))
+    page.check_accessibility()
+    write_idea(page, "Run an early bus from the docks to the hospital")
+    page.get_by_role("link", name="See your idea").click()
+    expect(page.get_by_role("heading", name="Run an early bus from the docks to the hospital")) \
+        .to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("link", name="Change your idea").click()
+    page.check_accessibility()
+    page.goto("/my-ideas")
+    page.check_accessibility()
+    page.get_by_role("link", name="Run an early bus").click()
+    page.get_by_role("link", name="Withdraw your idea").click()
+    page.check_accessibility()
+    page.get_by_role("button", name="Withdraw idea").click()
+    expect(page.get_by_text("Your idea has been withdrawn")).to_be_visible()
+
+
+def test_an_officer_submits_for_their_council(page, make_user, make_window, make_organisation,
+                                               make_membership):
+    window = make_window()
+    council = make_organisation("Northgate City Council")
+    make_membership(make_user("omar@example.org"), council, status=MembershipStatus.APPROVED)
+    sign_in(page, "omar@example.org")
+    page.goto(f"/windows/{window.id}/submit")
+    page.check_accessibility()
+    page.get_by_label("On behalf of Northgate City Council").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Datasets your organisation holds (optional)").fill("Bus lateness logs")
+    write_idea(page, "Use shift patterns to plan the first buses of the day")
+
+
+def test_the_mayors_office_imports_pledges(page, make_user, make_window, make_organisation,
+                                           make_membership, tmp_path):
+    window = make_window()
+    office = make_organisation("Office of the Mayor", kind=OrganisationKind.MAYORS_OFFICE)
+    make_membership(make_user("maya@example.org"), office, status=MembershipStatus.APPROVED)
+    sign_in(page, "maya@example.org")
+    page.goto(f"/windows/{window.id}")
+    page.get_by_role("link", name="Import manifesto pledges from a CSV file").click()
+    page.check_accessibility()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,problem,pledge_reference\nShort,Problem,Ref 1\n")
+    page.get_by_label("Upload a CSV file").set_input_files(str(bad))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("Line 2: title must be 10 to 120 characters")).to_be_visible()
+    page.check_accessibility()
+    good = tmp_path / "good.csv"
+    good.write_text("title,problem,pledge_reference\n"
+                    "Use data to end rough sleeping by 2028,People sleep rough,Pledge 3\n")
+    page.goto(f"/windows/{window.id}/pledges/import")
+    page.get_by_label("Upload a CSV file").set_input_files(str(good))
+    page.get_by_role("button", name="Check the file").click()
+    page.check_accessibility()
+    page.get_by_role("button", name="Import 1 pledge").click()
+    expect(page.get_by_role("heading", name="1 pledge imported")).to_be_visible()
+    page.check_accessibility()
+
+
+def test_the_public_browses_filters_and_searches_without_an_account(
+        page, make_user, make_window, make_idea, make_area):
+    area = make_area("Eastfield")
+    window = make_window(areas=[area])
+    author = make_user()
+    for n in range(22):
+        make_idea(window, author, title=f"Bus idea number {n:02} for the city")
+    make_idea(window, author, title="Flooding in the Eastfield underpass", area=area)
+    page.goto("/windows")
+    page.check_accessibility()
+    page.get_by_role("link", name=window.title).click()
+    expect(page.get_by_text("23 ideas, page 1 of 2")).to_be_visible()
+    page.get_by_role("link", name="Next").click()
+    expect(page.get_by_text("23 ideas, page 2 of 2")).to_be_visible()
+    page.get_by_label("Search ideas").fill("flooding")
+    page.get_by_role("button", name="Show ideas").click()
+    expect(page.get_by_text("1 idea matches your filters")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("link", name="Flooding in the Eastfield underpass").click()
+    page.check_accessibility()
+    page.goto(f"/windows/{window.id}")
+    page.get_by_label("Area").select_option(label="Eastfield")
+    page.get_by_role("button", name="Show ideas").click()
+    expect(page.get_by_text("1 idea matches your filters")).to_be_visible()

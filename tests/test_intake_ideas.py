@@ -1,0 +1,407 @@
+"""Submitting ideas as a resident, an officer and the mayor's office; reading, editing,
+withdrawing, the daily limit, and the window's list with filters and search."""
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Idea,
+    IdeaStatus,
+    MembershipStatus,
+    OrganisationKind,
+    Role,
+    Source,
+)
+from tests.support.factories import PASSWORD
+from tests.support.forms import submit, text
+
+IDEA = {"title": "Grit the side roads on the Hartley Moor estate",
+        "problem": "The gritters do the main road but never the estate.\n\n"
+                   "- buses stop\n- people fall",
+        "action": "Use falls data to plan gritting routes.", "data": "", "consent": "y"}
+
+
+def submit_idea(client, window_id, submit_as="myself", **overrides):
+    return submit(client, f"/windows/{window_id}/submit/{submit_as}", {**IDEA, **overrides})
+
+
+def idea_id_from(response) -> int:
+    return int(response.request.path.split("/")[2])
+
+
+def test_a_resident_checks_and_publishes_an_idea(client, auth, make_user, make_window,
+                                                 make_area, app):
+    area = make_area("Hartley Moor")
+    window = make_window(areas=[area])
+    make_user("rosa@example.org", display_name="Rosa")
+    auth.sign_in("rosa@example.org")
+    # One way to submit: the "who for" question is skipped.
+    response = client.get(f"/windows/{window.id}/submit")
+    assert response.headers["Location"].endswith(f"/windows/{window.id}/submit/myself")
+
+    response = submit_idea(client, window.id, area=str(area.id))
+    page = text(response)
+    assert "Check your idea before you publish it" in page
+    assert '<ul class="govuk-list govuk-list--bullet">' in page
+    assert "Hartley Moor" in page and "Rosa" in page
+    idea_id = idea_id_from(response)
+    assert client.get(f"/ideas/{idea_id}").status_code == 200  # the author sees the draft
+    assert app.test_client().get(f"/ideas/{idea_id}").status_code == 404  # nobody else does
+
+    response = submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
+    assert "Your idea has been published" in text(response)
+    page = text(app.test_client().get(f"/ideas/{idea_id}"))
+    assert "Grit the side roads on the Hartley Moor estate" in page
+    assert "Rosa" in page and "Resident" in page and "Submitted" in page
+    assert "What has happened" in page
+    assert "Grit the side roads" in text(client.get("/my-ideas"))
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"title": ""}, "Enter a title for your idea"),
+    ({"title": "Too short"}, "Title must be between 10 and 120 characters"),
+    ({"title": "x" * 121}, "Title must be between 10 and 120 characters"),
+    ({"problem": ""}, "Describe the problem"),
+    ({"consent": ""}, "Agree to publish your idea to continue"),
+    ({"area": "999"}, "Select an area from the list"),
+])
+def test_idea_form_errors_keep_what_was_typed(client, auth, make_user, make_window,
+                                              overrides, message):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    page = text(submit_idea(client, window.id, **overrides))
+    assert "<title>Error: Submit an idea" in page
+    assert message in page
+    assert "Use falls data to plan gritting routes." in page
+    if "problem" not in overrides:
+        assert "The gritters do the main road" in page
+
+
+def test_people_must_sign_in_and_confirm_their_email_first(client, auth, make_user,
+                                                           make_window):
+    window = make_window()
+    response = client.get(f"/windows/{window.id}/submit")
+    assert "/sign-in" in response.headers["Location"]
+    make_user("new@example.org", verified=False)
+    auth.sign_in("new@example.org")
+    response = client.get(f"/windows/{window.id}/submit", follow_redirects=True)
+    assert "Confirm your email address before you do that" in text(response)
+
+
+@pytest.mark.parametrize(("stage", "message"), [
+    ("upcoming", "This window is not open for ideas yet."),
+    ("voting", "This window is closed to new ideas."),
+    ("closed", "This window is closed to new ideas."),
+])
+def test_submissions_outside_the_dates_are_refused(client, auth, make_user, make_window,
+                                                   stage, message, app):
+    window = make_window(stage=stage)
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    assert message in text(client.get(f"/windows/{window.id}/submit"))
+    response = submit(client, f"/windows/{window.id}/submit/myself", IDEA, page="/account")
+    assert message in text(response)
+    with app.app_context():
+        assert db.session.scalar(select(Idea.id)) is None
+
+
+def test_a_draft_cannot_be_published_after_the_window_closes(client, auth, make_user,
+                                                              make_window, make_idea, app):
+    window = make_window(stage="voting")
+    user = make_user("rosa@example.org")
+    draft = make_idea(window, user, status=IdeaStatus.DRAFT)
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/ideas/{draft.id}/publish", {}, page=f"/ideas/{draft.id}/check")
+    assert "This window is closed to new ideas." in text(response)
+    with app.app_context():
+        assert db.session.get(Idea, draft.id).status == IdeaStatus.DRAFT
+
+
+def test_a_source_the_window_does_not_accept_is_refused(client, auth, make_user, make_window):
+    window = make_window(sources=[Source.COUNCIL, Source.MAYORAL])
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    page = text(client.get(f"/windows/{window.id}/submit"))
+    assert "This window only takes ideas from: council or public body, mayoral pledge." in page
+    assert client.get(f"/windows/{window.id}/submit/myself").status_code == 200
+    page = text(submit_idea(client, window.id))
+    assert "This window only takes ideas from" in page
+
+
+def test_an_officer_submits_for_their_organisation_with_its_datasets(
+        client, auth, make_user, make_window, make_organisation, make_membership, app):
+    window = make_window()
+    council = make_organisation("Northgate City Council")
+    officer = make_user("omar@example.org", display_name="Omar")
+    make_membership(officer, council, status=MembershipStatus.APPROVED)
+    auth.sign_in("omar@example.org")
+    page = text(client.get(f"/windows/{window.id}/submit"))
+    assert "Who are you submitting this idea for?" in page
+    assert "On behalf of Northgate City Council" in page and "Myself, as a resident" in page
+    response = submit(client, f"/windows/{window.id}/submit",
+                      {"submit_as": f"organisation-{council.id}"}, follow_redirects=False)
+    form_url = response.headers["Location"]
+    assert "Datasets your organisation holds" in text(client.get(form_url))
+    response = submit(client, form_url, {**IDEA, "datasets": "Gritting logs, 2015 to now\n"
+                                                             "Falls call-outs"})
+    idea_id = idea_id_from(response)
+    submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
+    page = text(app.test_client().get(f"/ideas/{idea_id}"))
+    assert "Omar, Northgate City Council" in page
+    assert "Datasets Northgate City Council holds" in page and "Falls call-outs" in page
+
+
+def test_the_mayors_office_enters_a_pledge_with_its_reference(
+        client, auth, make_user, make_window, make_organisation, make_membership, app):
+    window = make_window()
+    office = make_organisation("Office of the Mayor", kind=OrganisationKind.MAYORS_OFFICE)
+    maya = make_user("maya@example.org")
+    make_membership(maya, office, status=MembershipStatus.APPROVED)
+    auth.sign_in("maya@example.org")
+    url = f"/windows/{window.id}/submit/organisation-{office.id}"
+    page = text(submit(client, url, IDEA))
+    assert "Enter the pledge reference" in page
+    response = submit(client, url, {**IDEA, "pledge_reference": "Manifesto 2024, p.12, pledge 3",
+                                    "pledge_url": "https://mayor.example.org/manifesto#3"})
+    idea_id = idea_id_from(response)
+    submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
+    page = text(app.test_client().get(f"/ideas/{idea_id}"))
+    assert "Mayoral pledge" in page and "Manifesto 2024, p.12, pledge 3" in page
+    assert "Office of the Mayor" in page
+    with app.app_context():
+        assert db.session.get(Idea, idea_id).source == Source.MAYORAL
+
+
+def test_authors_edit_until_voting_opens(client, auth, make_user, make_window, make_idea, app):
+    author = make_user("rosa@example.org")
+    open_window, voting_window = make_window(stage="open"), make_window(stage="voting")
+    editable = make_idea(open_window, author)
+    too_late = make_idea(voting_window, author)
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/ideas/{editable.id}/edit",
+                      {**IDEA, "title": "A clearer title for my idea"})
+    assert "Your idea has been updated" in text(response)
+    assert "A clearer title for my idea" in text(response)
+    response = client.get(f"/ideas/{too_late.id}/edit", follow_redirects=True)
+    assert "You can no longer change this idea: voting has opened." in text(response)
+    other = make_user("other@example.org")
+    someone_elses = make_idea(open_window, other)
+    assert client.get(f"/ideas/{someone_elses.id}/edit").status_code == 404
+
+
+def test_withdrawing_keeps_the_idea_visible_as_withdrawn(client, auth, make_user, make_window,
+                                                          make_idea, app):
+    author = make_user("rosa@example.org")
+    idea = make_idea(make_window(stage="voting"), author)
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/ideas/{idea.id}/withdraw",
+                      {"reason": "The council already does this."})
+    assert "Your idea has been withdrawn" in text(response)
+    page = text(app.test_client().get(f"/ideas/{idea.id}"))
+    assert "The author withdrew this idea" in page
+    assert "The council already does this." in page
+    with app.app_context():
+        stored = db.session.get(Idea, idea.id)
+        assert [c.status for c in stored.status_changes] == [IdeaStatus.SUBMITTED,
+                                                            IdeaStatus.WITHDRAWN]
+
+
+def test_the_daily_limit_keeps_the_draft_and_says_when(client, auth, make_user, make_window,
+                                                       make_idea, app, monkeypatch):
+    monkeypatch.setitem(app.config, "IDEA_SUBMISSIONS_PER_DAY", 2)
+    window = make_window()
+    author = make_user("rosa@example.org")
+    for _ in range(2):
+        make_idea(window, author, published_days_ago=0.1)
+    make_idea(window, author, published_days_ago=2)  # older than a day: does not count
+    auth.sign_in("rosa@example.org")
+    response = submit_idea(client, window.id)
+    idea_id = idea_id_from(response)
+    response = submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
+    page = text(response)
+    assert "You can publish up to 2 ideas a day" in page and "It is saved as a draft" in page
+    with app.app_context():
+        assert db.session.get(Idea, idea_id).status == IdeaStatus.DRAFT
+
+
+def test_drafts_can_be_deleted_by_their_author(client, auth, make_user, make_window, app):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    idea_id = idea_id_from(submit_idea(client, window.id))
+    response = submit(client, f"/ideas/{idea_id}/discard", {}, page=f"/ideas/{idea_id}/check")
+    assert "Your draft has been deleted" in text(response)
+    with app.app_context():
+        assert db.session.get(Idea, idea_id) is None
+
+
+def test_downloaded_data_includes_ideas(client, auth, make_user, make_window, make_idea):
+    author = make_user("rosa@example.org")
+    make_idea(make_window(), author, title="My idea about gritting roads")
+    auth.sign_in("rosa@example.org")
+    data = client.get("/account/download-my-data").get_json()
+    assert data["ideas"][0]["title"] == "My idea about gritting roads"
+
+
+def test_deleted_authors_show_as_a_former_member(client, auth, make_user, make_window,
+                                                 make_idea, app):
+    author = make_user("rosa@example.org", display_name="Rosa")
+    idea = make_idea(make_window(), author)
+    auth.sign_in("rosa@example.org")
+    submit(client, "/account/delete", {"confirm": "y", "password": PASSWORD})
+    page = text(app.test_client().get(f"/ideas/{idea.id}"))
+    assert "a former member" in page and "Rosa" not in page
+
+
+# ---- The window's list: pagination, filters, search ------------------------------------------
+
+@pytest.fixture
+def busy_window(make_user, make_window, make_idea, make_area, make_organisation):
+    riverside, eastfield = make_area("Riverside"), make_area("Eastfield")
+    window = make_window(areas=[riverside, eastfield])
+    author = make_user()
+    council = make_organisation("Northgate City Council")
+    for n in range(23):
+        make_idea(window, author, title=f"Resident idea number {n:02} about buses",
+                  problem="Buses are late.", area=riverside, published_days_ago=30 - n)
+    make_idea(window, author, title="Flooding in the Eastfield underpass",
+              problem="The underpass floods whenever it rains heavily.", area=eastfield)
+    make_idea(window, author, title="Council idea about housing repairs",
+              problem="Repairs backlog.", source=Source.COUNCIL, organisation=council,
+              status=IdeaStatus.SHORTLISTED)
+    make_idea(window, author, title="A draft nobody else should see",
+              problem="Flooding secrets.", status=IdeaStatus.DRAFT)
+    return window
+
+
+def test_window_lists_ideas_twenty_a_page_newest_first(client, busy_window):
+    page = text(client.get(f"/windows/{busy_window.id}"))
+    assert "25 ideas, page 1 of 2" in page
+    assert page.count('class="app-idea-summary"') == 20
+    assert page.index("number 22") < page.index("number 21")
+    assert "A draft nobody else should see" not in page
+    page = text(client.get(f"/windows/{busy_window.id}?page=2"))
+    assert page.count('class="app-idea-summary"') == 5
+    assert 'class="govuk-pagination' in page
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("source=council", ["Council idea about housing repairs"]),
+    ("status=shortlisted", ["Council idea about housing repairs"]),
+    ("q=flooding", ["Flooding in the Eastfield underpass"]),
+    ("q=floods", ["Flooding in the Eastfield underpass"]),         # stemmed
+    ("q=UNDERPASS+rains", ["Flooding in the Eastfield underpass"]),  # every word, any case
+    ("q=underp", ["Flooding in the Eastfield underpass"]),          # a word being typed
+])
+def test_filters_and_search(client, busy_window, query, expected):
+    page = text(client.get(f"/windows/{busy_window.id}?{query}"))
+    titles = [t for t in ("Council idea about housing repairs",
+                          "Flooding in the Eastfield underpass", "Resident idea number 00")
+              if t in page]
+    assert titles == expected
+    assert "A draft nobody else should see" not in page
+
+
+def test_area_filter(client, busy_window, app):
+    with app.app_context():
+        from app.models import Area
+
+        eastfield = db.session.scalar(select(Area.id).where(Area.name == "Eastfield"))
+    page = text(client.get(f"/windows/{busy_window.id}?area={eastfield}"))
+    assert "1 idea matches your filters" in page
+
+
+@pytest.mark.parametrize("query", ['"', "*", "AND OR NOT", "NEAR(", "a' OR 1=1 --", "ünïcödé",
+                                   "x" * 300])
+def test_search_never_breaks_on_odd_input(client, busy_window, query):
+    response = client.get(f"/windows/{busy_window.id}", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_search_with_no_results_says_so(client, busy_window):
+    page = text(client.get(f"/windows/{busy_window.id}?q=zeppelin"))
+    assert "0 ideas match your filters" in page and "No ideas match" in page
+
+
+def test_edited_ideas_are_found_by_their_new_words(client, auth, make_user, make_window,
+                                                   make_idea):
+    window = make_window()
+    author = make_user("rosa@example.org")
+    idea = make_idea(window, author)
+    auth.sign_in("rosa@example.org")
+    submit(client, f"/ideas/{idea.id}/edit", {**IDEA, "title": "Trams should run all night long"})
+    assert "Trams should run" in text(client.get(f"/windows/{window.id}?q=trams"))
+    assert "Trams should run" not in text(client.get(f"/windows/{window.id}?q=potholes"))
+
+
+def test_staff_cannot_submit_ideas(client, auth, make_user, make_window):
+    window = make_window()
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    assert "ODA staff review ideas and do not submit them" in text(
+        client.get(f"/windows/{window.id}/submit"))
+
+
+def test_search_combines_with_every_filter_and_stays_in_its_window(
+        client, busy_window, make_window, make_idea, make_user, app):
+    other = make_window()
+    make_idea(other, make_user(), title="Flooding somewhere else entirely",
+              problem="Another window's flooding.")
+    page = text(client.get(f"/windows/{busy_window.id}?q=flooding&source=resident"))
+    assert "1 idea matches" in page and "somewhere else" not in page
+    assert "0 ideas match" in text(client.get(f"/windows/{busy_window.id}?q=flooding"
+                                              "&source=council"))
+    assert "1 idea matches" in text(client.get(f"/windows/{busy_window.id}?q=repairs"
+                                               "&status=shortlisted"))
+    with app.app_context():
+        from app.models import Area
+
+        eastfield = db.session.scalar(select(Area.id).where(Area.name == "Eastfield"))
+        riverside = db.session.scalar(select(Area.id).where(Area.name == "Riverside"))
+    assert "1 idea matches" in text(client.get(
+        f"/windows/{busy_window.id}?q=flooding&area={eastfield}"))
+    assert "0 ideas match" in text(client.get(
+        f"/windows/{busy_window.id}?q=flooding&area={riverside}"))
+
+
+def test_search_follows_status_changes(client, auth, make_user, make_window, make_idea):
+    window = make_window(stage="voting")
+    author = make_user("rosa@example.org")
+    idea = make_idea(window, author, title="Light the canal towpath at night")
+    auth.sign_in("rosa@example.org")
+    assert "0 ideas match" in text(client.get(f"/windows/{window.id}?q=towpath&status=withdrawn"))
+    submit(client, f"/ideas/{idea.id}/withdraw", {"reason": ""})
+    assert "1 idea matches" in text(client.get(f"/windows/{window.id}?q=towpath&status=withdrawn"))
+
+
+def test_search_results_page_through_every_match(client, busy_window):
+    first = text(client.get(f"/windows/{busy_window.id}?q=buses"))
+    assert "23 ideas match your filters, page 1 of 2" in first
+    assert first.count('class="app-idea-summary"') == 20
+    second = text(client.get(f"/windows/{busy_window.id}?q=buses&page=2"))
+    assert second.count('class="app-idea-summary"') == 3
+    assert client.get(f"/windows/{busy_window.id}?q=buses&page=9").status_code == 404
+
+
+@pytest.mark.parametrize("dense", [0, 10**9])
+def test_both_postgresql_search_plans_give_the_same_pages(client, busy_window, monkeypatch,
+                                                          dense):
+    """On PostgreSQL the plan depends on how many ideas match; both must agree."""
+    from app.intake import search
+
+    monkeypatch.setattr(search, "DENSE_MATCHES", dense)
+    first = text(client.get(f"/windows/{busy_window.id}?q=buses"))
+    assert first.index("number 22") < first.index("number 21") < first.index("number 03")
+    assert "number 02" not in first
+    assert "number 02" in text(client.get(f"/windows/{busy_window.id}?q=buses&page=2"))
+
+
+def test_searches_matching_very_many_ideas_say_more_than(client, busy_window, monkeypatch):
+    from app.intake import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    page = text(client.get(f"/windows/{busy_window.id}?q=buses"))
+    assert "More than 5 ideas match your filters, page 1. Add words to your search" in page
+    assert page.count('class="app-idea-summary"') == 20

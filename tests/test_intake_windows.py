@@ -1,0 +1,177 @@
+"""Idea windows: stages from the clock, staff creating and publishing them, public lists."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, IdeaWindow, Role, WindowStage
+from tests.support.forms import submit, text
+
+T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def window_at(**overrides) -> IdeaWindow:
+    day = timedelta(days=1)
+    values = dict(title="W", theme="T", description="D", published_at=T0 - 30 * day,
+                  submissions_open_at=T0, submissions_close_at=T0 + 30 * day,
+                  voting_open_at=T0 + 20 * day, voting_close_at=T0 + 50 * day)
+    values.update(overrides)
+    return IdeaWindow(**values)
+
+
+@pytest.mark.parametrize(("days", "stage"), [
+    (-1, WindowStage.UPCOMING),
+    (0, WindowStage.OPEN_FOR_IDEAS),
+    (25, WindowStage.OPEN_FOR_IDEAS),      # voting overlaps: ideas still open
+    (30, WindowStage.OPEN_FOR_VOTING),
+    (49, WindowStage.OPEN_FOR_VOTING),
+    (50, WindowStage.UNDER_REVIEW),
+])
+def test_stage_follows_the_clock(days, stage):
+    assert window_at().stage(T0 + timedelta(days=days)) == stage
+
+
+def test_voting_can_be_open_while_ideas_are_open():
+    window = window_at()
+    assert window.is_open_for_voting(T0 + timedelta(days=25))
+    assert not window.is_open_for_voting(T0 + timedelta(days=10))
+
+
+def test_draft_shortlist_and_closed_stages():
+    later = T0 + timedelta(days=60)
+    assert window_at(published_at=None).stage(later) == WindowStage.DRAFT
+    assert window_at(shortlist_published_at=later).stage(later) == WindowStage.SHORTLIST_PUBLISHED
+    assert window_at(closed_at=later).stage(later) == WindowStage.CLOSED
+
+
+def window_form(**overrides):
+    values = {
+        "title": "Spring 2027 ideas", "theme": "Growing up well",
+        "description": "Ideas about *children*.",
+        "submissions_open_date": ["1", "6", "2027"], "submissions_open_time": "9am",
+        "submissions_close_date": ["30", "6", "2027"], "submissions_close_time": "11:59pm",
+        "voting_open_date": ["15", "6", "2027"], "voting_open_time": "9:30am",
+        "voting_close_date": ["31", "7", "2027"], "voting_close_time": "17:00",
+        "sources": ["resident", "council"], "support_limit": "5",
+    }
+    values.update(overrides)
+    return values
+
+
+def test_staff_create_and_publish_a_window_in_uk_time(client, auth, make_user, make_area, app):
+    make_user("staff@example.org", role=Role.STAFF)
+    area = make_area("Riverside")
+    auth.sign_in("staff@example.org")
+    response = submit(client, "/staff/windows/new", window_form(areas=[str(area.id)]))
+    assert "has been saved as a draft" in text(response)
+    with app.app_context():
+        window = db.session.scalar(select(IdeaWindow))
+        # 9am on 1 June is British Summer Time: 8am UTC. 31 July 17:00 BST is 16:00 UTC.
+        assert window.submissions_open_at == datetime(2027, 6, 1, 8, 0, tzinfo=UTC)
+        assert window.voting_close_at == datetime(2027, 7, 31, 16, 0, tzinfo=UTC)
+        assert (window.accepts_residents, window.accepts_councils, window.accepts_mayoral) == (
+            True, True, False)
+        assert [a.name for a in window.areas] == ["Riverside"]
+        assert window.support_limit == 5
+        assert window.stage() == WindowStage.DRAFT
+        window_id = window.id
+    assert client.get(f"/windows/{window_id}").status_code == 200  # staff can preview
+    auth.sign_out()
+    assert client.get(f"/windows/{window_id}").status_code == 404  # the public cannot
+    auth.sign_in("staff@example.org")
+    response = submit(client, f"/staff/windows/{window_id}/publish", {}, page="/staff/windows")
+    assert "is published" in text(response)
+    with app.app_context():
+        actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions == ["window.create", "window.publish"]
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"title": ""}, "Enter a title"),
+    ({"submissions_open_date": ["", "", ""]}, "Enter the date ideas open"),
+    ({"submissions_open_date": ["31", "", "2027"]}, "The date ideas open must include a month"),
+    ({"submissions_open_date": ["31", "2", "2027"]}, "The date ideas open must be a real date"),
+    ({"voting_open_time": "25:00"}, "Enter a real time"),
+    ({"voting_open_time": "soon"}, "Enter a time like 9am, 9:30am or 17:00"),
+    ({"submissions_close_date": ["1", "5", "2027"]}, "Ideas must close after they open"),
+    ({"voting_open_date": ["1", "5", "2027"]}, "Voting cannot open before ideas open"),
+    ({"voting_close_date": ["1", "6", "2027"]}, "Voting must close after it opens"),
+    ({"sources": []}, "Select who may submit ideas"),
+    ({"support_limit": "0"}, "Supports each person may give must be between 1 and 1,000"),
+])
+def test_window_form_errors_keep_what_was_typed(client, auth, make_user, overrides, message):
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(submit(client, "/staff/windows/new", window_form(**overrides)))
+    assert "<title>Error: Create an idea window" in page
+    assert message in page
+    assert 'value="Growing up well"' in page or overrides.get("theme") == ""
+    assert 'value="9:30am"' in page or "voting_open_time" in overrides
+
+
+def test_changing_a_window_shows_its_dates_in_uk_time(client, auth, make_user, make_window):
+    make_user("staff@example.org", role=Role.STAFF)
+    window = make_window(stage="open")
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{window.id}/edit"))
+    assert f'value="{window.title}"' in page
+    response = submit(client, f"/staff/windows/{window.id}/edit",
+                      window_form(title="Renamed window"))
+    assert "“Renamed window” has been saved" in text(response)
+
+
+def test_a_window_with_ideas_can_be_closed_but_not_deleted(client, auth, make_user,
+                                                            make_window, make_idea, app):
+    make_user("staff@example.org", role=Role.STAFF)
+    with_ideas = make_window(stage="open")
+    empty = make_window(stage="open")
+    make_idea(with_ideas, make_user())
+    auth.sign_in("staff@example.org")
+    page = text(submit(client, f"/staff/windows/{with_ideas.id}/delete", {},
+                       page="/staff/windows"))
+    assert "This window has ideas, so it cannot be deleted. You can close it." in page
+    page = text(submit(client, f"/staff/windows/{with_ideas.id}/close", {},
+                       page="/staff/windows"))
+    assert "is closed" in page
+    submit(client, f"/staff/windows/{empty.id}/delete", {}, page="/staff/windows")
+    with app.app_context():
+        assert db.session.get(IdeaWindow, empty.id) is None
+        assert db.session.get(IdeaWindow, with_ideas.id).stage() == WindowStage.CLOSED
+
+
+def test_public_windows_list_current_then_upcoming_then_past(client, make_window):
+    make_window(stage="closed", title="Last year")
+    make_window(stage="upcoming", title="Next season")
+    make_window(stage="open", title="This season")
+    make_window(stage="open", title="Secret draft", published=False)
+    page = text(client.get("/windows"))
+    assert page.index("This season") < page.index("Next season") < page.index("Last year")
+    assert "Secret draft" not in page
+
+
+def test_windows_list_has_an_empty_state(client):
+    assert "There are no idea windows yet" in text(client.get("/windows"))
+
+
+def test_window_page_shows_theme_stage_and_dates_in_uk_time(client, make_window):
+    window = make_window(stage="open")
+    page = text(client.get(f"/windows/{window.id}"))
+    assert "Open for ideas" in page and "Getting around" in page
+    assert "<strong>transport</strong>" in page
+    assert "Ideas close" in page and "Voting opens" in page
+    assert "Submit an idea" in page
+
+
+def test_staff_manage_areas(client, auth, make_user, make_window, make_area, app):
+    make_user("staff@example.org", role=Role.STAFF)
+    used = make_area("Riverside")
+    make_window(areas=[used])
+    auth.sign_in("staff@example.org")
+    page = text(submit(client, "/staff/areas", {"name": "  Eastfield  "}))
+    assert "Eastfield has been added" in page
+    page = text(submit(client, "/staff/areas", {"name": "eastfield"}))
+    assert "That area is already on the list" in page
+    page = text(submit(client, f"/staff/areas/{used.id}/delete", {}, page="/staff/areas"))
+    assert "Riverside is used by a window or an idea" in page
