@@ -171,7 +171,7 @@ class TestConfig(Config):
     MAIL_USE_SSL = False
     MAIL_TIMEOUT_SECONDS = 5
     MAIL_DEFAULT_SENDER = "ODA Ideas <no-reply@example.org>"
-    PUBLIC_BASE_URL = None
+    PUBLIC_BASE_URL = "http://localhost"  # links in emails; the tests read their paths
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_KIB = 1024
     PASSWORD_HASH_PARALLELISM = 1

@@ -1,5 +1,6 @@
 """Command-line tools: `flask users ...`, `flask seed-demo` and `flask seed-bulk`."""
 
+import time
 from datetime import timedelta
 
 import click
@@ -25,6 +26,9 @@ from app.models import (
     utcnow,
 )
 from app.organisations.services import slugify, sync_role
+from app.voting.notifications import requeue_stuck as requeue_stuck_emails
+from app.voting.notifications import send_due
+from app.voting.services import recount
 
 users = AppGroup("users", help="Manage accounts from the command line.")
 
@@ -171,8 +175,51 @@ def bulk_window() -> IdeaWindow:
     return window
 
 
+voting = AppGroup("voting", help="Supports and their counters.")
+
+
+@voting.command("recount")
+@click.option("--dry-run", is_flag=True, help="Report drift without fixing it.")
+def recount_command(dry_run: bool) -> None:
+    """Recompute every support count from the support rows and report any drift."""
+    drifts = recount(fix=not dry_run)
+    for drift in drifts:
+        click.echo(f"{drift.kind} {drift.key}: stored {drift.stored}, counted {drift.actual}")
+    verb = "found" if dry_run else "fixed"
+    click.echo(f"{len(drifts)} counters {verb}." if drifts else "All counts are exact.")
+    if drifts and dry_run:
+        raise SystemExit(1)
+
+
+notifications_cli = AppGroup("notifications", help="The queue of notification emails.")
+
+
+@notifications_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep sending, checking every --interval seconds.")
+@click.option("--interval", default=30, show_default=True, type=click.IntRange(1, 3600))
+@click.option("--batch", default=100, show_default=True, type=click.IntRange(1, 10000))
+@click.option("--requeue-stuck", is_flag=True,
+              help="Resend emails a crashed sender left half-sent (they may arrive twice).")
+def send_notifications(loop: bool, interval: int, batch: int, requeue_stuck: bool) -> None:
+    """Send queued notification emails, retrying failures; run from cron or as a worker."""
+    if requeue_stuck:
+        click.echo(f"Requeued {requeue_stuck_emails()} stuck emails.")
+    while True:
+        report = send_due(batch)
+        click.echo(f"Sent {report.sent}, will retry {report.retrying}, gave up on "
+                   f"{report.failed}.")
+        if report.stuck:
+            click.echo(f"{len(report.stuck)} emails were being sent when a sender stopped and "
+                       "may or may not have gone; not resent. Use --requeue-stuck to resend.")
+        if not loop:
+            break
+        time.sleep(interval)
+
+
 def register(app: Flask) -> None:
     """Add the commands to `flask`."""
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
     app.cli.add_command(seed_bulk)
+    app.cli.add_command(voting)
+    app.cli.add_command(notifications_cli)

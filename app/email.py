@@ -7,7 +7,7 @@ import sys
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from flask import current_app, render_template, url_for
+from flask import current_app, has_request_context, render_template, url_for
 
 log = logging.getLogger(__name__)
 
@@ -17,11 +17,18 @@ class EmailNotSent(Exception):
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email: PUBLIC_BASE_URL when set, never a spoofable Host header."""
+    """An absolute link for an email: PUBLIC_BASE_URL when set, never a spoofable Host header.
+    Works outside requests too (emails queued by commands)."""
     base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    if has_request_context():
+        if not base:
+            return url_for(endpoint, _external=True, **values)
+        path = url_for(endpoint, **values)
+    else:
+        if not base:
+            raise RuntimeError("Set PUBLIC_BASE_URL: links in emails need it outside requests")
+        path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return base.rstrip("/") + path
 
 
 def build_message(to: str, subject: str, template: str, **context) -> EmailMessage:

@@ -7,6 +7,7 @@ and emptied between tests.
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -81,10 +82,15 @@ def reset_database(application) -> None:
                 connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             return
         db.engine.dispose()
-        database = Path(db.engine.url.database)
-        for suffix in ("-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(application.extensions["test_db_template"], database)
+        # SQLite's backup API replaces the contents safely even if the live server's thread
+        # still holds a connection; copying the file over it would corrupt that connection.
+        source = sqlite3.connect(application.extensions["test_db_template"])
+        target = sqlite3.connect(db.engine.url.database, timeout=10)
+        try:
+            source.backup(target)
+        finally:
+            source.close()
+            target.close()
 
 
 @pytest.fixture(autouse=True)
@@ -131,7 +137,9 @@ def _in_own_context(app, factory):
 
     def build(*args, **kwargs):
         with app.app_context():
-            args = [db.session.merge(a) if isinstance(a, db.Model) else a for a in args]
+            # Fresh copies, never merges: merging a stale record would write its old values.
+            args = [db.session.get(type(a), a.id) if isinstance(a, db.Model) else a
+                    for a in args]
             record = factory(*args, **kwargs)
             db.session.refresh(record)
             db.session.expunge(record)

@@ -79,3 +79,39 @@ def test_migrations_downgrade_and_upgrade_cleanly(tmp_path, smtp_server):
         assert tables == []
         upgrade()
         db.session.remove()
+
+
+def test_upgrading_keeps_ideas_their_timelines_and_search(tmp_path, smtp_server):
+    """Migration 0003 rebuilds the ideas table on SQLite: rows, child rows and the search
+    triggers must all survive."""
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/u.db"})
+    with app.app_context():
+        upgrade(revision="0002")
+        statements = [
+            "INSERT INTO users (id, email, display_name, password_hash, role, session_version,"
+            " created_at) VALUES (1, 'a@example.org', 'A', 'x', 'resident', 1, '2026-01-01')",
+            "INSERT INTO idea_windows (id, title, theme, description, submissions_open_at,"
+            " submissions_close_at, voting_open_at, voting_close_at, accepts_residents,"
+            " accepts_councils, accepts_mayoral, authors_may_support_own, created_at) VALUES"
+            " (1, 'W', 'T', 'D', '2026-01-01', '2026-02-01', '2026-01-15', '2026-03-01', 1, 1,"
+            " 1, 0, '2026-01-01')",
+            "INSERT INTO ideas (id, window_id, author_id, source, title, problem, action, data,"
+            " datasets, status, created_at, published_at) VALUES (1, 1, 1, 'resident',"
+            " 'Grit the side roads please', 'Icy estates', '', '', '', 'submitted',"
+            " '2026-01-02', '2026-01-02')",
+            "INSERT INTO idea_status_changes (idea_id, status, changed_at) VALUES"
+            " (1, 'submitted', '2026-01-02')",
+        ]
+        for statement in statements:
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        assert db.session.scalar(text("SELECT count(*) FROM idea_status_changes")) == 1
+        assert db.session.scalar(text("SELECT support_count FROM ideas")) == 0
+        assert db.session.execute(text("PRAGMA foreign_key_check")).all() == []
+        db.session.execute(text("UPDATE ideas SET title = 'Grit the estate roads' WHERE id = 1"))
+        db.session.commit()
+        found = db.session.scalar(text("SELECT count(*) FROM ideas_fts WHERE ideas_fts MATCH "
+                                       "'estate'"))
+        assert found == 1
+        db.session.remove()

@@ -2,18 +2,20 @@
 upcoming) and the ideas in app/demo/ideas.json, with their authors and timelines."""
 
 import json
+import random
 import re
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.filters import LONDON
 from app.models import (
     Area,
+    Follow,
     Idea,
     IdeaStatus,
     IdeaStatusChange,
@@ -23,6 +25,8 @@ from app.models import (
     Organisation,
     Role,
     Source,
+    Support,
+    SupportLedger,
     User,
     utcnow,
 )
@@ -102,8 +106,9 @@ def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None
                    opening(-265), closing(-225), opening(-224), closing(-195), areas)
     past.shortlist_published_at = past.shortlist_published_at or opening(-170)
     past.closed_at = past.closed_at or opening(-120)
+    # Voting overlaps: it opened a week ago, while ideas are still coming in.
     current = _window("Winter 2026 ideas", "Getting around and staying well this winter",
-                      OPEN_DESCRIPTION, opening(-28), closing(21), opening(7), closing(42),
+                      OPEN_DESCRIPTION, opening(-28), closing(21), opening(-7), closing(42),
                       areas)
     _window("Spring 2027 ideas", "Growing up well: children and young people",
             UPCOMING_DESCRIPTION, opening(90), closing(130), opening(131), closing(160), areas)
@@ -114,7 +119,7 @@ def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None
 
     organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
     areas_by_name = {a.name: a for a in areas}
-    added = 0
+    added, wanted_supports = 0, []
     for entry in json.loads(IDEAS_FILE.read_text()):
         window = past if entry["window"] == "past" else current
         source = Source(entry["source"])
@@ -134,9 +139,58 @@ def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None
                     status=IdeaStatus.SUBMITTED, published_at=posted, created_at=posted)
         _timeline(idea, entry, window, posted)
         db.session.add(idea)
+        db.session.add(Follow(idea=idea, user=author))
+        wanted_supports.append((idea, entry["supports"]))
         added += 1
+    db.session.flush()
+    _supports(wanted_supports, now)
     db.session.commit()
     return added
+
+
+def _supports(wanted: list[tuple[Idea, int]], now: datetime) -> None:
+    """Demo supports from demo residents, within each window's limit per person."""
+    supporters = _supporters(300)
+    rng = random.Random(2026)
+    capacity: dict[tuple[int, int], int] = {}
+    rows = []
+    for idea, count in sorted(wanted, key=lambda pair: -pair[1]):
+        window = idea.window
+        start = window.voting_open_at
+        end = min(now, window.voting_close_at)
+        order = supporters[:]
+        rng.shuffle(order)
+        chosen = [u for u in order
+                  if capacity.get((u, window.id), 0) < (window.support_limit or 10**6)
+                  and u != idea.author_id][:count]
+        for user_id in chosen:
+            capacity[(user_id, window.id)] = capacity.get((user_id, window.id), 0) + 1
+            at = start + (end - start) * rng.random()
+            rows.append({"idea_id": idea.id, "user_id": user_id, "window_id": window.id,
+                         "created_at": at})
+        idea.support_count = len(chosen)
+    if rows:
+        db.session.execute(insert(Support), rows)
+    if capacity:
+        db.session.execute(insert(SupportLedger), [
+            {"user_id": user_id, "window_id": window_id, "used": used}
+            for (user_id, window_id), used in capacity.items()])
+
+
+def _supporters(count: int) -> list[int]:
+    """Demo residents who support ideas; they never sign in."""
+    existing = list(db.session.scalars(select(User.id).where(
+        User.email.like("supporter-%@residents.example.org")).order_by(User.id)))
+    if len(existing) < count:
+        password_hash = hash_password(secrets.token_urlsafe(24))
+        now = utcnow() - timedelta(days=300)
+        db.session.execute(insert(User), [
+            {"email": f"supporter-{n}@residents.example.org", "display_name": f"Supporter {n}",
+             "password_hash": password_hash, "email_verified_at": now, "created_at": now}
+            for n in range(len(existing), count)])
+        existing = list(db.session.scalars(select(User.id).where(
+            User.email.like("supporter-%@residents.example.org")).order_by(User.id)))
+    return existing[:count]
 
 
 def _timeline(idea: Idea, entry: dict, window: IdeaWindow, posted: datetime) -> None:

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.intake.services import IntakeError, why_cannot_submit
 from app.models import Idea, IdeaStatus, IdeaStatusChange, IdeaWindow, Organisation, Source, User
 from app.models import utcnow as now_utc
+from app.voting.services import follow
 
 COLUMNS = ("title", "problem", "action", "data", "area", "pledge_reference", "pledge_url")
 REQUIRED = ("title", "problem", "pledge_reference")
@@ -175,5 +176,8 @@ def import_pledges(author: User, organisation: Organisation, window: IdeaWindow,
                                                     changed_by_id=author.id, changed_at=now))
         db.session.add(idea)
         ideas.append(idea)
+    db.session.flush()
+    for idea in ideas:
+        follow(author, idea, commit=False)
     db.session.commit()
     return ideas

@@ -1,6 +1,17 @@
 """Idea windows and ideas: public pages, submitting, and the mayor's office pledge import."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -20,6 +31,9 @@ from app.intake.search import IdeaFilters, paginate_ideas
 from app.models import PUBLIC_STATUSES, Idea, IdeaStatus, IdeaWindow, OrganisationKind, Role
 from app.models import Source as IdeaSource
 from app.pagination import current_page
+from app.voting import services as voting_services
+from app.voting.ranking import DEFAULT_SORT, SORTS, daily_seed
+from app.voting.services import voting_context
 
 IDEAS_PER_PAGE = 20
 
@@ -56,7 +70,15 @@ def filters_from_request() -> IdeaFilters:
     return IdeaFilters(query=request.args.get("q", "")[:200],
                        source=request.args.get("source", ""),
                        area_id=request.args.get("area", type=int),
-                       status=request.args.get("status", ""))
+                       status=request.args.get("status", ""),
+                       sort=request.args.get("sort", DEFAULT_SORT))
+
+
+def visitor_seed() -> int:
+    """The fair shuffle's seed: the same for this visitor all day (kept in their session)."""
+    if "visitor" not in session:
+        session["visitor"] = secrets.token_urlsafe(12)
+    return daily_seed(session["visitor"])
 
 
 @bp.route("/windows/<int:window_id>")
@@ -64,12 +86,13 @@ def filters_from_request() -> IdeaFilters:
 def window(window_id: int):
     idea_window = window_or_404(window_id)
     filters = filters_from_request()
-    page = paginate_ideas(idea_window, filters, current_page(), IDEAS_PER_PAGE)
+    page = paginate_ideas(idea_window, filters, current_page(), IDEAS_PER_PAGE, visitor_seed())
     return render_template(
         "intake/window.html", window=idea_window, page=page, filters=filters,
-        sources=list(IdeaSource), statuses=list(PUBLIC_STATUSES),
+        sources=list(IdeaSource), statuses=list(PUBLIC_STATUSES), sorts=SORTS,
         cannot_submit=services.why_cannot_submit(current_user, idea_window),
         can_import=_can_import(idea_window),
+        voting=voting_context(current_user, idea_window, [i.id for i in page.items]),
     )
 
 
@@ -81,7 +104,9 @@ def idea(idea_id: int):
         abort(404)
     return render_template("intake/idea.html", idea=found,
                            author=services.public_author(found),
-                           can_edit=services.can_edit(current_user, found))
+                           can_edit=services.can_edit(current_user, found),
+                           voting=voting_context(current_user, found.window, [found.id]),
+                           following=voting_services.is_following(current_user, found))
 
 
 @bp.route("/my-ideas")

@@ -1,8 +1,8 @@
 """Finding ideas in a window: filters, and keyword search with the database's own full-text
 index (SQLite FTS5, PostgreSQL tsvector with a GIN index), never a scan of the text.
 
-Lists are newest first by publication. Search results are newest first by idea number, which
-lets each database answer from its index alone:
+Lists are in the order the visitor chose (app/voting/ranking.py). Search results are newest
+first by idea number, which lets each database answer from its index alone:
 
 - SQLite keeps a self-contained FTS5 table whose extra `scope` column holds a window token,
   a public/draft token and tokens for source, area and status, so a search with any filters
@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import PUBLIC_STATUSES, Idea, IdeaStatus, IdeaWindow, Source
+from app.voting.ranking import DEFAULT_SORT, SORTS, apply_sort
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 12
@@ -38,6 +39,7 @@ class IdeaFilters:
     source: str = ""
     area_id: int | None = None
     status: str = ""
+    sort: str = DEFAULT_SORT
 
     @property
     def terms(self) -> list[str]:
@@ -73,10 +75,12 @@ def _with_details(statement: Select) -> Select:
     return statement.options(joinedload(Idea.area), joinedload(Idea.organisation))
 
 
-def window_ideas(window: IdeaWindow, filters: IdeaFilters) -> Select:
-    """The public ideas of a window that match the filters (not the words), newest first."""
-    return _with_details(_filtered(select(Idea), window, filters)).order_by(
-        Idea.published_at.desc(), Idea.id.desc())
+def window_ideas(window: IdeaWindow, filters: IdeaFilters, seed: int = 0) -> Select:
+    """The public ideas of a window that match the filters (not the words), in the chosen
+    order (see app/voting/ranking.py)."""
+    sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
+    return apply_sort(_with_details(_filtered(select(Idea), window, filters)), sort, window.id,
+                      seed)
 
 
 def fts5_query(window: IdeaWindow, filters: IdeaFilters) -> str:
@@ -155,8 +159,9 @@ class SearchPagination(Pagination):
         return list(db.session.scalars(page.limit(self.per_page).offset(self._query_offset)))
 
 
-def paginate_ideas(window: IdeaWindow, filters: IdeaFilters, page: int, per_page: int):
+def paginate_ideas(window: IdeaWindow, filters: IdeaFilters, page: int, per_page: int,
+                   seed: int = 0):
     """One page of a window's public ideas for these filters and words."""
     if filters.terms:
         return SearchPagination(page=page, per_page=per_page, window=window, filters=filters)
-    return db.paginate(window_ideas(window, filters), page=page, per_page=per_page)
+    return db.paginate(window_ideas(window, filters, seed), page=page, per_page=per_page)

@@ -28,6 +28,8 @@ from app.models import (
     WindowStage,
     utcnow,
 )
+from app.voting.notifications import notify_followers
+from app.voting.services import follow
 
 log = logging.getLogger(__name__)
 
@@ -326,12 +328,19 @@ def update_idea(author: User, idea: Idea, details: IdeaDetails) -> None:
     db.session.commit()
 
 
-def _record_status(idea: Idea, status: IdeaStatus, actor: User | None,
-                   reason: str | None = None, at: datetime | None = None) -> None:
+def record_status(idea: Idea, status: IdeaStatus, actor: User | None,
+                  reason: str | None = None, at: datetime | None = None) -> None:
+    """Move an idea to a status, on its public timeline, and tell its followers (the caller
+    commits)."""
     idea.status = status
     idea.status_changes.append(IdeaStatusChange(status=status, reason=reason,
                                                 changed_by_id=actor.id if actor else None,
                                                 changed_at=at or utcnow()))
+    if status != IdeaStatus.SUBMITTED:
+        message = f"“{idea.title}” is now: {status.label}."
+        if reason:
+            message += f" Reason: {reason}"
+        notify_followers(idea, message, actor)
 
 
 def ideas_published_since(author: User, since: datetime) -> int:
@@ -369,7 +378,8 @@ def publish_idea(author: User, idea: Idea, daily_limit: int) -> None:
                           f"this one after {london_datetime(again_at)}. It is saved as a draft.")
     now = utcnow()
     idea.published_at = now
-    _record_status(idea, IdeaStatus.SUBMITTED, author, at=now)
+    record_status(idea, IdeaStatus.SUBMITTED, author, at=now)
+    follow(author, idea, commit=False)  # authors follow their own ideas
     db.session.commit()
     log.info("idea %s published in window %s", idea.id, idea.window_id)
 
@@ -380,7 +390,7 @@ def withdraw_idea(author: User, idea: Idea, reason: str | None) -> None:
         raise IntakeError("Only the author can withdraw an idea.")
     if idea.status in (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN):
         raise IntakeError("This idea cannot be withdrawn.")
-    _record_status(idea, IdeaStatus.WITHDRAWN, author, reason=_clean(reason) or None)
+    record_status(idea, IdeaStatus.WITHDRAWN, author, reason=_clean(reason) or None)
     db.session.commit()
 
 

@@ -20,9 +20,23 @@ from app.models.organisations import (
     OrganisationKind,
 )
 from app.models.types import UTCDateTime, utcnow
+from app.models.voting import (
+    Follow,
+    Notification,
+    OutboxEmail,
+    OutboxStatus,
+    Support,
+    SupportLedger,
+)
 
 __all__ = [
     "FORMER_MEMBER_NAME",
+    "Follow",
+    "Notification",
+    "OutboxEmail",
+    "OutboxStatus",
+    "Support",
+    "SupportLedger",
     "PUBLIC_STATUSES",
     "Area",
     "Idea",

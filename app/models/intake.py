@@ -213,6 +213,7 @@ class Idea(db.Model):
                         name="pledges_have_a_reference"),
         CheckConstraint("status = 'draft' OR published_at IS NOT NULL",
                         name="public_ideas_are_published"),
+        CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         Index("ix_ideas_window_published", "window_id", "published_at"),
         Index("ix_ideas_window_status", "window_id", "status"),
         # For the source and area filters; status is in them so that counts need no table.
@@ -241,6 +242,9 @@ class Idea(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Kept equal to the number of support rows, in the same transaction as each change;
+    # `flask voting recount` checks it.
+    support_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     window: Mapped[IdeaWindow] = relationship()
     author: Mapped[User] = relationship()
@@ -253,6 +257,11 @@ class Idea(db.Model):
     @property
     def is_public(self) -> bool:
         return self.status != IdeaStatus.DRAFT
+
+    @property
+    def is_supportable(self) -> bool:
+        """Withdrawn, merged and decided ideas keep their supports frozen."""
+        return self.status in (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW)
 
     @property
     def dataset_list(self) -> list[str]:

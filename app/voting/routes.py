@@ -1,1 +1,144 @@
-"""Supports, rankings and following. Built by the voting issue."""
+"""Supporting and following ideas, notifications, and how ranking works."""
+
+from flask import (
+    abort,
+    flash,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.access import public, signed_in, staff_required, verified
+from app.extensions import db, limiter
+from app.models import Idea, IdeaWindow
+from app.pagination import paginate
+from app.voting import bp, notifications, services
+from app.voting.forms import EmailPreferenceForm
+from app.voting.signals import abuse_signals
+
+
+def per_person() -> str:
+    """Rate-limit key: the signed-in person, or else the network address."""
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def back_to(idea: Idea):
+    """Back to where the button was pressed (a local path only), at the idea's place."""
+    target = request.form.get("next", "")
+    if not (target.startswith("/") and not target.startswith("//")):
+        target = url_for("intake.idea", idea_id=idea.id)
+    if "#" not in target:
+        target += f"#idea-{idea.id}"
+    return redirect(target)
+
+
+def public_idea_or_404(idea_id: int) -> Idea:
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not idea.is_public:
+        abort(404)
+    return idea
+
+
+def _change_support(idea_id: int, change):
+    idea = public_idea_or_404(idea_id)
+    if not FlaskForm().validate_on_submit():
+        if wants_json():
+            return jsonify(error="Your session timed out. Reload the page and try again."), 400
+        return back_to(idea)
+    try:
+        result = change(idea)
+    except services.VotingError as error:
+        if wants_json():
+            return jsonify(error=str(error)), 409
+        flash(str(error), "warning")
+        return back_to(idea)
+    if wants_json():
+        return jsonify(result.as_json())
+    return back_to(idea)
+
+
+@bp.route("/ideas/<int:idea_id>/support", methods=["POST"])
+@limiter.limit("120 per minute", key_func=per_person)
+@verified
+def support(idea_id: int):
+    return _change_support(idea_id, lambda idea: services.add_support(
+        current_user, idea, get_remote_address()))
+
+
+@bp.route("/ideas/<int:idea_id>/unsupport", methods=["POST"])
+@limiter.limit("120 per minute", key_func=per_person)
+@verified
+def unsupport(idea_id: int):
+    return _change_support(idea_id, lambda idea: services.withdraw_support(current_user, idea))
+
+
+@bp.route("/ideas/<int:idea_id>/follow", methods=["POST"])
+@signed_in
+def follow(idea_id: int):
+    idea = public_idea_or_404(idea_id)
+    if FlaskForm().validate_on_submit():
+        services.follow(current_user, idea)
+        flash("You’re following this idea. We’ll tell you when its status changes.", "success")
+    return redirect(url_for("intake.idea", idea_id=idea.id))
+
+
+@bp.route("/ideas/<int:idea_id>/unfollow", methods=["POST"])
+@signed_in
+def unfollow(idea_id: int):
+    idea = public_idea_or_404(idea_id)
+    if FlaskForm().validate_on_submit():
+        services.unfollow(current_user, idea)
+        flash("You’ve stopped following this idea.", "success")
+    return redirect(url_for("intake.idea", idea_id=idea.id))
+
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@signed_in
+def notifications_page():
+    form = EmailPreferenceForm(emails="yes" if current_user.email_notifications else "no")
+    if form.validate_on_submit():
+        notifications.set_email_preference(current_user, form.emails.data == "yes")
+        flash("Your email settings have been saved.", "success")
+        return redirect(url_for("voting.notifications_page"))
+    page = paginate(notifications.notifications_query(current_user), per_page=25)
+    unread = {n.id for n in page.items if n.read_at is None}
+    response = render_template("voting/notifications.html", page=page, unread=unread, form=form)
+    notifications.mark_all_read(current_user)
+    return response
+
+
+@bp.route("/how-ranking-works")
+@public
+def how_ranking_works():
+    return render_template("voting/how_ranking_works.html")
+
+
+@bp.route("/staff/windows/<int:window_id>/supports")
+@staff_required
+def support_signals(window_id: int):
+    window = db.session.get(IdeaWindow, window_id) or abort(404)
+    return render_template("voting/staff_signals.html", window=window,
+                           signals=abuse_signals(window))
+
+
+@bp.app_context_processor
+def unread_notifications() -> dict:
+    """The signed-in person's unread count, for the navigation."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return {"unread_notifications": 0}  # emails are rendered outside requests too
+    try:
+        return {"unread_notifications": notifications.unread_count(current_user)}
+    except SQLAlchemyError:  # an error page must still render when the database is down
+        db.session.rollback()
+        return {"unread_notifications": 0}

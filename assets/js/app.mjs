@@ -1,4 +1,6 @@
-// Starts GOV.UK Frontend's components (error summary focus, password reveal, ...).
+// Starts GOV.UK Frontend's components (error summary focus, password reveal, ...) and ours.
 import { initAll } from "./govuk-frontend.min.js";
+import { initSupportForms } from "./support.mjs";
 
 initAll();
+initSupportForms();

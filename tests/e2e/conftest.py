@@ -59,6 +59,7 @@ class Page:
         self.base_url = base_url
         self.problems: list[str] = []
         self.checked: list[str] = []
+        self.allowed: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
 
@@ -67,9 +68,15 @@ class Page:
         if message.text.startswith("Failed to load resource") \
                 and message.location.get("url") == self.page.url:
             return
+        if any(allowed in message.text for allowed in self.allowed):
+            return
         if message.type == "error" or "Content Security Policy" in message.text:
             self.problems.append(f"console {message.type}: {message.text} "
                                  f"({message.location.get('url')})")
+
+    def allow_console(self, text: str) -> None:
+        """Expect console messages containing `text` (an answer the test provokes)."""
+        self.allowed.append(text)
 
     def goto(self, path: str):
         response = self.page.goto(self.base_url + path)

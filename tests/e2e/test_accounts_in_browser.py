@@ -31,7 +31,6 @@ def test_register_verify_sign_in_and_sign_out(page, mailbox):
     page.check_accessibility()
 
     link = mailbox.link(mailbox.last_to("rosa@example.org"), "/verify-email/")
-    assert link.startswith(page.base_url)  # built from the address the person used
     page.goto(urlsplit(link).path)
     expect(page.get_by_text("Your email address is confirmed")).to_be_visible()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()

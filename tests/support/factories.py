@@ -95,7 +95,7 @@ def make_window(*, stage: str = "open", title: str | None = None, areas=(), sour
         accepts_mayoral=Source.MAYORAL in sources, support_limit=support_limit,
         published_at=now - 20 * day if published else None,
         closed_at=now - day if stage == "closed" else None)
-    window.areas = [db.session.merge(a) for a in areas]
+    window.areas = [db.session.get(type(a), a.id) for a in areas]
     db.session.add(window)
     db.session.commit()
     return window

@@ -1,0 +1,178 @@
+"""Telling followers what happened: in-app notifications and a queue of emails.
+
+Requests never send email themselves. A status change adds a notification for each follower
+and, for those who want email, a row in the outbox, in the same transaction as the change.
+`flask notifications send` (cron or a worker loop) sends what is due: it claims each row with
+a conditional UPDATE (so two senders never take the same one), marks it sent after the mail
+server accepts it, and retries failures with growing gaps. A row left "sending" by a sender
+that died is never resent automatically, because it may already have gone: the command lists
+such rows and `--requeue-stuck` resends them when a person decides to.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import func, select, update
+
+from app.accounts import personal_data
+from app.email import EmailNotSent, build_message, deliver, external_url
+from app.extensions import db
+from app.models import (
+    Follow,
+    Idea,
+    Notification,
+    OutboxEmail,
+    OutboxStatus,
+    User,
+    utcnow,
+)
+
+log = logging.getLogger(__name__)
+RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30),
+                timedelta(hours=2), timedelta(hours=6)]
+STUCK_AFTER = timedelta(minutes=15)
+
+
+def notify_followers(idea: Idea, message: str, actor: User | None = None) -> int:
+    """Tell everyone following `idea` (but the person who acted) what happened; the caller
+    commits. Returns how many people were told."""
+    followers = db.session.scalars(
+        select(User).join(Follow, Follow.user_id == User.id)
+        .where(Follow.idea_id == idea.id, User.deleted_at.is_(None)))
+    told = 0
+    for follower in followers:
+        if actor is not None and follower.id == actor.id:
+            continue
+        notification = Notification(user_id=follower.id, idea_id=idea.id, message=message)
+        db.session.add(notification)
+        if follower.email_notifications and follower.email:
+            db.session.flush()
+            body = render_template("email/idea_update.txt", user=follower, idea=idea,
+                                   message=message,
+                                   idea_url=external_url("intake.idea", idea_id=idea.id),
+                                   settings_url=external_url("voting.notifications_page"))
+            db.session.add(OutboxEmail(
+                user_id=follower.id, notification_id=notification.id,
+                to_address=follower.email,
+                subject=f"Update on an idea you follow – {current_app.config['SERVICE_NAME']}",
+                body=body))
+        told += 1
+    return told
+
+
+def unread_count(user: User) -> int:
+    """How many of a person's notifications they have not seen."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def notifications_query(user: User):
+    """A person's notifications, newest first."""
+    return select(Notification).where(Notification.user_id == user.id).order_by(
+        Notification.created_at.desc(), Notification.id.desc())
+
+
+def mark_all_read(user: User) -> None:
+    """Mark every notification as seen."""
+    db.session.execute(update(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.session.commit()
+
+
+def set_email_preference(user: User, wants_email: bool) -> None:
+    """Turn emails about followed ideas on or off."""
+    user.email_notifications = wants_email
+    db.session.commit()
+
+
+@dataclass
+class SendReport:
+    """What one pass of the sender did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    stuck: list[int] = field(default_factory=list)
+
+
+def _claim(email_id: int) -> bool:
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id == email_id,
+               OutboxEmail.status.in_([OutboxStatus.QUEUED, OutboxStatus.RETRY]),
+               OutboxEmail.next_attempt_at <= now)
+        .values(status=OutboxStatus.SENDING, claimed_at=now)).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _message_for(email: OutboxEmail):
+    message = build_message(email.to_address, "", "plain", body=email.body)
+    del message["Subject"]
+    message["Subject"] = email.subject
+    # The same id on every attempt, so that mail systems can spot a repeat.
+    del message["Message-ID"]
+    message["Message-ID"] = f"<outbox-{email.id}@oda-ideas>"
+    return message
+
+
+def send_due(batch: int = 100) -> SendReport:
+    """Send the emails that are due, at most `batch` of them."""
+    report = SendReport()
+    now = utcnow()
+    due = list(db.session.scalars(
+        select(OutboxEmail.id)
+        .where(OutboxEmail.status.in_([OutboxStatus.QUEUED, OutboxStatus.RETRY]),
+               OutboxEmail.next_attempt_at <= now)
+        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id).limit(batch)))
+    for email_id in due:
+        if not _claim(email_id):
+            continue  # another sender took it
+        email = db.session.get(OutboxEmail, email_id)
+        try:
+            deliver(_message_for(email))
+        except EmailNotSent as error:
+            email.attempts += 1
+            email.last_error = str(error)[:1000]
+            if email.attempts >= len(RETRY_DELAYS):
+                email.status = OutboxStatus.FAILED
+                report.failed += 1
+            else:
+                email.status = OutboxStatus.RETRY
+                email.next_attempt_at = utcnow() + RETRY_DELAYS[email.attempts - 1]
+                report.retrying += 1
+        else:
+            email.attempts += 1
+            email.status = OutboxStatus.SENT
+            email.sent_at = utcnow()
+            report.sent += 1
+        db.session.commit()
+    report.stuck = stuck_emails()
+    return report
+
+
+def stuck_emails() -> list[int]:
+    """Emails claimed by a sender that never finished: they may or may not have gone."""
+    return list(db.session.scalars(select(OutboxEmail.id).where(
+        OutboxEmail.status == OutboxStatus.SENDING,
+        OutboxEmail.claimed_at < utcnow() - STUCK_AFTER)))
+
+
+def requeue_stuck() -> int:
+    """Put stuck emails back in the queue, on a person's say-so."""
+    ids = stuck_emails()
+    if ids:
+        db.session.execute(update(OutboxEmail).where(OutboxEmail.id.in_(ids))
+                           .values(status=OutboxStatus.RETRY, next_attempt_at=utcnow()))
+        db.session.commit()
+    return len(ids)
+
+
+@personal_data.section("notifications")
+def _notification_data(user: User) -> list[dict]:
+    return [{"message": n.message, "created_at": n.created_at.isoformat(),
+             "read": n.read_at is not None}
+            for n in db.session.scalars(notifications_query(user))]

@@ -1,0 +1,286 @@
+"""Supports: one per person per idea, within the window's limit, exact under concurrency.
+
+Every change to supports runs in one short write transaction: the ledger row for the person
+and window is updated first with a conditional UPDATE (so two simultaneous supports cannot
+both pass the limit), then the support row is inserted (the unique constraint stops a double
+support), then the idea's counter moves. On SQLite the transaction starts with BEGIN
+IMMEDIATE, so it waits for other writers instead of failing on a stale read snapshot.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.accounts import personal_data
+from app.extensions import db
+from app.models import STAFF_ROLES, Follow, Idea, IdeaWindow, Support, SupportLedger, User, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class VotingError(Exception):
+    """A support that cannot be given or taken back, with the reason for the person."""
+
+
+def network_of(address: str | None) -> str | None:
+    """A keyed hash of the network an address belongs to (/24 for IPv4, /48 for IPv6):
+    enough to notice many accounts from one place, without storing anyone's address."""
+    if not address:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    prefix = 24 if ip.version == 4 else 48
+    network = ipaddress.ip_network(f"{ip}/{prefix}", strict=False)
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, str(network).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def begin_write() -> None:
+    """Start a write transaction that queues behind other writers instead of failing."""
+    db.session.rollback()  # end any read transaction this request has open
+    if db.engine.dialect.name == "sqlite":
+        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def why_cannot_support(user: User, idea: Idea, now: datetime | None = None) -> str | None:
+    """Why this person cannot support this idea now, or None if they can."""
+    window = idea.window
+    now = now or utcnow()
+    if user.role in STAFF_ROLES:
+        return "ODA staff do not support ideas."
+    if not user.is_verified:
+        return "Confirm your email address before you support ideas."
+    if not window.is_open_for_voting(now):
+        if window.published_at and now < window.voting_open_at:
+            from app.filters import london_datetime
+
+            return f"Voting opens on {london_datetime(window.voting_open_at)}."
+        return "Voting has closed."
+    if not idea.is_supportable:
+        return "This idea can no longer be supported."
+    if idea.author_id == user.id and not window.authors_may_support_own:
+        return "You cannot support your own idea in this window."
+    return None
+
+
+def supported_ids(user: User, idea_ids: list[int]) -> set[int]:
+    """Which of these ideas the person supports."""
+    if not user.is_authenticated or not idea_ids:
+        return set()
+    return set(db.session.scalars(select(Support.idea_id).where(
+        Support.user_id == user.id, Support.idea_id.in_(idea_ids))))
+
+
+def supports_used(user: User, window: IdeaWindow) -> int:
+    """How many supports the person has given in the window."""
+    if not user.is_authenticated:
+        return 0
+    return db.session.scalar(select(SupportLedger.used).where(
+        SupportLedger.user_id == user.id, SupportLedger.window_id == window.id)) or 0
+
+
+@dataclass
+class SupportResult:
+    """What the page needs after a change: the idea's count and the person's position."""
+
+    idea_id: int
+    supported: bool
+    count: int
+    used: int
+    limit: int | None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"idea_id": self.idea_id, "supported": self.supported, "count": self.count,
+                "used": self.used, "limit": self.limit, "remaining": self.remaining}
+
+
+def _ensure_ledger(user_id: int, window_id: int) -> None:
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    db.session.execute(upsert(SupportLedger).values(user_id=user_id, window_id=window_id, used=0)
+                       .on_conflict_do_nothing())
+
+
+def _result(user: User, idea_id: int, window: IdeaWindow, supported: bool) -> SupportResult:
+    count = db.session.scalar(select(Idea.support_count).where(Idea.id == idea_id))
+    return SupportResult(idea_id, supported, count, supports_used(user, window),
+                         window.support_limit)
+
+
+def add_support(user: User, idea: Idea, address: str | None = None) -> SupportResult:
+    """Support an idea. Supporting twice is harmless: the second changes nothing."""
+    reason = why_cannot_support(user, idea)
+    if reason:
+        raise VotingError(reason)
+    user_id, idea_id = user.id, idea.id
+    window = idea.window
+    window_id, limit = window.id, window.support_limit
+    begin_write()
+    if db.session.scalar(select(Support.id).where(Support.idea_id == idea_id,
+                                                  Support.user_id == user_id)):
+        db.session.rollback()
+        return _result(user, idea_id, window, True)
+    _ensure_ledger(user_id, window_id)
+    claim = update(SupportLedger).where(SupportLedger.user_id == user_id,
+                                        SupportLedger.window_id == window_id)
+    if limit is not None:
+        claim = claim.where(SupportLedger.used < limit)
+    if db.session.execute(claim.values(used=SupportLedger.used + 1)).rowcount != 1:
+        db.session.rollback()
+        raise VotingError(f"You have used all {limit} of your supports in this window. "
+                          "Withdraw one to support this idea instead.")
+    try:
+        db.session.execute(insert(Support).values(
+            idea_id=idea_id, user_id=user_id, window_id=window_id, created_at=utcnow(),
+            network=network_of(address)))
+    except IntegrityError:  # the same person's other request got there first
+        db.session.rollback()
+        return _result(user, idea_id, window, True)
+    db.session.execute(update(Idea).where(Idea.id == idea_id)
+                       .values(support_count=Idea.support_count + 1))
+    db.session.commit()
+    return _result(user, idea_id, window, True)
+
+
+def withdraw_support(user: User, idea: Idea) -> SupportResult:
+    """Take a support back while voting is open. Taking back one never given changes nothing."""
+    window = idea.window
+    if not window.is_open_for_voting():
+        raise VotingError("Voting has closed, so supports can no longer be changed.")
+    if not idea.is_supportable:
+        raise VotingError("This idea’s supports are frozen.")
+    user_id, idea_id, window_id = user.id, idea.id, window.id
+    begin_write()
+    removed = db.session.execute(delete(Support).where(
+        Support.idea_id == idea_id, Support.user_id == user_id)).rowcount
+    if removed:
+        db.session.execute(update(SupportLedger).where(
+            SupportLedger.user_id == user_id, SupportLedger.window_id == window_id)
+            .values(used=SupportLedger.used - 1))
+        db.session.execute(update(Idea).where(Idea.id == idea_id)
+                           .values(support_count=Idea.support_count - 1))
+    db.session.commit()
+    return _result(user, idea_id, window, False)
+
+
+@dataclass
+class VotingContext:
+    """What a page needs to show support buttons for some ideas of one window."""
+
+    window: IdeaWindow
+    open: bool
+    supported: set[int]
+    used: int
+    limit: int | None
+    signed_in: bool
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.used, 0)
+
+
+def voting_context(user: User, window: IdeaWindow, idea_ids: list[int]) -> VotingContext:
+    """Support state for these ideas: which the person supports and what they have left."""
+    return VotingContext(window=window, open=window.is_open_for_voting(),
+                         supported=supported_ids(user, idea_ids),
+                         used=supports_used(user, window), limit=window.support_limit,
+                         signed_in=user.is_authenticated)
+
+
+# ---- Following ------------------------------------------------------------------------------
+
+def is_following(user: User, idea: Idea) -> bool:
+    if not user.is_authenticated:
+        return False
+    return db.session.scalar(select(Follow.id).where(Follow.idea_id == idea.id,
+                                                     Follow.user_id == user.id)) is not None
+
+
+def follow(user: User, idea: Idea, commit: bool = True) -> None:
+    """Follow an idea (doing it twice is harmless)."""
+    if db.session.scalar(select(Follow.id).where(Follow.idea_id == idea.id,
+                                                 Follow.user_id == user.id)) is None:
+        db.session.add(Follow(idea_id=idea.id, user_id=user.id))
+    if commit:
+        try:
+            db.session.commit()
+        except IntegrityError:  # followed in another tab at the same moment
+            db.session.rollback()
+
+
+def unfollow(user: User, idea: Idea) -> None:
+    """Stop following an idea."""
+    db.session.execute(delete(Follow).where(Follow.idea_id == idea.id,
+                                            Follow.user_id == user.id))
+    db.session.commit()
+
+
+# ---- Checking the counters ------------------------------------------------------------------
+
+@dataclass
+class Drift:
+    """A counter that did not match the rows it counts."""
+
+    kind: str
+    key: str
+    stored: int
+    actual: int
+
+
+def recount(fix: bool = True) -> list[Drift]:
+    """Recompute every idea's support count and every ledger from the support rows."""
+    drifts: list[Drift] = []
+    actual = dict(db.session.execute(select(Support.idea_id, func.count(Support.id))
+                                     .group_by(Support.idea_id)).all())
+    for idea_id, stored in db.session.execute(select(Idea.id, Idea.support_count)).all():
+        if stored != actual.get(idea_id, 0):
+            drifts.append(Drift("idea", str(idea_id), stored, actual.get(idea_id, 0)))
+    used = {(u, w): n for u, w, n in db.session.execute(
+        select(Support.user_id, Support.window_id, func.count(Support.id))
+        .group_by(Support.user_id, Support.window_id)).all()}
+    for user_id, window_id, stored in db.session.execute(
+            select(SupportLedger.user_id, SupportLedger.window_id, SupportLedger.used)).all():
+        if stored != used.get((user_id, window_id), 0):
+            drifts.append(Drift("ledger", f"{user_id}/{window_id}", stored,
+                                used.get((user_id, window_id), 0)))
+    if fix:
+        for drift in drifts:
+            if drift.kind == "idea":
+                db.session.execute(update(Idea).where(Idea.id == int(drift.key))
+                                   .values(support_count=drift.actual))
+            else:
+                user_id, window_id = (int(part) for part in drift.key.split("/"))
+                db.session.execute(update(SupportLedger).where(
+                    SupportLedger.user_id == user_id, SupportLedger.window_id == window_id)
+                    .values(used=drift.actual))
+        db.session.commit()
+    return drifts
+
+
+@personal_data.section("supports")
+def _support_data(user: User) -> list[dict[str, Any]]:
+    rows = db.session.execute(select(Idea.title, Support.created_at).join(Idea)
+                              .where(Support.user_id == user.id)).all()
+    return [{"idea": title, "supported_at": at.isoformat()} for title, at in rows]
+
+
+@personal_data.section("follows")
+def _follow_data(user: User) -> list[str]:
+    return list(db.session.scalars(select(Idea.title).join(Follow, Follow.idea_id == Idea.id)
+                                   .where(Follow.user_id == user.id)))

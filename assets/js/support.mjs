@@ -1,0 +1,76 @@
+// Support buttons that work in place: the form posts with fetch and the page updates,
+// without a reload. Without JavaScript the same form posts and the page comes back to the
+// idea. Screen readers hear the result through the aria-live "supports left" paragraph.
+
+function announce(text) {
+  const region = document.querySelector("[data-supports-left]");
+  if (region) region.textContent = text;
+}
+
+function remainingText(data) {
+  if (data.limit === null) return "";
+  return ` You have ${data.remaining} of ${data.limit} supports left in this window.`;
+}
+
+function render(form, data) {
+  const control = form.closest(".app-support");
+  const count = control.querySelector("[data-support-count]");
+  const noun = control.querySelector("[data-support-noun]");
+  const label = form.querySelector("[data-support-label]");
+  const button = form.querySelector("button");
+  count.textContent = data.count.toLocaleString("en-GB");
+  noun.textContent = data.count === 1 ? "support" : "supports";
+  let mine = control.querySelector("[data-support-mine]");
+  if (data.supported && !mine) {
+    mine = document.createElement("span");
+    mine.dataset.supportMine = "";
+    mine.textContent = ", including yours";
+    noun.after(mine);
+  } else if (!data.supported && mine) {
+    mine.remove();
+  }
+  form.action = data.supported ? form.dataset.unsupportUrl : form.dataset.supportUrl;
+  label.textContent = data.supported ? "Withdraw support" : "Support this idea";
+  button.classList.toggle("govuk-button--secondary", data.supported);
+  const title = form.dataset.title;
+  const done = data.supported ? `You support “${title}”.` : `You no longer support “${title}”.`;
+  announce(`${done}${remainingText(data)}`);
+}
+
+function showError(form, message) {
+  const error = form.querySelector("[data-support-error]");
+  error.textContent = message;
+  error.hidden = false;
+  announce(message);
+}
+
+export function initSupportForms(root = document) {
+  for (const form of root.querySelectorAll("form[data-support-form]")) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const button = form.querySelector("button");
+      if (button.getAttribute("aria-disabled") === "true") return; // one request at a time
+      const error = form.querySelector("[data-support-error]");
+      error.hidden = true;
+      button.setAttribute("aria-disabled", "true");
+      try {
+        const response = await fetch(form.action, {
+          method: "POST",
+          body: new FormData(form),
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        const data = await response.json();
+        if (response.ok) {
+          render(form, data);
+        } else {
+          showError(form, data.error || "Something went wrong. Try again.");
+        }
+      } catch {
+        form.submit(); // no network answer: fall back to the plain form
+      } finally {
+        button.removeAttribute("aria-disabled");
+      }
+    });
+  }
+}

@@ -1,0 +1,111 @@
+"""Supporting, withdrawing, the limit, sort orders, following and the notification email, in
+Chromium with JavaScript (in place) and the plain form (without it)."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.test_accessibility import sign_in
+
+
+def test_support_in_place_up_to_the_limit_then_withdraw(page, make_user, make_window,
+                                                        make_idea):
+    window = make_window(stage="voting", support_limit=2)
+    author = make_user()
+    for n in range(3):
+        make_idea(window, author, title=f"Bus idea number {n} for the city")
+    make_user("rosa@example.org")
+    sign_in(page, "rosa@example.org")
+    page.goto(f"/windows/{window.id}?sort=newest")
+    expect(page.get_by_text("You have 2 of 2 supports left in this window.")).to_be_visible()
+    page.check_accessibility()
+    url_before = page.url
+    page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 2")).click()
+    expect(page.get_by_text("You support “Bus idea number 2 for the city”. You have 1 of 2 "
+                            "supports left in this window.")).to_be_visible()
+    assert page.url == url_before  # no reload
+    item = page.locator("#idea-" + page.locator(".app-idea-summary").first
+                        .get_attribute("id").split("-")[1])
+    expect(item.get_by_text("1 support, including yours")).to_be_visible()
+    page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 1")).click()
+    expect(page.get_by_text("You have 0 of 2 supports left")).to_be_visible()
+    page.allow_console("409 (CONFLICT)")  # the answer to a support over the limit
+    page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 0")).click()
+    expect(page.get_by_text("You have used all 2 of your supports in this window").first) \
+        .to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name=re.compile("Withdraw support “Bus idea number 2")).click()
+    expect(page.get_by_text("You no longer support “Bus idea number 2 for the city”.")) \
+        .to_be_visible()
+    page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 0")).click()
+    expect(page.get_by_text("You have 0 of 2 supports left")).to_be_visible()
+    page.reload()
+    expect(page.get_by_text("You have 0 of 2 supports left in this window.")).to_be_visible()
+
+
+def test_support_without_javascript_comes_back_to_the_same_place(browser, live_server,
+                                                                 make_user, make_window,
+                                                                 make_idea):
+    window = make_window(stage="voting")
+    author = make_user()
+    for n in range(25):
+        make_idea(window, author, title=f"Bus idea number {n:02} for the city")
+    make_user("rosa@example.org")
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill("rosa@example.org")
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery-staple-42")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/windows/{window.id}?sort=newest&page=2")
+    page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 03")).click()
+    assert "page=2" in page.url and page.url.endswith("#idea-4")
+    expect(page.get_by_role("button", name=re.compile("Withdraw support “Bus idea number 03"))) \
+        .to_be_visible()
+    context.close()
+
+
+def test_sort_orders_and_the_ranking_page(page, make_user, make_window, make_idea):
+    window = make_window(stage="voting")
+    author = make_user()
+    for n in range(3):
+        make_idea(window, author, title=f"Bus idea number {n} for the city",
+                  published_days_ago=5 - n)
+    page.goto(f"/windows/{window.id}")
+    page.get_by_label("Order").select_option(label="Newest")
+    page.get_by_role("button", name="Show ideas").click()
+    first = page.locator(".app-idea-summary h3").first
+    expect(first).to_have_text("Bus idea number 2 for the city")
+    page.get_by_role("link", name="How ranking works").click()
+    expect(page.get_by_role("heading", name="Trending")).to_be_visible()
+    page.check_accessibility()
+
+
+def test_follow_and_get_the_email_when_the_status_changes(page, app, make_user, make_window,
+                                                          make_idea, mailbox, runner):
+    window = make_window(stage="voting")
+    author = make_user("author@example.org")
+    idea = make_idea(window, author, title="Light the canal towpath at night")
+    make_user("fred@example.org", display_name="Fred")
+    sign_in(page, "fred@example.org")
+    page.goto(f"/ideas/{idea.id}")
+    page.check_accessibility()
+    page.get_by_role("button", name="Follow this idea").click()
+    expect(page.get_by_text("You’re following this idea")).to_be_visible()
+
+    with app.app_context():
+        from app.extensions import db
+        from app.intake.services import record_status
+        from app.models import Idea, IdeaStatus
+
+        record_status(db.session.get(Idea, idea.id), IdeaStatus.UNDER_REVIEW, None,
+                      reason="Staff are checking the data.")
+        db.session.commit()
+    page.goto("/account")
+    page.get_by_role("link", name="Notifications (1 new)").click()
+    expect(page.get_by_text("“Light the canal towpath at night” is now: Under review.")) \
+        .to_be_visible()
+    page.check_accessibility()
+    assert "Sent 1" in runner.invoke(args=["notifications", "send"]).output
+    body = mailbox.body(mailbox.last_to("fred@example.org"))
+    assert "Under review" in body and "Staff are checking the data." in body

@@ -1,0 +1,363 @@
+"""Supports, the per-window limit, rankings, following, notifications and the email queue."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import (
+    Follow,
+    Idea,
+    IdeaStatus,
+    IdeaWindow,
+    Notification,
+    OutboxEmail,
+    OutboxStatus,
+    Role,
+    Support,
+    SupportLedger,
+    utcnow,
+)
+from tests.support.factories import PASSWORD
+from tests.support.forms import csrf_token, submit, text
+
+
+def support(client, idea_id, *, json_reply=False, undo=False, next_url=None):
+    path = f"/ideas/{idea_id}/{'unsupport' if undo else 'support'}"
+    data = {"csrf_token": csrf_token(client, f"/ideas/{idea_id}")}
+    if next_url:
+        data["next"] = next_url
+    headers = {"Accept": "application/json"} if json_reply else {}
+    return client.post(path, data=data, headers=headers)
+
+
+def count_of(app, idea_id):
+    with app.app_context():
+        return db.session.scalar(select(Idea.support_count).where(Idea.id == idea_id))
+
+
+@pytest.fixture
+def voting_window(make_window):
+    return make_window(stage="voting", support_limit=2)
+
+
+@pytest.fixture
+def ideas(voting_window, make_user, make_idea):
+    author = make_user("author@example.org")
+    return [make_idea(voting_window, author, title=f"Idea number {n} about the buses",
+                      published_days_ago=10 - n) for n in range(4)]
+
+
+def test_support_and_withdraw_keep_the_count_exact(app, client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    reply = support(client, ideas[0].id, json_reply=True).get_json()
+    assert reply == {"idea_id": ideas[0].id, "supported": True, "count": 1, "used": 1,
+                     "limit": 2, "remaining": 1}
+    again = support(client, ideas[0].id, json_reply=True).get_json()  # a double click
+    assert again["count"] == 1 and again["used"] == 1
+    assert ("data-support-count>1</strong> <span data-support-noun>support</span>"
+            in text(client.get(f"/ideas/{ideas[0].id}")))
+    reply = support(client, ideas[0].id, json_reply=True, undo=True).get_json()
+    assert reply["supported"] is False and reply["count"] == 0 and reply["remaining"] == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Support.id))) == 0
+
+
+def test_the_database_refuses_a_second_support_from_one_person(app, make_user, ideas):
+    from sqlalchemy.exc import IntegrityError
+
+    user = make_user()
+    with app.app_context():
+        for _ in range(2):
+            db.session.add(Support(idea_id=ideas[0].id, user_id=user.id,
+                                   window_id=ideas[0].window_id))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+
+
+def test_the_limit_is_enforced_with_a_clear_message(app, client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    support(client, ideas[0].id)
+    support(client, ideas[1].id)
+    reply = support(client, ideas[2].id, json_reply=True)
+    assert reply.status_code == 409
+    assert "You have used all 2 of your supports in this window" in reply.get_json()["error"]
+    page = text(client.get(f"/windows/{ideas[0].window_id}"))
+    assert "You have <strong data-remaining>0</strong> of 2 supports left" in page
+    support(client, ideas[0].id, undo=True)
+    assert support(client, ideas[2].id, json_reply=True).status_code == 200
+    assert count_of(app, ideas[2].id) == 1
+
+
+def test_without_javascript_the_button_posts_and_comes_back(client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    next_url = f"/windows/{ideas[0].window_id}?page=1&sort=newest"
+    response = support(client, ideas[1].id, next_url=next_url)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{next_url}#idea-{ideas[1].id}"
+    page = text(client.get(next_url))
+    assert "Withdraw support" in page
+    response = support(client, ideas[2].id, next_url="https://evil.example.org/")
+    assert response.headers["Location"] == f"/ideas/{ideas[2].id}#idea-{ideas[2].id}"
+
+
+def test_over_the_limit_without_javascript_says_why(client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    for idea in ideas[:2]:
+        support(client, idea.id)
+    response = client.get(support(client, ideas[2].id).headers["Location"])
+    assert "You have used all 2 of your supports" in text(response)
+
+
+@pytest.mark.parametrize(("case", "message"), [
+    ("own", "You cannot support your own idea in this window."),
+    ("staff", "ODA staff do not support ideas."),
+    ("closed", "Voting has closed."),
+    ("upcoming", "Voting opens on"),
+    ("withdrawn", "This idea can no longer be supported."),
+])
+def test_who_and_when_people_may_support(app, client, auth, make_user, make_window, make_idea,
+                                         case, message):
+    stage = {"closed": "review", "upcoming": "open"}.get(case, "voting")
+    window = make_window(stage=stage)
+    author = make_user("author@example.org")
+    status = IdeaStatus.WITHDRAWN if case == "withdrawn" else None
+    idea = make_idea(window, author, status=status)
+    if case == "own":
+        auth.sign_in("author@example.org")
+    else:
+        make_user("other@example.org", role=Role.STAFF if case == "staff" else Role.RESIDENT)
+        auth.sign_in("other@example.org")
+    reply = support(client, idea.id, json_reply=True)
+    assert reply.status_code == 409 and message in reply.get_json()["error"]
+    assert count_of(app, idea.id) == 0
+
+
+def test_a_window_can_let_authors_support_their_own_ideas(app, client, auth, make_user,
+                                                          make_idea, voting_window):
+    with app.app_context():
+        db.session.execute(update(IdeaWindow).values(authors_may_support_own=True))
+        db.session.commit()
+    author = make_user("author@example.org")
+    idea = make_idea(voting_window, author)
+    auth.sign_in("author@example.org")
+    reply = support(client, idea.id, json_reply=True).get_json()
+    assert reply["supported"] is True, reply
+
+
+def test_supports_stay_frozen_after_an_idea_is_withdrawn(app, client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    support(client, ideas[0].id)
+    with app.app_context():
+        db.session.execute(update(Idea).where(Idea.id == ideas[0].id)
+                           .values(status=IdeaStatus.WITHDRAWN))
+        db.session.commit()
+    reply = support(client, ideas[0].id, json_reply=True, undo=True)
+    assert reply.status_code == 409 and "frozen" in reply.get_json()["error"]
+    assert count_of(app, ideas[0].id) == 1
+
+
+def test_signed_out_visitors_see_counts_and_a_sign_in_link(client, ideas):
+    page = text(client.get(f"/windows/{ideas[0].window_id}"))
+    assert "Sign in to support" in page and "Support this idea" not in page
+    assert client.post(f"/ideas/{ideas[0].id}/support").status_code in (302, 400)
+
+
+# ---- Rankings -----------------------------------------------------------------------------
+
+def titles_in_order(page: str, ideas) -> list[int]:
+    positions = {idea.id: page.index(f'id="idea-{idea.id}"') for idea in ideas}
+    return sorted(positions, key=positions.get)
+
+
+def test_the_fair_order_is_stable_for_a_visitor_and_differs_between_visitors(
+        app, ideas, voting_window, make_idea, make_user):
+    window_id = voting_window.id
+    author = make_user()
+    many = ideas + [make_idea(voting_window, author, title=f"Another idea about transport {n:02}")
+                    for n in range(12)]
+    first, second = app.test_client(), app.test_client()
+    order_one = titles_in_order(text(first.get(f"/windows/{window_id}")), many)
+    assert titles_in_order(text(first.get(f"/windows/{window_id}")), many) == order_one
+    others = {tuple(titles_in_order(text(app.test_client().get(f"/windows/{window_id}")), many))
+              for _ in range(5)}
+    assert len(others | {tuple(order_one)}) > 1  # different visitors, different shuffles
+    newest = titles_in_order(text(second.get(f"/windows/{window_id}?sort=newest")), many)
+    assert order_one != newest
+
+
+def test_most_supported_newest_and_trending(app, client, ideas, make_user):
+    now = utcnow()
+    supporters = [make_user() for _ in range(3)]
+    with app.app_context():
+        def add(idea, user, hours_ago):
+            db.session.add(Support(idea_id=idea.id, user_id=user.id, window_id=idea.window_id,
+                                   created_at=now - timedelta(hours=hours_ago)))
+            db.session.execute(update(Idea).where(Idea.id == idea.id)
+                               .values(support_count=Idea.support_count + 1))
+        for user in supporters:          # idea 0: three old supports (5 days: 1/4 each)
+            add(ideas[0], user, 24 * 5)
+        add(ideas[1], supporters[0], 2)  # idea 1: one fresh support (1)
+        add(ideas[2], supporters[0], 24 * 2)  # idea 2: one support two days old (1/2)
+        db.session.commit()
+    window_id = ideas[0].window_id
+    most = titles_in_order(text(client.get(f"/windows/{window_id}?sort=most-supported")), ideas)
+    assert most[0] == ideas[0].id
+    newest = titles_in_order(text(client.get(f"/windows/{window_id}?sort=newest")), ideas)
+    assert newest == [ideas[3].id, ideas[2].id, ideas[1].id, ideas[0].id]
+    trending = titles_in_order(text(client.get(f"/windows/{window_id}?sort=trending")), ideas)
+    assert trending == [ideas[1].id, ideas[0].id, ideas[2].id, ideas[3].id]
+
+
+def test_how_ranking_works_is_public(client):
+    page = text(client.get("/how-ranking-works"))
+    assert "Fair shuffle" in page and "a quarter of a point" in page
+
+
+# ---- Following and notifications ------------------------------------------------------------
+
+def test_authors_follow_their_ideas_and_followers_hear_of_a_withdrawal(
+        app, client, auth, make_user, make_window, mailbox, runner):
+    window = make_window(stage="open")
+    make_user("rosa@example.org", display_name="Rosa")
+    follower = make_user("fred@example.org", display_name="Fred")
+    quiet = make_user("quiet@example.org")
+    with app.app_context():
+        db.session.execute(update(type(quiet)).where(type(quiet).id == quiet.id)
+                           .values(email_notifications=False))
+        db.session.commit()
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/windows/{window.id}/submit/myself", {
+        "title": "Light the canal towpath at night", "problem": "It is pitch dark.",
+        "consent": "y"})
+    idea_id = int(response.request.path.split("/")[2])
+    submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
+    with app.app_context():
+        assert db.session.scalar(select(Follow.user_id).where(Follow.idea_id == idea_id))
+    for email in ("fred@example.org", "quiet@example.org"):
+        other = app.test_client()
+        submit(other, "/sign-in", {"email": email, "password": PASSWORD})
+        response = submit(other, f"/ideas/{idea_id}/follow", {}, page=f"/ideas/{idea_id}")
+        assert "You’re following this idea" in text(response)
+    submit(client, f"/ideas/{idea_id}/withdraw", {"reason": "Already being done."})
+    mailbox.clear()
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Notification.id))) == 2  # not Rosa's own
+        assert db.session.scalar(select(func.count(OutboxEmail.id))) == 1  # Fred wants email
+    assert mailbox.messages == []  # the request itself sent nothing
+
+    result = runner.invoke(args=["notifications", "send"])
+    assert "Sent 1" in result.output
+    body = mailbox.body(mailbox.last_to("fred@example.org"))
+    assert "Light the canal towpath at night" in body and "Withdrawn" in body
+    assert "Already being done." in body
+    runner.invoke(args=["notifications", "send"])
+    assert len(mailbox.to("fred@example.org")) == 1  # never twice
+    assert follower.id
+
+
+def test_the_notifications_page_counts_unread_and_marks_them_read(app, client, auth, make_user,
+                                                                 ideas):
+    user = make_user("fred@example.org")
+    with app.app_context():
+        db.session.add(Notification(user_id=user.id, idea_id=ideas[0].id, message="News!"))
+        db.session.commit()
+    auth.sign_in("fred@example.org")
+    assert "Notifications (1 new)" in text(client.get("/account"))
+    page = text(client.get("/notifications"))
+    assert "News!" in page and "New</strong>" in page
+    assert "Notifications (1 new)" not in text(client.get("/account"))
+    response = submit(client, "/notifications", {"emails": "no"})
+    assert "Your email settings have been saved" in text(response)
+    with app.app_context():
+        assert db.session.get(type(user), user.id).email_notifications is False
+
+
+def test_failed_emails_are_retried_later_then_given_up(app, runner, make_user, ideas, mailbox,
+                                                       monkeypatch):
+    from tests.support.smtp import free_port
+
+    user = make_user("fred@example.org")
+    with app.app_context():
+        db.session.add(OutboxEmail(user_id=user.id, to_address="fred@example.org",
+                                   subject="Update", body="Something happened"))
+        db.session.commit()
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
+    assert "will retry 1" in runner.invoke(args=["notifications", "send"]).output
+    with app.app_context():
+        email = db.session.scalar(select(OutboxEmail))
+        assert email.status == OutboxStatus.RETRY and email.attempts == 1
+        assert email.next_attempt_at > utcnow()
+    assert "Sent 0, will retry 0" in runner.invoke(args=["notifications", "send"]).output
+    monkeypatch.undo()
+    with app.app_context():
+        db.session.execute(update(OutboxEmail).values(next_attempt_at=utcnow()))
+        db.session.commit()
+    assert "Sent 1" in runner.invoke(args=["notifications", "send"]).output
+    assert mailbox.body(mailbox.last_to("fred@example.org")).strip() == "Something happened"
+
+
+def test_an_email_a_crashed_sender_left_is_not_resent_without_a_decision(app, runner,
+                                                                         make_user, mailbox):
+    with app.app_context():
+        db.session.add(OutboxEmail(to_address="fred@example.org", subject="S", body="B",
+                                   status=OutboxStatus.SENDING,
+                                   claimed_at=utcnow() - timedelta(hours=1)))
+        db.session.commit()
+    output = runner.invoke(args=["notifications", "send"]).output
+    assert "1 emails were being sent when a sender stopped" in output
+    assert mailbox.to("fred@example.org") == []
+    output = runner.invoke(args=["notifications", "send", "--requeue-stuck"]).output
+    assert "Requeued 1" in output and "Sent 1" in output
+
+
+def test_recount_reports_and_fixes_drift(app, runner, client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    support(client, ideas[0].id)
+    with app.app_context():
+        db.session.execute(update(Idea).where(Idea.id == ideas[0].id).values(support_count=7))
+        db.session.execute(update(SupportLedger).values(used=0))
+        db.session.commit()
+    result = runner.invoke(args=["voting", "recount", "--dry-run"])
+    assert result.exit_code == 1
+    assert f"idea {ideas[0].id}: stored 7, counted 1" in result.output
+    assert "2 counters found" in result.output
+    assert "2 counters fixed" in runner.invoke(args=["voting", "recount"]).output
+    assert "All counts are exact" in runner.invoke(args=["voting", "recount"]).output
+    assert count_of(app, ideas[0].id) == 1
+
+
+def test_staff_see_new_accounts_supporting_together_from_one_network(app, client, auth,
+                                                                      make_user, ideas):
+    make_user("staff@example.org", role=Role.STAFF)
+    for n in range(4):
+        make_user(f"sock{n}@example.org")
+        other = app.test_client()
+        submit(other, "/sign-in", {"email": f"sock{n}@example.org", "password": PASSWORD})
+        other.post(f"/ideas/{ideas[0].id}/support",
+                   data={"csrf_token": csrf_token(other, f"/ideas/{ideas[0].id}")},
+                   environ_base={"REMOTE_ADDR": f"203.0.113.{n + 10}"})
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{ideas[0].window_id}/supports"))
+    assert "4 supports in this window" in page
+    assert "Idea number 0 about the buses" in page
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">4</td>' in page
+    assert "203.0.113" not in page
+
+
+def test_download_my_data_includes_supports_and_follows(client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    support(client, ideas[0].id)
+    submit(client, f"/ideas/{ideas[1].id}/follow", {}, page=f"/ideas/{ideas[1].id}")
+    data = json.loads(client.get("/account/download-my-data").get_data())
+    assert data["supports"][0]["idea"] == ideas[0].title
+    assert data["follows"] == [ideas[1].title]
