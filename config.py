@@ -134,6 +134,8 @@ class DevelopmentConfig(Config):
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     MAIL_BACKEND = env_str("MAIL_BACKEND", "console")
     PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Trying the demo accounts one after another should not lock a developer out.
+    RATELIMIT_SIGN_IN = env_str("RATELIMIT_SIGN_IN", "100 per minute")
     # Seconds-long hashing on every demo sign-in helps nobody on a laptop.
     PASSWORD_HASH_MEMORY_KIB = env_int("PASSWORD_HASH_MEMORY_KIB", 19456)
     PASSWORD_HASH_TIME_COST = env_int("PASSWORD_HASH_TIME_COST", 2)

@@ -9,11 +9,13 @@ from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from config import Config, config_for
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MAX_ID = 2**31 - 1
 
 
 def create_app(config: str | type[Config] | None = None, overrides: dict[str, Any] | None = None):
@@ -84,8 +86,18 @@ def register_extensions(app: Flask) -> None:
     login.register(login_manager)
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in URLs, limited to ids a database column can hold: a longer number is a
+    404, not a database error."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    app.url_map.converters["int"] = DatabaseIdConverter
     from app.accounts import bp as accounts_bp
     from app.admin import bp as admin_bp
     from app.intake import bp as intake_bp

@@ -48,7 +48,10 @@ def deliver(message: EmailMessage) -> None:
     """Hand a message to the configured backend; raise EmailNotSent when SMTP fails."""
     config = current_app.config
     if config["MAIL_BACKEND"] == "console":
-        print(f"\n----- email (MAIL_BACKEND=console) -----\n{message}\n-----", file=sys.stderr)
+        # Headers and the decoded text, so that links can be copied straight from a terminal.
+        headers = "\n".join(f"{name}: {message[name]}" for name in ("From", "To", "Subject"))
+        print(f"\n----- email (MAIL_BACKEND=console) -----\n{headers}\n\n"
+              f"{message.get_content()}-----", file=sys.stderr)
         return
     try:
         if config["MAIL_USE_SSL"]:

@@ -16,11 +16,18 @@ def london_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(LONDON)
+    return f"{local.day} {local.strftime('%B %Y')} at {london_time(local)}"
+
+
+def london_time(local: datetime) -> str:
+    """A time in the GOV.UK style: 9am, 9:30am, midday, midnight."""
+    if (local.hour, local.minute) == (0, 0):
+        return "midnight"
+    if (local.hour, local.minute) == (12, 0):
+        return "midday"
     hour = local.strftime("%I").lstrip("0") or "12"
-    time_part = f"{hour}{local.strftime(':%M')}{local.strftime('%p').lower()}"
-    if local.minute == 0:
-        time_part = f"{hour}{local.strftime('%p').lower()}"
-    return f"{local.day} {local.strftime('%B %Y')} at {time_part}"
+    minutes = "" if local.minute == 0 else local.strftime(":%M")
+    return f"{hour}{minutes}{local.strftime('%p').lower()}"
 
 
 def london_date(value: datetime | None) -> str:

@@ -6,10 +6,13 @@ from sqlalchemy import Select
 from app.extensions import db
 
 
+MAX_PAGE = 100_000
+
+
 def current_page() -> int:
     """The page number asked for in the query string, 1 when missing or nonsense."""
     page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
+    return page if page and 0 < page <= MAX_PAGE else 1
 
 
 def paginate(statement: Select, per_page: int = 25):

@@ -216,3 +216,14 @@ def test_the_last_admin_cannot_delete_their_account(client, auth, make_user, app
     assert "You are the only administrator" in page
     with app.app_context():
         assert db.session.scalar(select(User.deleted_at)) is None
+
+
+def test_changing_the_display_name(client, auth, make_user, app):
+    make_user("rosa@example.org", display_name="Rosa")
+    auth.sign_in("rosa@example.org")
+    page = text(submit(client, "/account/change-name", {"display_name": "   "}))
+    assert "Enter a display name" in page
+    response = submit(client, "/account/change-name", {"display_name": "Rosa  M"})
+    assert "Your display name has been changed" in text(response)
+    with app.app_context():
+        assert db.session.scalar(select(User.display_name)) == "Rosa M"

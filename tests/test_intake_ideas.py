@@ -276,13 +276,13 @@ def busy_window(make_user, make_window, make_idea, make_area, make_organisation)
     return window
 
 
-def test_window_lists_ideas_twenty_a_page_newest_first(client, busy_window):
-    page = text(client.get(f"/windows/{busy_window.id}"))
+def test_window_lists_ideas_twenty_a_page(client, busy_window):
+    page = text(client.get(f"/windows/{busy_window.id}?sort=newest"))
     assert "25 ideas, page 1 of 2" in page
     assert page.count('class="app-idea-summary"') == 20
     assert page.index("number 22") < page.index("number 21")
     assert "A draft nobody else should see" not in page
-    page = text(client.get(f"/windows/{busy_window.id}?page=2"))
+    page = text(client.get(f"/windows/{busy_window.id}?sort=newest&page=2"))
     assert page.count('class="app-idea-summary"') == 5
     assert 'class="govuk-pagination' in page
 
@@ -405,3 +405,12 @@ def test_searches_matching_very_many_ideas_say_more_than(client, busy_window, mo
     page = text(client.get(f"/windows/{busy_window.id}?q=buses"))
     assert "More than 5 ideas match your filters, page 1. Add words to your search" in page
     assert page.count('class="app-idea-summary"') == 20
+
+
+@pytest.mark.parametrize(("field", "message"), [("title", "Enter a title for your idea"),
+                                                ("problem", "Describe the problem")])
+def test_spaces_are_not_an_answer(client, auth, make_user, make_window, field, message):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    assert message in text(submit_idea(client, window.id, **{field: "   \n  "}))

@@ -175,3 +175,51 @@ def test_staff_manage_areas(client, auth, make_user, make_window, make_area, app
     assert "That area is already on the list" in page
     page = text(submit(client, f"/staff/areas/{used.id}/delete", {}, page="/staff/areas"))
     assert "Riverside is used by a window or an idea" in page
+
+
+@pytest.mark.parametrize(("url", "data", "message"), [
+    ("/staff/windows/new", window_form(title="   "), "Enter a title"),
+    ("/staff/windows/new", window_form(theme="  "), "Enter a theme"),
+    ("/staff/windows/new", window_form(description=" \n "), "Enter a description"),
+    ("/staff/windows/new", window_form(voting_open_time="  "), "Enter the time voting opens"),
+    ("/staff/windows/new", window_form(support_limit="ten"),
+     "Supports each person may give must be a whole number, like 10"),
+    ("/staff/areas", {"name": "   "}, "Enter the area’s name"),
+])
+def test_blank_answers_made_of_spaces_are_refused(client, auth, make_user, app, url, data,
+                                                  message):
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(submit(client, url, data))
+    assert message in page
+    with app.app_context():
+        assert db.session.scalar(select(IdeaWindow.id)) is None
+
+
+def test_deleted_window_ids_are_never_reused(client, auth, make_user, app):
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    submit(client, "/staff/windows/new", window_form(title="First"))
+    with app.app_context():
+        first = db.session.scalar(select(IdeaWindow.id))
+    page = text(client.get(f"/staff/windows/{first}/delete"))
+    assert "Delete First?" in page and "You cannot undo this" in page
+    submit(client, f"/staff/windows/{first}/delete", {})
+    submit(client, "/staff/windows/new", window_form(title="Second"))
+    with app.app_context():
+        assert db.session.scalar(select(IdeaWindow.id)) != first
+
+
+def test_a_closed_window_can_be_reopened_after_confirming_the_close(client, auth, make_user,
+                                                                   make_window, app):
+    make_user("staff@example.org", role=Role.STAFF)
+    window = make_window(stage="open")
+    auth.sign_in("staff@example.org")
+    assert "You can reopen it later" in text(client.get(f"/staff/windows/{window.id}/close"))
+    submit(client, f"/staff/windows/{window.id}/close", {})
+    response = submit(client, f"/staff/windows/{window.id}/reopen", {}, page="/staff/windows")
+    assert "is open again" in text(response)
+    with app.app_context():
+        assert db.session.get(IdeaWindow, window.id).stage() == WindowStage.OPEN_FOR_IDEAS
+        actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert actions == ["window.close", "window.reopen"]

@@ -143,3 +143,25 @@ def test_sign_out_needs_a_post_with_a_csrf_token(client, auth, make_user):
 def test_health_check(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
 
+
+
+def test_messages_are_shown_as_banners_not_as_code(client, auth, make_user):
+    make_user("rosa@example.org", display_name="<b>Rosa</b>", verified=False)
+    page = text(auth.sign_in("rosa@example.org"))
+    assert '<p class="govuk-notification-banner__heading">You’re signed in as &lt;b&gt;Rosa' in page
+    assert "&lt;p class" not in page
+    account = text(client.get("/account"))
+    assert '<strong class="govuk-tag govuk-tag--yellow">Not confirmed</strong>' in account
+
+
+@pytest.mark.parametrize("path", ["/ideas/99999999999999999999",
+                                  "/windows/99999999999999999999",
+                                  "/admin/users/99999999999999999999"])
+def test_enormous_ids_are_not_found_not_errors(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_enormous_query_numbers_are_ignored(client, make_window):
+    window = make_window()
+    for query in ("page=99999999999999999999", "area=99999999999999999999"):
+        assert client.get(f"/windows/{window.id}?{query}").status_code == 200

@@ -74,7 +74,8 @@ def test_migrations_downgrade_and_upgrade_cleanly(tmp_path, smtp_server):
         upgrade()
         downgrade(revision="base")
         tables = db.session.execute(text(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name != 'alembic_version'"
+            "SELECT name FROM sqlite_master WHERE type='table' "
+            "AND name NOT IN ('alembic_version', 'sqlite_sequence')"
         )).scalars().all()
         assert tables == []
         upgrade()

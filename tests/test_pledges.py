@@ -83,6 +83,7 @@ A pledge with no reference at all,Problem.,,,,,
     assert "Line 4: problem is empty" in page
     assert "Line 5: area &#39;Atlantis&#39; is not one of this window&#39;s areas" in page
     assert "Line 8: pledge_url must be a web address starting https://" in page
+    assert count_ideas(app) == 0
     assert "Line 9: pledge_reference repeats line 2" in page
     assert "Line 10: pledge_reference is empty" in page
     assert "Line 6" not in page  # the multi-line row starting on line 6 is fine
@@ -143,3 +144,11 @@ def test_no_import_when_the_window_is_closed(client, auth, mayors_office, make_w
     auth.sign_in("maya@example.org")
     assert "This window is closed to new ideas." in text(
         client.get(f"/windows/{closed.id}/pledges/import"))
+
+
+def test_pledge_text_has_the_same_length_limit_as_the_form(client, auth, mayors_office):
+    auth.sign_in("maya@example.org")
+    long_file = ("title,problem,pledge_reference\n"
+                 f"A pledge with far too much text,{'x' * 5001},Ref 1\n")
+    assert "Line 2: problem must be 5,000 characters or fewer (it has 5,001)" in text(
+        upload(client, mayors_office, long_file))

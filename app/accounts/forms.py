@@ -17,7 +17,14 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from app.accounts.passwords import password_problem
 
@@ -38,7 +45,7 @@ def email_field(label: str = "Email address", hint: str | None = None) -> String
         description=hint,
         filters=[strip_whitespace],
         validators=[
-            InputRequired(message="Enter your email address"),
+            DataRequired(message="Enter your email address"),
             Length(max=320, message="Email address must be 320 characters or fewer"),
             Email(message=EMAIL_FORMAT, check_deliverability=False),
         ],
@@ -70,20 +77,30 @@ def new_password_field(label: str = "Create a password") -> PasswordField:
     )
 
 
-class RegisterForm(NewPasswordMixin, FlaskForm):
-    email = email_field(hint="We’ll send you a link to confirm it")
-    display_name = StringField(
+def display_name_field() -> StringField:
+    """The name shown beside a person's public ideas."""
+    return StringField(
         "Display name",
         widget=GovTextInput(),
         filters=[strip_whitespace],
         description="Shown beside the ideas you publish. You can use your first name.",
         validators=[
-            InputRequired(message="Enter a display name"),
+            DataRequired(message="Enter a display name"),
             Length(min=2, max=80, message="Display name must be between 2 and 80 characters"),
         ],
     )
+
+
+class RegisterForm(NewPasswordMixin, FlaskForm):
+    email = email_field(hint="We’ll send you a link to confirm it")
+    display_name = display_name_field()
     password = new_password_field()
     submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class ChangeNameForm(FlaskForm):
+    display_name = display_name_field()
+    submit = SubmitField("Save name", widget=GovSubmitInput())
 
 
 class SignInForm(FlaskForm):
@@ -159,8 +176,9 @@ class JoinOrganisationForm(FlaskForm):
     job_title = StringField(
         "Your job title",
         widget=GovTextInput(),
+        filters=[strip_whitespace],
         validators=[
-            InputRequired(message="Enter your job title"),
+            DataRequired(message="Enter your job title"),
             Length(max=120, message="Job title must be 120 characters or fewer"),
         ],
     )
@@ -168,7 +186,9 @@ class JoinOrganisationForm(FlaskForm):
         "Anything the approver should know (optional)",
         widget=GovTextArea(),
         description="For example, your team or who can vouch for you",
-        validators=[Optional(), Length(max=1000, message="Must be 1000 characters or fewer")],
+        filters=[strip_whitespace],
+        validators=[Optional(), Length(max=1000, message="What the approver should know must "
+                                                         "be 1,000 characters or fewer")],
     )
     submit = SubmitField("Ask to join", widget=GovSubmitInput())
 

@@ -10,6 +10,7 @@ from app.access import public, signed_in, verified
 from app.accounts import bp, services
 from app.accounts.forms import (
     ChangeEmailForm,
+    ChangeNameForm,
     ChangePasswordForm,
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -125,8 +126,8 @@ def sign_in():
             flash(f"You’re signed in as {user.display_name}.", "success")
             return redirect(safe_next_url(url_for("accounts.account")))
         # One message for an unknown email and a wrong password: no account enumeration.
+        # One message, not two: it is about the pair, so it sits on the first field.
         form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
-        form.password.errors = [*form.password.errors, "Enter a correct email address and password"]
     return render_template("accounts/sign_in.html", form=form)
 
 
@@ -208,6 +209,17 @@ def _after_password_change():
     start_session(current_user._get_current_object())
     flash("Your password has been changed. Other devices have been signed out.", "success")
     return redirect(url_for("accounts.account"))
+
+
+@bp.route("/account/change-name", methods=["GET", "POST"])
+@signed_in
+def change_name():
+    form = ChangeNameForm(display_name=current_user.display_name)
+    if form.validate_on_submit():
+        services.change_display_name(current_user, form.display_name.data)
+        flash("Your display name has been changed.", "success")
+        return redirect(url_for("accounts.account"))
+    return render_template("accounts/change_name.html", form=form)
 
 
 @bp.route("/account/change-email", methods=["GET", "POST"])

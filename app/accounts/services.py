@@ -272,6 +272,12 @@ def confirm_email_change(token: str) -> User:
     return user
 
 
+def change_display_name(user: User, display_name: str) -> None:
+    """Change the name shown beside a person's public ideas (past ones included)."""
+    user.display_name = " ".join(display_name.split())
+    db.session.commit()
+
+
 def count_active_admins() -> int:
     """How many administrators could still sign in."""
     return db.session.scalar(

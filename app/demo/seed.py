@@ -131,6 +131,9 @@ def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None
         else:
             author = _author(entry["author"], None, "residents.example.org")
         posted = now - timedelta(days=entry["days_ago"], hours=added % 9)
+        # Keep every idea inside the time its window took ideas.
+        posted = min(max(posted, window.submissions_open_at + timedelta(hours=3)),
+                     window.submissions_close_at - timedelta(hours=3))
         idea = Idea(window=window, author=author, source=source, organisation=organisation,
                     title=entry["title"], problem=entry["problem"], action=entry["action"],
                     data=entry["data"], datasets="\n".join(entry["datasets"]),

@@ -24,18 +24,27 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.forms_common import GovDateField, check_time, london_to_utc, parse_time, strip_whitespace
 from app.models import Source
 
 
-def text_area(label: str, hint: str, required: str | None = None, max_length: int = 5000):
+def text_area(label: str, hint: str, required: str | None = None, max_length: int = 5000,
+              name: str | None = None):
     """A GOV.UK textarea for people's text, with Markdown allowed."""
-    validators = [InputRequired(message=required)] if required else [Optional()]
+    validators = [DataRequired(message=required)] if required else [Optional()]
+    name = name or label.split(" (")[0]
     validators.append(Length(max=max_length,
-                             message=f"{label.split(' (')[0]} must be {max_length:,} "
-                                     "characters or fewer"))
+                             message=f"{name} must be {max_length:,} characters or fewer"))
     return TextAreaField(label, widget=GovTextArea(), description=hint, validators=validators,
                          filters=[strip_whitespace])
 
@@ -49,7 +58,7 @@ class IdeaForm(FlaskForm):
         description="A short summary, like a headline. Between 10 and 120 characters.",
         filters=[strip_whitespace],
         validators=[
-            InputRequired(message="Enter a title for your idea"),
+            DataRequired(message="Enter a title for your idea"),
             Length(min=10, max=120, message="Title must be between 10 and 120 characters"),
         ],
     )
@@ -121,7 +130,8 @@ class ButtonForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = text_area("Why are you withdrawing it? (optional)",
-                       "This is shown on the idea’s public timeline.", max_length=1000)
+                       "This is shown on the idea’s public timeline.", max_length=1000,
+                       name="Your reason")
     submit = SubmitField("Withdraw idea", widget=GovSubmitInput())
 
 
@@ -145,10 +155,25 @@ class PledgeConfirmForm(FlaskForm):
 class AreaForm(FlaskForm):
     name = StringField("Area name", widget=GovTextInput(), filters=[strip_whitespace],
                        description="A borough, district or ward, for example Riverside",
-                       validators=[InputRequired(message="Enter the area’s name"),
+                       validators=[DataRequired(message="Enter the area’s name"),
                                    Length(max=120, message="Area name must be 120 characters "
                                                            "or fewer")])
     submit = SubmitField("Add area", widget=GovSubmitInput())
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField with a GOV.UK message for text that is not a whole number."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                self.data = None
+                raise ValueError(f"{self.label.text.split(' (')[0]} must be a whole number, "
+                                 "like 10") from None
+        else:
+            self.data = None
 
 
 MOMENTS = (
@@ -165,22 +190,23 @@ def _date_field(label: str, what: str) -> GovDateField:
 
 
 def _time_field(label: str, default: str) -> StringField:
+    what_time = label.lower()
     return StringField(f"{label}: time", widget=GovTextInput(), default=default,
                        description="UK time, for example 9am or 17:30",
                        filters=[strip_whitespace],
-                       validators=[InputRequired(message="Enter a time"),
+                       validators=[DataRequired(message=f"Enter the time {what_time}"),
                                    lambda form, field: check_time(field)])
 
 
 class WindowForm(FlaskForm):
     title = StringField("Title", widget=GovTextInput(), filters=[strip_whitespace],
                         description="For example, Spring 2027 ideas",
-                        validators=[InputRequired(message="Enter a title"),
+                        validators=[DataRequired(message="Enter a title"),
                                     Length(max=120, message="Title must be 120 characters "
                                                             "or fewer")])
     theme = StringField("Theme", widget=GovTextInput(), filters=[strip_whitespace],
                         description="The kind of problems you want ideas about this season",
-                        validators=[InputRequired(message="Enter a theme"),
+                        validators=[DataRequired(message="Enter a theme"),
                                     Length(max=200, message="Theme must be 200 characters "
                                                             "or fewer")])
     description = text_area("Description", "What you are looking for, shown on the window’s "
@@ -203,7 +229,7 @@ class WindowForm(FlaskForm):
     areas = SelectMultipleField("Areas ideas can be tagged with", widget=GovCheckboxesInput(),
                                 coerce=int, validators=[Optional()],
                                 invalid_choice_message="Select areas from the list")
-    support_limit = IntegerField(
+    support_limit = WholeNumberField(
         "Supports each person may give (optional)", widget=GovTextInput(),
         description="Leave blank for no limit",
         validators=[Optional(), NumberRange(min=1, max=1000, message="Supports each person may "

@@ -27,6 +27,7 @@ from app.voting.services import follow
 COLUMNS = ("title", "problem", "action", "data", "area", "pledge_reference", "pledge_url")
 REQUIRED = ("title", "problem", "pledge_reference")
 MAX_ROWS = 1000
+MAX_TEXT = 5000  # the same limit as the form
 MAX_BYTES = 1024 * 1024
 
 
@@ -77,6 +78,10 @@ def _row_problems(values: dict[str, str]) -> list[str]:
         problems.append(f"title must be 10 to 120 characters (it has {len(title)})")
     if not values["problem"].strip():
         problems.append("problem is empty")
+    for column in ("problem", "action", "data"):
+        if len(values[column].strip()) > MAX_TEXT:
+            problems.append(f"{column} must be {MAX_TEXT:,} characters or fewer "
+                            f"(it has {len(values[column].strip()):,})")
     reference = values["pledge_reference"].strip()
     if not reference:
         problems.append("pledge_reference is empty")
@@ -86,7 +91,7 @@ def _row_problems(values: dict[str, str]) -> list[str]:
     if url:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
-            problems.append("pledge_url must be a web address starting https://")
+            problems.append("pledge_url must be a web address starting https:// or http://")
     return problems
 
 

@@ -16,6 +16,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from app import MAX_ID
 from app.access import public, roles_required, signed_in, verified
 from app.extensions import db, limiter
 from app.intake import bp, pledges, services
@@ -69,9 +70,14 @@ def windows():
 def filters_from_request() -> IdeaFilters:
     return IdeaFilters(query=request.args.get("q", "")[:200],
                        source=request.args.get("source", ""),
-                       area_id=request.args.get("area", type=int),
+                       area_id=bounded_id(request.args.get("area", type=int)),
                        status=request.args.get("status", ""),
                        sort=request.args.get("sort", DEFAULT_SORT))
+
+
+def bounded_id(value: int | None) -> int | None:
+    """An id from the query string, or None when it could not be one."""
+    return value if value is not None and 0 < value <= MAX_ID else None
 
 
 def visitor_seed() -> int:
@@ -175,7 +181,7 @@ def new_idea(window_id: int, submit_as: str):
 def edit_idea(idea_id: int):
     found = own_idea_or_404(idea_id)
     if not services.can_edit(current_user, found):
-        flash("You can no longer change this idea: voting has opened.", "warning")
+        flash(services.why_cannot_edit(found), "warning")
         return redirect(url_for("intake.idea", idea_id=found.id))
     form = IdeaForm(obj=found if request.method == "GET" else None, source=found.source,
                     areas=found.window.areas)
@@ -246,6 +252,10 @@ def discard_idea(idea_id: int):
 @verified
 def withdraw_idea(idea_id: int):
     found = own_idea_or_404(idea_id)
+    if found.status in (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN):
+        flash("This idea has already been withdrawn." if found.status == IdeaStatus.WITHDRAWN
+              else "Drafts are not public: delete the draft instead.", "warning")
+        return redirect(url_for("intake.idea", idea_id=found.id))
     form = WithdrawForm()
     if form.validate_on_submit():
         try:

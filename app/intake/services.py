@@ -164,6 +164,15 @@ def close_window(actor: User, window: IdeaWindow) -> None:
     db.session.commit()
 
 
+def reopen_window(actor: User, window: IdeaWindow) -> None:
+    """Undo a close: the stage follows the dates again."""
+    if window.closed_at is None:
+        raise IntakeError("This window is not closed")
+    window.closed_at = None
+    audit.record(actor, "window.reopen", window, f"Reopened window {window.title}")
+    db.session.commit()
+
+
 def window_has_ideas(window: IdeaWindow) -> bool:
     """True when any idea, even a draft, belongs to the window."""
     return bool(db.session.scalar(select(exists().where(Idea.window_id == window.id))))
@@ -318,10 +327,21 @@ def can_edit(user: User, idea: Idea, now: datetime | None = None) -> bool:
         and idea.window.closed_at is None
 
 
+def why_cannot_edit(idea: Idea) -> str:
+    """Why an author can no longer change their idea."""
+    if idea.status == IdeaStatus.WITHDRAWN:
+        return "You withdrew this idea, so it can no longer be changed."
+    if idea.status != IdeaStatus.SUBMITTED:
+        return f"This idea is {idea.status.label.lower()}, so it can no longer be changed."
+    if idea.window.closed_at is not None:
+        return "The window is closed, so this idea can no longer be changed."
+    return "You can no longer change this idea: voting has opened."
+
+
 def update_idea(author: User, idea: Idea, details: IdeaDetails) -> None:
     """Change an idea the author may still edit."""
     if not can_edit(author, idea):
-        raise IntakeError("You can no longer change this idea: voting has opened.")
+        raise IntakeError(why_cannot_edit(idea))
     _apply_idea(idea, details, idea.window)
     if idea.status != IdeaStatus.DRAFT:
         idea.updated_at = utcnow()

@@ -21,7 +21,7 @@ def staff_window_or_404(window_id: int) -> IdeaWindow:
 @staff_required
 def staff_windows():
     return render_template("intake/staff/windows.html", windows=services.staff_windows(),
-                           button=ButtonForm())
+                           button=ButtonForm(), has_ideas=services.window_has_ideas)
 
 
 def window_form(window: IdeaWindow | None = None) -> WindowForm:
@@ -83,8 +83,22 @@ def edit_window(window_id: int):
                            has_areas=bool(form.areas.choices))
 
 
-def _window_action(window_id: int, action, done: str):
+CONFIRMATIONS = {
+    "close": ("Close {title}?", "Nobody will be able to submit or support ideas in it. Its "
+              "ideas and decisions stay public. You can reopen it later.", "Close window"),
+    "delete": ("Delete {title}?", "The window is removed for good. Only windows with no ideas "
+               "can be deleted.", "Delete window"),
+}
+
+
+def _window_action(window_id: int, action, done: str, confirm: str | None = None):
     found = staff_window_or_404(window_id)
+    if request.method == "GET" and confirm:
+        heading, explanation, button = CONFIRMATIONS[confirm]
+        return render_template("intake/staff/confirm.html", window=found,
+                               heading=heading.format(title=found.title),
+                               explanation=explanation, button=button, form=ButtonForm(),
+                               warning=confirm == "delete")
     if ButtonForm().validate_on_submit():
         title = found.title
         try:
@@ -102,16 +116,23 @@ def publish_window(window_id: int):
     return _window_action(window_id, services.publish_window, "“{title}” is published.")
 
 
-@bp.route("/staff/windows/<int:window_id>/close", methods=["POST"])
+@bp.route("/staff/windows/<int:window_id>/close", methods=["GET", "POST"])
 @staff_required
 def close_window(window_id: int):
-    return _window_action(window_id, services.close_window, "“{title}” is closed.")
+    return _window_action(window_id, services.close_window, "“{title}” is closed.", "close")
 
 
-@bp.route("/staff/windows/<int:window_id>/delete", methods=["POST"])
+@bp.route("/staff/windows/<int:window_id>/reopen", methods=["POST"])
+@staff_required
+def reopen_window(window_id: int):
+    return _window_action(window_id, services.reopen_window, "“{title}” is open again.")
+
+
+@bp.route("/staff/windows/<int:window_id>/delete", methods=["GET", "POST"])
 @staff_required
 def delete_window(window_id: int):
-    return _window_action(window_id, services.delete_window, "“{title}” has been deleted.")
+    return _window_action(window_id, services.delete_window, "“{title}” has been deleted.",
+                          "delete")
 
 
 @bp.route("/staff/areas", methods=["GET", "POST"])

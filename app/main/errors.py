@@ -40,7 +40,7 @@ def handle_csrf_error(error: CSRFError):
     # Usually a form left open past its session; send the person back to the page to retry.
     log.info("CSRF failure on %s: %s", request.path, error.description)
     flash("Your session timed out or the form was out of date, so nothing was saved. "
-          "Please try again.", "warning")
+          "Try again.", "warning")
     referrer = request.referrer or ""
     same_site = referrer.startswith(request.host_url)
     return redirect(referrer if same_site else request.host_url)

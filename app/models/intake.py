@@ -125,6 +125,8 @@ class Area(db.Model):
     """A borough or ward of the region, entered once per deployment and reused by windows."""
 
     __tablename__ = "areas"
+    # Ids are never reused after a delete (SQLite would), so audit entries stay unambiguous.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -142,6 +144,7 @@ class IdeaWindow(db.Model):
         CheckConstraint("support_limit IS NULL OR support_limit > 0", name="support_limit"),
         CheckConstraint("accepts_residents OR accepts_councils OR accepts_mayoral",
                         name="some_source"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -220,6 +223,7 @@ class Idea(db.Model):
         Index("ix_ideas_window_source_status", "window_id", "source", "status"),
         Index("ix_ideas_window_area_status", "window_id", "area_id", "status"),
         Index("ix_ideas_author_id", "author_id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

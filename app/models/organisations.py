@@ -79,6 +79,7 @@ class Membership(db.Model):
         UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_organisation"),
         CheckConstraint("NOT is_lead OR status = 'approved'", name="lead_is_approved"),
         Index("ix_memberships_organisation_status", "organisation_id", "status"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

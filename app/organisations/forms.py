@@ -4,8 +4,9 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, InputRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
+from app.forms_common import strip_whitespace
 from app.models import OrganisationKind
 
 
@@ -13,8 +14,9 @@ class OrganisationForm(FlaskForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
+        filters=[strip_whitespace],
         validators=[
-            InputRequired(message="Enter the organisation’s name"),
+            DataRequired(message="Enter the organisation’s name"),
             Length(max=200, message="Name must be 200 characters or fewer"),
         ],
     )
@@ -28,6 +30,7 @@ class OrganisationForm(FlaskForm):
     website = StringField(
         "Website (optional)",
         widget=GovTextInput(),
+        filters=[strip_whitespace],
         validators=[
             Optional(),
             Length(max=500, message="Website must be 500 characters or fewer"),

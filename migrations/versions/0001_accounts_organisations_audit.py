@@ -82,7 +82,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_memberships_organisation_id_organisations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_memberships_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_memberships')),
-    sa.UniqueConstraint('user_id', 'organisation_id', name='uq_memberships_user_organisation')
+    sa.UniqueConstraint('user_id', 'organisation_id', name='uq_memberships_user_organisation'),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('memberships', schema=None) as batch_op:
         batch_op.create_index('ix_memberships_organisation_status', ['organisation_id', 'status'], unique=False)

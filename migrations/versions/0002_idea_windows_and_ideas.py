@@ -27,7 +27,8 @@ def upgrade():
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_areas')),
-    sa.UniqueConstraint('name', name=op.f('uq_areas_name'))
+    sa.UniqueConstraint('name', name=op.f('uq_areas_name')),
+    sqlite_autoincrement=True,
     )
     op.create_table('idea_windows',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -54,7 +55,8 @@ def upgrade():
     sa.CheckConstraint('voting_open_at < voting_close_at', name=op.f('ck_idea_windows_voting_dates')),
     sa.CheckConstraint('voting_open_at >= submissions_open_at', name=op.f('ck_idea_windows_voting_after_opening')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_idea_windows_created_by_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_idea_windows'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idea_windows')),
+    sqlite_autoincrement=True,
     )
     op.create_table('ideas',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -82,7 +84,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_ideas_author_id_users'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_ideas_organisation_id_organisations'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['window_id'], ['idea_windows.id'], name=op.f('fk_ideas_window_id_idea_windows'), ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ideas'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ideas')),
+    sqlite_autoincrement=True,
     )
     with op.batch_alter_table('ideas', schema=None) as batch_op:
         batch_op.create_index('ix_ideas_author_id', ['author_id'], unique=False)

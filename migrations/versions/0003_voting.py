@@ -111,7 +111,8 @@ def add_support_count():
         op.add_column('ideas', column)
         op.create_check_constraint('ck_ideas_support_count_not_negative', 'ideas', check)
         return
-    with op.batch_alter_table('ideas', recreate='always') as batch_op:
+    with op.batch_alter_table('ideas', recreate='always',
+                              table_kwargs={'sqlite_autoincrement': True}) as batch_op:
         batch_op.add_column(column)
         batch_op.create_check_constraint('support_count_not_negative', check)
     create_sqlite_search_triggers()
@@ -149,7 +150,8 @@ def downgrade():
         op.drop_constraint('ck_ideas_support_count_not_negative', 'ideas', type_='check')
         op.drop_column('ideas', 'support_count')
     else:
-        with op.batch_alter_table('ideas', recreate='always') as batch_op:
+        with op.batch_alter_table('ideas', recreate='always',
+                                  table_kwargs={'sqlite_autoincrement': True}) as batch_op:
             batch_op.drop_constraint(op.f('ck_ideas_support_count_not_negative'), type_='check')
             batch_op.drop_column('support_count')
         create_sqlite_search_triggers()
