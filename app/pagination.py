@@ -5,7 +5,6 @@ from sqlalchemy import Select
 
 from app.extensions import db
 
-
 MAX_PAGE = 100_000
 
 
