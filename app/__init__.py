@@ -28,6 +28,10 @@ def create_app(config: str | type[Config] | None = None, overrides: dict[str, An
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"))
     app.config.from_object(config_class)
     app.config.update(overrides or {})
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file never drops the connection: pinging it before every request is wasted time.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     os.makedirs(app.instance_path, exist_ok=True)
 
     configure_logging(app)

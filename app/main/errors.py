@@ -39,6 +39,8 @@ def handle_http_error(error: HTTPException):
 def handle_csrf_error(error: CSRFError):
     # Usually a form left open past its session; send the person back to the page to retry.
     log.info("CSRF failure on %s: %s", request.path, error.description)
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": "Your session timed out. Reload the page and try again."}, 400
     flash("Your session timed out or the form was out of date, so nothing was saved. "
           "Try again.", "warning")
     referrer = request.referrer or ""

@@ -13,7 +13,9 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import joinedload
 
 from app.access import public, signed_in, staff_required, verified
 from app.extensions import db, limiter
@@ -44,18 +46,16 @@ def back_to(idea: Idea):
 
 
 def public_idea_or_404(idea_id: int) -> Idea:
-    idea = db.session.get(Idea, idea_id)
+    idea = db.session.scalar(select(Idea).options(joinedload(Idea.window))
+                             .where(Idea.id == idea_id))
     if idea is None or not idea.is_public:
         abort(404)
     return idea
 
 
 def _change_support(idea_id: int, change):
+    # CSRFProtect has already checked this POST's token before the view runs.
     idea = public_idea_or_404(idea_id)
-    if not FlaskForm().validate_on_submit():
-        if wants_json():
-            return jsonify(error="Your session timed out. Reload the page and try again."), 400
-        return back_to(idea)
     try:
         result = change(idea)
     except services.VotingError as error:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import personal_data
@@ -46,10 +46,13 @@ def network_of(address: str | None) -> str | None:
 
 
 def begin_write() -> None:
-    """Start a write transaction that queues behind other writers instead of failing."""
-    db.session.rollback()  # end any read transaction this request has open
-    if db.engine.dialect.name == "sqlite":
-        db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    """Start a write transaction that queues behind other writers instead of failing.
+
+    SQLite: Python's driver runs SELECTs outside any transaction and opens one (deferred) at
+    the first INSERT/UPDATE/DELETE, so a transaction whose first statement writes waits on the
+    busy timeout like any writer, and no stale read snapshot can make it fail. Every write path
+    here starts with a write. PostgreSQL: row locks and the conditions in the UPDATEs decide.
+    """
 
 
 def why_cannot_support(user: User, idea: Idea, now: datetime | None = None) -> str | None:
@@ -108,19 +111,34 @@ class SupportResult:
                 "used": self.used, "limit": self.limit, "remaining": self.remaining}
 
 
-def _ensure_ledger(user_id: int, window_id: int) -> None:
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    db.session.execute(upsert(SupportLedger).values(user_id=user_id, window_id=window_id, used=0)
-                       .on_conflict_do_nothing())
-
-
 def _result(user: User, idea_id: int, window: IdeaWindow, supported: bool) -> SupportResult:
     count = db.session.scalar(select(Idea.support_count).where(Idea.id == idea_id))
     return SupportResult(idea_id, supported, count, supports_used(user, window),
                          window.support_limit)
+
+
+# The hot path of voting is three statements in one transaction, written out once: the same
+# SQL runs on SQLite (3.35 or newer) and PostgreSQL, and skipping the ORM here roughly halves
+# the time a support takes (bench/voting.py).
+CLAIM = text(
+    "INSERT INTO support_ledgers (user_id, window_id, used) VALUES (:user_id, :window_id, 1) "
+    "ON CONFLICT (user_id, window_id) DO UPDATE SET used = support_ledgers.used + 1 "
+    "WHERE CAST(:limit AS INTEGER) IS NULL OR support_ledgers.used < CAST(:limit AS INTEGER) "
+    "RETURNING used"
+)
+INSERT_SUPPORT = text(
+    "INSERT INTO supports (idea_id, user_id, window_id, created_at, network) "
+    "VALUES (:idea_id, :user_id, :window_id, :created_at, :network) "
+    "ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING id"
+)
+COUNT_UP = text("UPDATE ideas SET support_count = support_count + 1 WHERE id = :idea_id "
+                "RETURNING support_count")
+REMOVE_SUPPORT = text("DELETE FROM supports WHERE idea_id = :idea_id AND user_id = :user_id "
+                      "RETURNING id")
+GIVE_BACK = text("UPDATE support_ledgers SET used = used - 1 "
+                 "WHERE user_id = :user_id AND window_id = :window_id RETURNING used")
+COUNT_DOWN = text("UPDATE ideas SET support_count = support_count - 1 WHERE id = :idea_id "
+                  "RETURNING support_count")
 
 
 def add_support(user: User, idea: Idea, address: str | None = None) -> SupportResult:
@@ -128,34 +146,36 @@ def add_support(user: User, idea: Idea, address: str | None = None) -> SupportRe
     reason = why_cannot_support(user, idea)
     if reason:
         raise VotingError(reason)
-    user_id, idea_id = user.id, idea.id
     window = idea.window
-    window_id, limit = window.id, window.support_limit
+    keys = {"user_id": user.id, "idea_id": idea.id, "window_id": window.id}
+    limit = window.support_limit
     begin_write()
-    if db.session.scalar(select(Support.id).where(Support.idea_id == idea_id,
-                                                  Support.user_id == user_id)):
-        db.session.rollback()
-        return _result(user, idea_id, window, True)
-    _ensure_ledger(user_id, window_id)
-    claim = update(SupportLedger).where(SupportLedger.user_id == user_id,
-                                        SupportLedger.window_id == window_id)
-    if limit is not None:
-        claim = claim.where(SupportLedger.used < limit)
-    if db.session.execute(claim.values(used=SupportLedger.used + 1)).rowcount != 1:
-        db.session.rollback()
-        raise VotingError(f"You have used all {limit} of your supports in this window. "
-                          "Withdraw one to support this idea instead.")
-    try:
-        db.session.execute(insert(Support).values(
-            idea_id=idea_id, user_id=user_id, window_id=window_id, created_at=utcnow(),
-            network=network_of(address)))
-    except IntegrityError:  # the same person's other request got there first
-        db.session.rollback()
-        return _result(user, idea_id, window, True)
-    db.session.execute(update(Idea).where(Idea.id == idea_id)
-                       .values(support_count=Idea.support_count + 1))
+    connection = db.session.connection()
+    # Claim a support from the person's allowance, or get nothing back when it is used up:
+    # the row lock queues simultaneous claims and the condition is checked again after.
+    used = connection.execute(CLAIM, {**keys, "limit": limit}).scalar()
+    added = connection.execute(INSERT_SUPPORT, {
+        **keys, "created_at": _timestamp(utcnow()), "network": network_of(address),
+    }).scalar() if used is not None else None
+    if added is None:
+        db.session.rollback()  # give the claim back
+        if used is None and not _supports(keys["user_id"], keys["idea_id"]):
+            raise VotingError(f"You have used all {limit} of your supports in this window. "
+                              "Withdraw one to support this idea instead.")
+        return _result(user, keys["idea_id"], window, True)  # already supported
+    count = connection.execute(COUNT_UP, keys).scalar()
     db.session.commit()
-    return _result(user, idea_id, window, True)
+    return SupportResult(keys["idea_id"], True, count, used, limit)
+
+
+def _timestamp(moment):
+    """How UTCDateTime stores a moment, for the statements above that bypass the ORM."""
+    return moment.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else moment
+
+
+def _supports(user_id: int, idea_id: int) -> bool:
+    return db.session.scalar(select(Support.id).where(
+        Support.idea_id == idea_id, Support.user_id == user_id)) is not None
 
 
 def withdraw_support(user: User, idea: Idea) -> SupportResult:
@@ -165,18 +185,16 @@ def withdraw_support(user: User, idea: Idea) -> SupportResult:
         raise VotingError("Voting has closed, so supports can no longer be changed.")
     if not idea.is_supportable:
         raise VotingError("This idea’s supports are frozen.")
-    user_id, idea_id, window_id = user.id, idea.id, window.id
+    keys = {"user_id": user.id, "idea_id": idea.id, "window_id": window.id}
     begin_write()
-    removed = db.session.execute(delete(Support).where(
-        Support.idea_id == idea_id, Support.user_id == user_id)).rowcount
-    if removed:
-        db.session.execute(update(SupportLedger).where(
-            SupportLedger.user_id == user_id, SupportLedger.window_id == window_id)
-            .values(used=SupportLedger.used - 1))
-        db.session.execute(update(Idea).where(Idea.id == idea_id)
-                           .values(support_count=Idea.support_count - 1))
+    connection = db.session.connection()
+    if connection.execute(REMOVE_SUPPORT, keys).scalar() is None:
+        db.session.rollback()
+        return _result(user, keys["idea_id"], window, False)
+    used = connection.execute(GIVE_BACK, keys).scalar()
+    count = connection.execute(COUNT_DOWN, keys).scalar()
     db.session.commit()
-    return _result(user, idea_id, window, False)
+    return SupportResult(keys["idea_id"], False, count, used, window.support_limit)
 
 
 @dataclass

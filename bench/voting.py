@@ -1,0 +1,322 @@
+"""Benchmark: supports per second through the real app under gunicorn, against a bare Flask
+endpoint doing one INSERT on the same database, machine and run.
+
+    .venv/bin/python bench/voting.py                       # SQLite (WAL), then PostgreSQL
+    .venv/bin/python bench/voting.py --backends sqlite --seconds 10
+
+For each database: migrate a fresh database, seed a window open for voting with 10,000 ideas
+and 20,000 residents, start gunicorn (2 workers, gthread) on loopback for the app and for the
+bare endpoint, drive each with the same load generator (2 processes x 8 threads, keep-alive
+HTTP), and print requests per second and p50/p99 latency for both, the ratio, the errors,
+and whether every count is still exact afterwards (`recount` finds no drift). Goal: the app
+does at least half the bare endpoint's throughput, with zero errors and exact counts.
+Rate limiting is switched off for the run: one load generator is one network address.
+"""
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+IDEAS = 10_000
+RESIDENTS = 20_000
+PROCESSES = 2
+THREADS = 8
+USER_AGENT = "oda-ideas-bench/1"
+SECRET = "bench-secret-" + secrets.token_hex(8)
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/oda_ideas_bench_voting"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def environment(url: str) -> dict[str, str]:
+    return {**os.environ, "APP_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
+            "PUBLIC_BASE_URL": "http://127.0.0.1", "RATELIMIT_ENABLED": "false",
+            "SESSION_COOKIE_SECURE": "false", "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT)}
+
+
+# ---- The two servers ----------------------------------------------------------------------
+
+def full_app():
+    """gunicorn entry point: the real app."""
+    from app import create_app
+
+    return create_app("production")
+
+
+def bare_app():
+    """gunicorn entry point: Flask with one route that does one INSERT."""
+    from flask import Flask
+    from sqlalchemy import create_engine, text
+
+    import app.database  # noqa: F401  (the same SQLite settings as the app: WAL, busy timeout)
+    from config import normalise_database_url
+
+    engine = create_engine(normalise_database_url(os.environ["DATABASE_URL"]),
+                           pool_pre_ping=True)
+    bare = Flask("bare")
+
+    @bare.post("/insert")
+    def insert():
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO bench_inserts (value) VALUES (:v)"),
+                               {"v": random.randint(1, 10**9)})
+        return {"ok": True}
+
+    return bare
+
+
+def start_gunicorn(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
+         "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+         "--chdir", str(ROOT), f"bench.voting:{target}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"gunicorn did not start: {process.stderr.read()}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# ---- Seeding and session cookies ----------------------------------------------------------
+
+def prepare(url: str):
+    """Migrate, seed the window, ideas and residents; return (window_id, idea ids, cookies)."""
+    os.environ.update(environment(url))
+    from flask_login.utils import _create_identifier
+    from flask_migrate import upgrade
+    from itsdangerous import URLSafeTimedSerializer
+    from sqlalchemy import insert, select, text
+
+    from app import create_app
+    from app.accounts.passwords import hash_password
+    from app.cli import bulk_window
+    from app.demo.bulk import add_bulk_ideas
+    from app.extensions import db
+    from app.models import Idea, User, utcnow
+    from config import ProductionConfig
+
+    app = create_app(ProductionConfig, {"SQLALCHEMY_DATABASE_URI": normalised(url),
+                                        "SECRET_KEY": SECRET})
+    with app.app_context():
+        if url.startswith("postgres"):
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE bench_inserts (id INTEGER PRIMARY KEY "
+                                    + ("GENERATED ALWAYS AS IDENTITY" if url.startswith("postgres")
+                                       else "AUTOINCREMENT") + ", value INTEGER NOT NULL)"))
+        window = bulk_window()
+        window.support_limit = 1000  # exercises the limit check without reaching it
+        db.session.commit()
+        print(f"  seeding {IDEAS:,} ideas and {RESIDENTS:,} residents", flush=True)
+        add_bulk_ideas(window, IDEAS)
+        password_hash = hash_password(secrets.token_urlsafe(16))
+        now = utcnow()
+        db.session.execute(insert(User), [
+            {"email": f"voter{n}@bench.example.org", "display_name": f"Voter {n}",
+             "password_hash": password_hash, "email_verified_at": now, "created_at": now}
+            for n in range(RESIDENTS)])
+        db.session.commit()
+        user_ids = list(db.session.scalars(select(User.id).where(
+            User.email.like("voter%@bench.example.org"))))
+        idea_ids = list(db.session.scalars(select(Idea.id).where(Idea.window_id == window.id)))
+        window_id = window.id
+    sessions = app.session_interface.get_signing_serializer(app)
+    csrf = URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token")
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                                  headers={"User-Agent": USER_AGENT}):
+        identifier = _create_identifier()
+    cookies = []
+    for user_id in user_ids:
+        raw = secrets.token_hex(20)
+        cookie = sessions.dumps({"_user_id": f"{user_id}.1", "_fresh": True, "_id": identifier,
+                                 "csrf_token": raw, "_permanent": True})
+        cookies.append((f"oda_session={cookie}", csrf.dumps(raw)))
+    return app, window_id, idea_ids, cookies
+
+
+def normalised(url: str) -> str:
+    from config import normalise_database_url
+
+    return normalise_database_url(url)
+
+
+# ---- The load generator --------------------------------------------------------------------
+
+def client_thread(port, target, ideas, cookies, deadline, results, seed):
+    rng = random.Random(seed)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    supported: dict[int, set[int]] = {}
+    while time.perf_counter() < deadline:
+        if target == "bare":
+            path, body, headers = "/insert", "", {}
+        else:
+            person = rng.randrange(len(cookies))
+            cookie, token = cookies[person]
+            mine = supported.setdefault(person, set())
+            if mine and rng.random() < 0.4:
+                idea = rng.choice(sorted(mine))
+                path, done = f"/ideas/{idea}/unsupport", ("withdraw", person, idea)
+            else:
+                idea = rng.choice(ideas)
+                path, done = f"/ideas/{idea}/support", ("support", person, idea)
+            body = f"csrf_token={token}"
+            headers = {"Cookie": cookie, "Accept": "application/json",
+                       "Content-Type": "application/x-www-form-urlencoded"}
+        headers["User-Agent"] = USER_AGENT
+        started = time.perf_counter()
+        try:
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            ok = False
+        results.append((time.perf_counter() - started, ok))
+        if ok and target != "bare":
+            kind, person, idea = done
+            (supported[person].add if kind == "support" else supported[person].discard)(idea)
+
+
+def client_process(port, target, ideas, cookies, seconds, queue, seed):
+    import threading
+
+    results: list = []
+    deadline = time.perf_counter() + seconds
+    # Each process drives its own half of the residents, so one person never has two
+    # requests in flight from two processes (the app would handle it; the tally would not).
+    share = cookies[seed % PROCESSES::PROCESSES]
+    threads = [threading.Thread(target=client_thread,
+                                args=(port, target, ideas, share[t::THREADS], deadline, results,
+                                      seed * 100 + t))
+               for t in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queue.put(results)
+
+
+def drive(port: int, target: str, ideas, cookies, seconds: float) -> dict:
+    queue = multiprocessing.Queue()
+    processes = [multiprocessing.Process(target=client_process,
+                                         args=(port, target, ideas, cookies, seconds, queue, p))
+                 for p in range(PROCESSES)]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    results = [row for _ in processes for row in queue.get()]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    latencies = sorted(seconds for seconds, _ok in results)
+    return {"requests": len(results), "errors": sum(1 for _s, ok in results if not ok),
+            "rps": len(results) / elapsed,
+            "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000}
+
+
+def run(backend: str, url: str, seconds: float) -> None:
+    print(f"\n== {backend}", flush=True)
+    app, window_id, ideas, cookies = prepare(url)
+    env = environment(url)
+    for label, target in (("bare INSERT endpoint", "bare_app()"),
+                          ("support/withdraw", "full_app()")):
+        port = free_port()
+        server = start_gunicorn(target, port, env)
+        try:
+            drive(port, target.split("_")[0], ideas, cookies, 2)  # warm-up
+            figures = drive(port, target.split("_")[0], ideas, cookies, seconds)
+        finally:
+            stop(server)
+        figures["label"] = label
+        print(f"  {label:<22} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.1f} ms   "
+              f"p99 {figures['p99']:6.1f} ms   {figures['requests']:,} requests, "
+              f"{figures['errors']} errors", flush=True)
+        if target == "bare_app()":
+            bare = figures
+    ratio = figures["rps"] / bare["rps"]
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Idea, Support
+    from app.voting.services import recount
+
+    with app.app_context():
+        drift = recount(fix=False)
+        rows = db.session.scalar(select(func.count(Support.id)))
+        counted = db.session.scalar(select(func.sum(Idea.support_count)))
+    verdict = "meets" if ratio >= 0.5 and figures["errors"] == 0 and not drift else "misses"
+    print(f"  ratio app/bare: {ratio:.2f} (goal >= 0.50, {verdict} it); supports now {rows:,}, "
+          f"sum of counters {counted:,}, drift found by recount: {len(drift)}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=float, default=15)
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} CPUs; load: {PROCESSES} processes x {THREADS} threads, "
+          f"{args.seconds:.0f} s per target after a 2 s warm-up")
+    for backend in args.backends.split(","):
+        if backend == "sqlite":
+            url = f"sqlite:///{tempfile.mkdtemp(prefix='oda-vote-')}/bench.db"
+        else:
+            url = postgres_database()
+            if url is None:
+                continue
+        run(backend, url, args.seconds)
+
+
+def postgres_database() -> str | None:
+    import psycopg
+
+    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_PG)
+    base, name = url.rsplit("/", 1)
+    try:
+        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipping it.")
+        return None
+    return url
+
+
+if __name__ == "__main__":
+    main()
