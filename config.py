@@ -110,6 +110,13 @@ class Config:
     PASSWORD_HASH_MEMORY_KIB = env_int("PASSWORD_HASH_MEMORY_KIB", 65536)
     PASSWORD_HASH_PARALLELISM = env_int("PASSWORD_HASH_PARALLELISM", 4)
 
+    # Triage backend for clustering runs and evaluation: auto (sentence embeddings combined
+    # with TF-IDF when the [embeddings] extra is installed), tfidf or embeddings.
+    TRIAGE_BACKEND = env_str("TRIAGE_BACKEND", "auto")
+    # The live "already posted?" index in every web worker. TF-IDF by default: with
+    # embeddings, each worker's first look embeds every idea (about 40 a second on 2 cores).
+    SIMILAR_BACKEND = env_str("SIMILAR_BACKEND", "tfidf")
+
     # Ideas one account may publish in 24 hours (pledge imports are not counted).
     IDEA_SUBMISSIONS_PER_DAY = env_int("IDEA_SUBMISSIONS_PER_DAY", 10)
 
@@ -178,6 +185,8 @@ class TestConfig(Config):
     PASSWORD_HASH_MEMORY_KIB = 1024
     PASSWORD_HASH_PARALLELISM = 1
     IDEA_SUBMISSIONS_PER_DAY = 10
+    TRIAGE_BACKEND = "tfidf"  # the same in every test run, whatever extras are installed
+    SIMILAR_BACKEND = "tfidf"
     LOG_LEVEL = "WARNING"
 
 

@@ -201,3 +201,29 @@ def auth(client):
 def pytest_report_header(config):
     backend = "PostgreSQL (TEST_DATABASE_URL)" if POSTGRES_URL else "SQLite (temporary file)"
     return f"database: {backend}"
+
+
+@pytest.fixture(scope="session")
+def _trained_type_model():
+    """One type model for the whole session: training takes seconds, storing it does not."""
+    from app.triage.nlp.types import TypeClassifier, load_seed
+
+    texts, labels = load_seed()
+    classifier = TypeClassifier().fit(texts, labels)
+    return classifier.version, classifier.to_bytes(), len(texts)
+
+
+@pytest.fixture
+def type_model(app, _trained_type_model):
+    """A stored type model, as `flask triage train` would leave one."""
+    from app.models import TypeModel
+    from app.triage import services
+
+    version, data, examples = _trained_type_model
+    with app.app_context():
+        db.session.add(TypeModel(version=version, data=data, examples=examples,
+                                 metrics={"accuracy": 0.9, "top2": 0.95, "macro_f1": 0.9}))
+        db.session.commit()
+    services.shared_classifier.reset()
+    yield version
+    services.shared_classifier.reset()

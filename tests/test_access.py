@@ -15,7 +15,7 @@ from app.models import STAFF_ROLES, Role
 STAFF_BLUEPRINTS = {
     "admin": {Role.ADMIN},
     "organisations": {Role.ADMIN},  # plus the organisation's own leads
-    "triage": set(STAFF_ROLES),
+    "staff": set(STAFF_ROLES),  # any blueprint's routes under /staff (see below)
 }
 
 
@@ -45,7 +45,7 @@ def test_staff_and_admin_routes_check_the_role(app):
     for rule, view in routes(app):
         blueprint = rule.endpoint.split(".")[0]
         if rule.rule.startswith(STAFF_URL_PREFIXES):
-            blueprint = "admin" if rule.rule.startswith("/admin") else "triage"
+            blueprint = "admin" if rule.rule.startswith("/admin") else "staff"
         if blueprint not in STAFF_BLUEPRINTS:
             continue
         kind, roles = view.access_rule

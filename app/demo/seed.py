@@ -214,3 +214,30 @@ def _timeline(idea: Idea, entry: dict, window: IdeaWindow, posted: datetime) -> 
             idea.status_changes.append(IdeaStatusChange(
                 status=final, changed_at=window.shortlist_published_at, reason=reason))
     idea.status = final
+
+
+def seed_triage(staff: User) -> None:
+    """Confirm the written types of the past window's ideas (as staff would have), train the
+    type model on them and the seed set, suggest types for every idea, and look for
+    duplicates, so that the staff pages have something to show."""
+    from app.models import ConfirmedType, TriageRun, TypeModel
+    from app.triage import services
+
+    if db.session.scalar(select(TypeModel.id)) is not None:
+        return
+    entries = {entry["title"]: entry for entry in json.loads(IDEAS_FILE.read_text())}
+    past = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == "Spring 2026 ideas"))
+    for idea in db.session.scalars(select(Idea).where(Idea.window_id == past.id)):
+        keys = entries.get(idea.title, {}).get("opportunity_types") or ["none"]
+        for key in keys:
+            db.session.add(ConfirmedType(idea_id=idea.id, type_key=key, confirmed_by_id=staff.id))
+    db.session.commit()
+    services.train_types(staff)
+    ideas = list(db.session.scalars(select(Idea).where(
+        Idea.status.in_(services.INDEXED_STATUSES))))
+    services.suggest_types(ideas)
+    db.session.commit()
+    if db.session.scalar(select(TriageRun.id)) is None:
+        current = db.session.scalar(select(IdeaWindow).where(
+            IdeaWindow.title == "Winter 2026 ideas"))
+        services.run_clustering(current, staff)

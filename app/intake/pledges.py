@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from app.extensions import db
-from app.intake.services import IntakeError, why_cannot_submit
+from app.intake.services import IntakeError, suggest_types_quietly, why_cannot_submit
 from app.models import Idea, IdeaStatus, IdeaStatusChange, IdeaWindow, Organisation, Source, User
 from app.models import utcnow as now_utc
 from app.voting.services import follow
@@ -185,4 +185,5 @@ def import_pledges(author: User, organisation: Organisation, window: IdeaWindow,
     for idea in ideas:
         follow(author, idea, commit=False)
     db.session.commit()
+    suggest_types_quietly(ideas)
     return ideas

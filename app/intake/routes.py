@@ -32,6 +32,7 @@ from app.intake.search import IdeaFilters, paginate_ideas
 from app.models import PUBLIC_STATUSES, Idea, IdeaStatus, IdeaWindow, OrganisationKind, Role
 from app.models import Source as IdeaSource
 from app.pagination import current_page
+from app.triage.services import confirmed_types, similar_ideas, unique_supporters
 from app.voting import services as voting_services
 from app.voting.ranking import DEFAULT_SORT, SORTS, daily_seed
 from app.voting.services import voting_context
@@ -108,11 +109,14 @@ def idea(idea_id: int):
     found = db.session.get(Idea, idea_id)
     if not services.visible_to(found, current_user):
         abort(404)
+    merged_into = found.merged_into if found.status == IdeaStatus.MERGED else None
     return render_template("intake/idea.html", idea=found,
                            author=services.public_author(found),
                            can_edit=services.can_edit(current_user, found),
                            voting=voting_context(current_user, found.window, [found.id]),
-                           following=voting_services.is_following(current_user, found))
+                           following=voting_services.is_following(current_user, found),
+                           types=confirmed_types(found), merged_into=merged_into,
+                           unique_supporters=unique_supporters(found))
 
 
 @bp.route("/my-ideas")
@@ -210,7 +214,14 @@ def check_idea(idea_id: int):
     if draft.status != IdeaStatus.DRAFT:
         return redirect(url_for("intake.idea", idea_id=draft.id))
     return render_template("intake/check_idea.html", idea=draft, form=ButtonForm(),
-                           cannot_submit=services.why_cannot_submit(current_user, draft.window))
+                           cannot_submit=services.why_cannot_submit(current_user, draft.window),
+                           similar=similar_to(draft))
+
+
+def similar_to(draft: Idea) -> list:
+    """Ideas like a draft; the check-your-answers page shows them to people without
+    JavaScript (the form shows them while people type)."""
+    return similar_ideas(draft.title, draft.problem, draft.window, exclude={draft.id})
 
 
 @bp.route("/ideas/<int:idea_id>/publish", methods=["POST"])
@@ -220,8 +231,9 @@ def publish_idea(idea_id: int):
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("intake.check_idea", idea_id=draft.id))
     try:
+        shown = [s.id for s in similar_to(draft)]
         services.publish_idea(current_user, draft,
-                              current_app.config["IDEA_SUBMISSIONS_PER_DAY"])
+                              current_app.config["IDEA_SUBMISSIONS_PER_DAY"], shown)
     except services.IntakeError as error:
         flash(error.message, "warning")
         return redirect(url_for("intake.check_idea", idea_id=draft.id))

@@ -380,7 +380,8 @@ def daily_limit_reached(author: User, limit: int, now: datetime | None = None) -
     return oldest + timedelta(days=1)
 
 
-def publish_idea(author: User, idea: Idea, daily_limit: int) -> None:
+def publish_idea(author: User, idea: Idea, daily_limit: int,
+                 similar_shown: list[int] | None = None) -> None:
     """Publish a draft: the window must be open, accept its source, and the author be under
     their daily limit."""
     if idea.author_id != author.id or idea.status != IdeaStatus.DRAFT:
@@ -398,10 +399,25 @@ def publish_idea(author: User, idea: Idea, daily_limit: int) -> None:
                           f"this one after {london_datetime(again_at)}. It is saved as a draft.")
     now = utcnow()
     idea.published_at = now
+    idea.similar_when_posted = similar_shown or None
     record_status(idea, IdeaStatus.SUBMITTED, author, at=now)
     follow(author, idea, commit=False)  # authors follow their own ideas
     db.session.commit()
     log.info("idea %s published in window %s", idea.id, idea.window_id)
+    suggest_types_quietly([idea])
+
+
+def suggest_types_quietly(ideas: list[Idea]) -> None:
+    """Suggest opportunity types for new ideas, if a type model has been trained; a failure
+    here never undoes the publishing (staff pages suggest when they find no suggestion)."""
+    from app.triage.services import suggest_types
+
+    try:
+        suggest_types(ideas, train_if_missing=False)
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - logged; the idea is already published
+        db.session.rollback()
+        log.exception("type suggestion failed for ideas %s", [i.id for i in ideas])
 
 
 def withdraw_idea(author: User, idea: Idea, reason: str | None) -> None:

@@ -19,6 +19,18 @@ from app.models.organisations import (
     Organisation,
     OrganisationKind,
 )
+from app.models.triage import (
+    NOT_A_DATA_PROJECT,
+    OPPORTUNITY_TYPES,
+    ClusterMember,
+    ClusterStatus,
+    ConfirmedType,
+    DuplicateCluster,
+    RunStatus,
+    TriageRun,
+    TypeModel,
+    TypeSuggestion,
+)
 from app.models.types import UTCDateTime, utcnow
 from app.models.voting import (
     Follow,
@@ -31,6 +43,16 @@ from app.models.voting import (
 
 __all__ = [
     "FORMER_MEMBER_NAME",
+    "NOT_A_DATA_PROJECT",
+    "OPPORTUNITY_TYPES",
+    "ClusterMember",
+    "ClusterStatus",
+    "ConfirmedType",
+    "DuplicateCluster",
+    "RunStatus",
+    "TriageRun",
+    "TypeModel",
+    "TypeSuggestion",
     "Follow",
     "Notification",
     "OutboxEmail",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.accounts import User, enum_column
+from app.models.audit import JSONType
 from app.models.organisations import Organisation
 from app.models.types import UTCDateTime, utcnow
 
@@ -249,6 +250,11 @@ class Idea(db.Model):
     # Kept equal to the number of support rows, in the same transaction as each change;
     # `flask voting recount` checks it.
     support_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set when staff mark this idea a duplicate of another (its status is then MERGED).
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("ideas.id", ondelete="SET NULL"))
+    # The similar ideas the author was shown and posted anyway, for staff.
+    similar_when_posted: Mapped[list[int] | None] = mapped_column(JSONType)
 
     window: Mapped[IdeaWindow] = relationship()
     author: Mapped[User] = relationship()
@@ -257,6 +263,7 @@ class Idea(db.Model):
     status_changes: Mapped[list["IdeaStatusChange"]] = relationship(
         back_populates="idea", order_by="IdeaStatusChange.id", cascade="all, delete-orphan"
     )
+    merged_into: Mapped["Idea | None"] = relationship(remote_side="Idea.id")
 
     @property
     def is_public(self) -> bool:

@@ -1,1 +1,197 @@
-"""Staff triage pages: duplicate clusters and opportunity types. Built by the triage issue."""
+"""Triage pages: similar ideas while typing (public), and the staff pages for duplicate
+clusters, themes and opportunity types."""
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from app.access import public, staff_required, verified
+from app.extensions import db, limiter
+from app.models import (
+    NOT_A_DATA_PROJECT,
+    OPPORTUNITY_TYPES,
+    ClusterMember,
+    DuplicateCluster,
+    Idea,
+    IdeaWindow,
+    TypeModel,
+)
+from app.triage import bp, merging, services, themes
+from app.triage.forms import ButtonForm, TypesForm
+
+
+@bp.route("/windows/<int:window_id>/similar")
+@limiter.limit("120 per minute")
+@public
+def similar(window_id: int):
+    window = db.session.get(IdeaWindow, window_id)
+    if window is None or window.published_at is None:
+        abort(404)
+    title = request.args.get("title", "")[:200]
+    text = request.args.get("text", "")[:2000]
+    exclude = {request.args.get("exclude", type=int)} - {None}
+    found = services.similar_ideas(title, text, window, exclude=exclude)
+    return jsonify(ideas=[{
+        "id": s.id, "title": s.title, "score": s.score, "past": s.past,
+        "window": s.window_title, "supports": s.support_count, "supportable": s.supportable,
+        "url": url_for("intake.idea", idea_id=s.id),
+        "support_url": url_for("voting.support", idea_id=s.id),
+    } for s in found])
+
+
+@bp.route("/ideas/<int:idea_id>/move-support", methods=["POST"])
+@verified
+def move_support(idea_id: int):
+    duplicate = db.session.get(Idea, idea_id) or abort(404)
+    if FlaskForm().validate_on_submit():
+        try:
+            canonical = merging.move_support(current_user, duplicate)
+        except merging.MergeError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"Your support has moved to “{canonical.title}”.", "success")
+            return redirect(url_for("intake.idea", idea_id=canonical.id))
+    return redirect(url_for("intake.idea", idea_id=duplicate.id))
+
+
+@bp.route("/how-triage-works")
+@public
+def how_triage_works():
+    model = db.session.scalar(select(TypeModel).order_by(TypeModel.id.desc()).limit(1))
+    return render_template("triage/how_triage_works.html", model=model)
+
+
+# ---- Staff -----------------------------------------------------------------------------------
+
+def window_or_404(window_id: int) -> IdeaWindow:
+    return db.session.get(IdeaWindow, window_id) or abort(404)
+
+
+@bp.route("/staff/windows/<int:window_id>/duplicates")
+@staff_required
+def clusters(window_id: int):
+    window = window_or_404(window_id)
+    groups = services.clusters_for(window)
+    views = []
+    for cluster in groups:
+        ideas = [m.idea for m in cluster.members]
+        stems = services.shared_words([services.idea_text(i) for i in ideas
+                                       if not next(m for m in cluster.members
+                                                   if m.idea_id == i.id).removed])
+        views.append((cluster, [(m, services.highlight(m.idea.title, stems),
+                                 services.highlight(m.idea.problem[:400], stems),
+                                 services.unique_supporters(m.idea))
+                                for m in cluster.members]))
+    return render_template("triage/clusters.html", window=window, views=views,
+                           run=services.latest_run(window), form=ButtonForm())
+
+
+@bp.route("/staff/windows/<int:window_id>/duplicates/run", methods=["POST"])
+@staff_required
+def run_clusters(window_id: int):
+    window = window_or_404(window_id)
+    if ButtonForm().validate_on_submit():
+        run = services.run_clustering(window, current_user)
+        flash(f"Found {run.cluster_count} groups of similar ideas among {run.idea_count}.",
+              "success")
+    return redirect(url_for("triage.clusters", window_id=window.id))
+
+
+def _cluster_or_404(cluster_id: int) -> DuplicateCluster:
+    return db.session.get(DuplicateCluster, cluster_id) or abort(404)
+
+
+def _back(cluster: DuplicateCluster):
+    idea = cluster.members[0].idea
+    return redirect(url_for("triage.clusters", window_id=idea.window_id) + f"#cluster-{cluster.id}")
+
+
+@bp.route("/staff/duplicates/<int:cluster_id>/confirm", methods=["POST"])
+@staff_required
+def confirm_cluster(cluster_id: int):
+    cluster = _cluster_or_404(cluster_id)
+    if ButtonForm().validate_on_submit():
+        confirmed = request.form.get("undo") != "1"
+        merging.confirm_cluster(current_user, cluster, confirmed)
+        flash("The group is confirmed." if confirmed else "The group is no longer confirmed.",
+              "success")
+    return _back(cluster)
+
+
+@bp.route("/staff/duplicate-members/<int:member_id>/remove", methods=["POST"])
+@staff_required
+def remove_member(member_id: int):
+    member = db.session.get(ClusterMember, member_id) or abort(404)
+    if ButtonForm().validate_on_submit():
+        removed = request.form.get("undo") != "1"
+        merging.set_member_removed(current_user, member, removed)
+        flash(f"“{member.idea.title}” is {'out of' if removed else 'back in'} the group.",
+              "success")
+    return _back(member.cluster)
+
+
+@bp.route("/staff/ideas/<int:idea_id>/merge", methods=["POST"])
+@staff_required
+def merge(idea_id: int):
+    duplicate = db.session.get(Idea, idea_id) or abort(404)
+    canonical = db.session.get(Idea, request.form.get("canonical", type=int) or 0)
+    back = request.form.get("cluster", type=int)
+    if ButtonForm().validate_on_submit():
+        try:
+            if canonical is None:
+                raise merging.MergeError("Choose the idea to merge into")
+            merging.merge(current_user, duplicate, canonical)
+        except merging.MergeError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"“{duplicate.title}” is merged into “{canonical.title}”. Its followers and "
+                  "supporters have been told.", "success")
+    cluster = db.session.get(DuplicateCluster, back or 0)
+    return _back(cluster) if cluster else redirect(url_for("triage.idea", idea_id=idea_id))
+
+
+@bp.route("/staff/ideas/<int:idea_id>/unmerge", methods=["POST"])
+@staff_required
+def unmerge(idea_id: int):
+    idea = db.session.get(Idea, idea_id) or abort(404)
+    if ButtonForm().validate_on_submit():
+        try:
+            merging.unmerge(current_user, idea)
+        except merging.MergeError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"“{idea.title}” is no longer merged.", "success")
+    back = db.session.get(DuplicateCluster, request.form.get("cluster", type=int) or 0)
+    return _back(back) if back else redirect(url_for("triage.idea", idea_id=idea_id))
+
+
+@bp.route("/staff/windows/<int:window_id>/themes")
+@staff_required
+def window_themes(window_id: int):
+    window = window_or_404(window_id)
+    return render_template("triage/themes.html", window=window, themes=themes.for_window(window))
+
+
+@bp.route("/staff/ideas/<int:idea_id>", methods=["GET", "POST"])
+@staff_required
+def idea(idea_id: int):
+    found = db.session.get(Idea, idea_id)
+    if found is None or not found.is_public:
+        abort(404)
+    suggestion = services.suggestion_for(found)
+    confirmed = services.confirmed_types(found)
+    form = TypesForm(types=confirmed or suggestion.suggested)
+    if form.validate_on_submit():
+        services.confirm_types(current_user, found, form.types.data or [])
+        flash("The opportunity types are saved and now show on the idea’s public page.",
+              "success")
+        return redirect(url_for("triage.idea", idea_id=found.id))
+    similar = services.similar_ideas(found.title, found.problem, found.window, exclude={found.id})
+    shown = []
+    if found.similar_when_posted:
+        shown = list(db.session.scalars(select(Idea).where(Idea.id.in_(found.similar_when_posted))))
+    return render_template("triage/idea.html", idea=found, suggestion=suggestion,
+                           confirmed=confirmed, form=form, similar=similar, shown=shown,
+                           labels={**OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT: "Not a data project"},
+                           unique_supporters=services.unique_supporters(found))

@@ -35,14 +35,27 @@ RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 STUCK_AFTER = timedelta(minutes=15)
 
 
+def follower_ids(idea: Idea) -> set[int]:
+    """Who follows an idea."""
+    return set(db.session.scalars(select(Follow.user_id).where(Follow.idea_id == idea.id)))
+
+
 def notify_followers(idea: Idea, message: str, actor: User | None = None) -> int:
     """Tell everyone following `idea` (but the person who acted) what happened; the caller
     commits. Returns how many people were told."""
-    followers = db.session.scalars(
-        select(User).join(Follow, Follow.user_id == User.id)
-        .where(Follow.idea_id == idea.id, User.deleted_at.is_(None)))
+    return notify_people(idea, message, follower_ids(idea), actor)
+
+
+def notify_people(idea: Idea, message: str, user_ids: set[int] | list[int],
+                  actor: User | None = None) -> int:
+    """Tell these people (but the person who acted) what happened to `idea`, in the app and,
+    if they want, by email; the caller commits. Returns how many people were told."""
+    if not user_ids:
+        return 0
+    people = db.session.scalars(select(User).where(User.id.in_(list(user_ids)),
+                                                   User.deleted_at.is_(None)))
     told = 0
-    for follower in followers:
+    for follower in people:
         if actor is not None and follower.id == actor.id:
             continue
         notification = Notification(user_id=follower.id, idea_id=idea.id, message=message)

@@ -1,6 +1,8 @@
 // Starts GOV.UK Frontend's components (error summary focus, password reveal, ...) and ours.
 import { initAll } from "./govuk-frontend.min.js";
+import { initSimilarIdeas } from "./similar.mjs";
 import { initSupportForms } from "./support.mjs";
 
 initAll();
 initSupportForms();
+initSimilarIdeas();

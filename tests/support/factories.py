@@ -81,6 +81,7 @@ def make_window(*, stage: str = "open", title: str | None = None, areas=(), sour
     offsets = {  # submissions open, close, voting open, close (days from now)
         "upcoming": (10, 40, 41, 60),
         "open": (-10, 20, 5, 40),
+        "overlap": (-10, 20, -5, 40),  # open for ideas and for voting at once
         "voting": (-40, -10, -5, 20),
         "review": (-60, -40, -39, -20),
         "closed": (-90, -60, -59, -40),

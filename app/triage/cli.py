@@ -1,0 +1,105 @@
+"""`flask triage ...`: clustering runs, training, and evaluation on files of real data."""
+
+import json
+import sys
+import time
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.models import IdeaWindow
+from app.triage import services
+from app.triage.nlp import evaluation, petitions
+
+triage = AppGroup("triage", help="Duplicate clusters, opportunity types and their evaluation.")
+
+
+@triage.command("run")
+@click.option("--window", "window_id", type=int, help="Only this window (default: all).")
+def run_command(window_id: int | None) -> None:
+    """Cluster near-duplicate ideas and store the groups, with a progress bar."""
+    window = None
+    if window_id is not None:
+        window = db.session.get(IdeaWindow, window_id)
+        if window is None:
+            raise click.ClickException(f"There is no window {window_id}")
+    bar = click.progressbar(length=100, label="Finding similar ideas", file=sys.stderr)
+    shown = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        target = int(100 * done / max(total, 1))
+        if target > shown:
+            bar.update(target - shown)
+            shown = target
+
+    started = time.perf_counter()
+    with bar:
+        run = services.run_clustering(window, None, progress)
+        bar.update(100 - shown)
+    click.echo(f"Run {run.id}: {run.idea_count:,} ideas, {run.cluster_count:,} groups of similar "
+               f"ideas, in {time.perf_counter() - started:.1f} s (method {run.model_version}, "
+               f"threshold {run.settings['threshold']}).")
+
+
+@triage.command("train")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20),
+              help="Cross-validation folds for the reported accuracy.")
+def train_command(folds: int) -> None:
+    """Retrain the opportunity-type model on the seed set and staff confirmations."""
+    click.echo(f"Training, with {folds}-fold cross-validation...", err=True)
+    model = services.train_types(None, folds=folds)
+    metrics = model.metrics
+    click.echo(f"Model {model.version}: {model.examples} examples ({model.confirmed_examples} "
+               f"confirmed by staff). Cross-validated top-1 accuracy "
+               f"{metrics.get('accuracy'):.3f}, top-2 {metrics.get('top2'):.3f}, "
+               f"macro-F1 {metrics.get('macro_f1'):.3f}.")
+
+
+@triage.command("suggest")
+@click.option("--window", "window_id", type=int, help="Only this window (default: all).")
+def suggest_command(window_id: int | None) -> None:
+    """Suggest opportunity types for every public idea (after training a new model)."""
+    from sqlalchemy import select
+
+    from app.models import Idea
+
+    statement = select(Idea).where(Idea.status.in_(services.INDEXED_STATUSES))
+    if window_id:
+        statement = statement.where(Idea.window_id == window_id)
+    ideas = list(db.session.scalars(statement))
+    with click.progressbar(range(0, len(ideas), 500), label="Suggesting types",
+                           file=sys.stderr) as chunks:
+        for start in chunks:
+            services.suggest_types(ideas[start:start + 500])
+            db.session.commit()
+    click.echo(f"Suggested types for {len(ideas):,} ideas.")
+
+
+@triage.command("evaluate-duplicates")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--backend", type=click.Choice(["auto", "tfidf", "embeddings"]), default=None,
+              help="Default: the TRIAGE_BACKEND setting.")
+@click.option("--rankings", type=click.File("w"), help="Write each query's ten best ids here.")
+@click.option("--assignments", type=click.File("w"), help="Write each petition's cluster here.")
+def evaluate_duplicates_command(path, rankings, assignments, backend) -> None:
+    """Measure similar ideas and clustering on a petitions file; print one JSON object."""
+    from flask import current_app
+
+    result = evaluation.evaluate_duplicates(
+        petitions.read_petitions(path), backend=backend or current_app.config["TRIAGE_BACKEND"],
+        rankings_out=rankings, assignments_out=assignments)
+    click.echo(json.dumps(result, indent=2))
+
+
+@triage.command("evaluate-types")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--predictions", type=click.File("w"), help="Write each input's ranking here.")
+def evaluate_types_command(path, predictions) -> None:
+    """Measure the type model on lines of {"text", "label"}; print one JSON object."""
+    with open(path, encoding="utf-8") as lines:
+        rows = [json.loads(line) for line in lines if line.strip()]
+    result = evaluation.evaluate_types(rows, services.shared_classifier.get(),
+                                       predictions_out=predictions)
+    click.echo(json.dumps(result, indent=2))

@@ -1,0 +1,138 @@
+"""Staff decisions on duplicates: confirm a cluster, take an idea out, merge an idea into a
+canonical one, and undo each; and supporters moving their support after a merge, which only
+they can do."""
+
+from sqlalchemy import delete, select, update
+
+from app import audit
+from app.extensions import db
+from app.intake.services import record_status
+from app.models import (
+    ClusterMember,
+    ClusterStatus,
+    DuplicateCluster,
+    Idea,
+    IdeaStatus,
+    Support,
+    SupportLedger,
+    User,
+    utcnow,
+)
+from app.triage.services import cluster_state
+from app.voting.notifications import follower_ids, notify_people
+
+
+class MergeError(Exception):
+    """A duplicate decision that cannot be made, with the reason for staff."""
+
+
+def confirm_cluster(actor: User, cluster: DuplicateCluster, confirmed: bool = True) -> None:
+    """Confirm that a cluster's ideas ask for the same thing (or undo that)."""
+    before = cluster_state(cluster)
+    cluster.status = ClusterStatus.CONFIRMED if confirmed else ClusterStatus.SUGGESTED
+    cluster.confirmed_by_id = actor.id if confirmed else None
+    cluster.confirmed_at = utcnow() if confirmed else None
+    audit.record(actor, "cluster.confirm" if confirmed else "cluster.unconfirm", cluster,
+                 f"{'Confirmed' if confirmed else 'Unconfirmed'} duplicate group {cluster.id}",
+                 before=before, after=cluster_state(cluster))
+    db.session.commit()
+
+
+def set_member_removed(actor: User, member: ClusterMember, removed: bool) -> None:
+    """Take an idea out of its cluster (it is not a duplicate), or put it back."""
+    before = cluster_state(member.cluster)
+    member.removed = removed
+    member.removed_by_id = actor.id if removed else None
+    audit.record(actor, "cluster.remove_idea" if removed else "cluster.restore_idea",
+                 member.cluster, f"{'Took' if removed else 'Put'} idea {member.idea_id} "
+                 f"{'out of' if removed else 'back in'} duplicate group {member.cluster_id}",
+                 before=before, after=cluster_state(member.cluster))
+    db.session.commit()
+
+
+def supporter_ids(idea: Idea) -> list[int]:
+    return list(db.session.scalars(select(Support.user_id).where(Support.idea_id == idea.id)))
+
+
+def merge(actor: User, duplicate: Idea, canonical: Idea) -> None:
+    """Mark `duplicate` as asking for the same as `canonical`. Its followers and supporters
+    are told; supporters may move their support, but nothing moves without them."""
+    if duplicate.id == canonical.id:
+        raise MergeError("Choose a different idea to merge into")
+    if duplicate.window_id != canonical.window_id:
+        raise MergeError("Ideas can only be merged within one window")
+    if duplicate.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT):
+        raise MergeError(f"This idea is {duplicate.status.label.lower()} and cannot be merged")
+    if canonical.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT):
+        raise MergeError(f"“{canonical.title}” is {canonical.status.label.lower()}: choose "
+                         "another idea to merge into")
+    before = {"status": duplicate.status.value, "merged_into": None}
+    duplicate.merged_into_id = canonical.id
+    reason = (f"Merged into “{canonical.title}”, which asks for the same thing. Supporters "
+              "can move their support there.")
+    followers = follower_ids(duplicate)
+    record_status(duplicate, IdeaStatus.MERGED, actor, reason=reason)  # tells followers
+    supporters = set(supporter_ids(duplicate)) - followers
+    notify_people(duplicate, f"“{duplicate.title}”, an idea you support, was merged into "
+                  f"“{canonical.title}”. You can move your support to it in one click.",
+                  supporters, actor)
+    audit.record(actor, "idea.merge", duplicate,
+                 f"Merged idea {duplicate.id} into idea {canonical.id}", before=before,
+                 after={"status": IdeaStatus.MERGED.value, "merged_into": canonical.id})
+    db.session.commit()
+
+
+def previous_status(idea: Idea) -> IdeaStatus:
+    """The status an idea had before it was merged."""
+    changes = [c.status for c in idea.status_changes]
+    for status in reversed(changes[:-1] if changes and changes[-1] == IdeaStatus.MERGED
+                           else changes):
+        if status != IdeaStatus.MERGED:
+            return status
+    return IdeaStatus.SUBMITTED
+
+
+def unmerge(actor: User, idea: Idea) -> None:
+    """Undo a merge: the idea gets back the status it had. Moved supports stay where their
+    supporters put them."""
+    if idea.status != IdeaStatus.MERGED:
+        raise MergeError("This idea is not merged")
+    canonical_id = idea.merged_into_id
+    restored = previous_status(idea)
+    idea.merged_into_id = None
+    record_status(idea, restored, actor, reason="Staff decided it is not a duplicate after all.")
+    audit.record(actor, "idea.unmerge", idea, f"Unmerged idea {idea.id}",
+                 before={"status": IdeaStatus.MERGED.value, "merged_into": canonical_id},
+                 after={"status": restored.value, "merged_into": None})
+    db.session.commit()
+
+
+def move_support(user: User, duplicate: Idea) -> Idea:
+    """Move this person's support from a merged idea to the one it was merged into."""
+    canonical = duplicate.merged_into
+    if duplicate.status != IdeaStatus.MERGED or canonical is None:
+        raise MergeError("This idea has not been merged, so there is nothing to move")
+    if not canonical.window.is_open_for_voting():
+        raise MergeError("Voting has closed, so supports can no longer be moved")
+    had = db.session.execute(delete(Support).where(
+        Support.idea_id == duplicate.id, Support.user_id == user.id)).rowcount
+    if not had:
+        db.session.rollback()
+        raise MergeError("You do not support this idea")
+    db.session.execute(update(Idea).where(Idea.id == duplicate.id)
+                       .values(support_count=Idea.support_count - 1))
+    already = db.session.scalar(select(Support.id).where(
+        Support.idea_id == canonical.id, Support.user_id == user.id))
+    if already is None:
+        db.session.add(Support(idea_id=canonical.id, user_id=user.id,
+                               window_id=canonical.window_id))
+        db.session.execute(update(Idea).where(Idea.id == canonical.id)
+                           .values(support_count=Idea.support_count + 1))
+    else:
+        # They already supported the canonical idea: one support stays, so the ledger that
+        # counts their supports in this window goes down by the one removed.
+        db.session.execute(update(SupportLedger).where(
+            SupportLedger.user_id == user.id, SupportLedger.window_id == duplicate.window_id)
+            .values(used=SupportLedger.used - 1))
+    db.session.commit()
+    return canonical

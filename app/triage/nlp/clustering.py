@@ -1,0 +1,298 @@
+"""Near-duplicate clustering of ideas, in about n log n time and linear memory.
+
+1. Vectorise every text (:mod:`vectors`: words + character n-grams, title weighted).
+2. Candidate neighbours: a sparse product restricted to the rarer word features (stems and
+   bigrams, rarest first until the product's cost reaches a budget proportional to n). Each
+   idea keeps its ``CANDIDATES`` best candidates. With embeddings, the nearest ideas by
+   embedding are candidates too.
+3. Exact scores for the candidate pairs (the same score as :class:`SimilarityIndex`), and each
+   idea keeps its ``NEIGHBOURS`` best: a k-nearest-neighbour graph.
+4. Average linkage on that graph: repeatedly merge the two clusters whose known cross edges
+   have the highest mean score, while that mean is at least the threshold. Unlike single
+   linkage (connected components of edges above a threshold), one strong edge cannot chain two
+   unrelated groups together: the rest of their edges must agree.
+
+``cluster`` returns only groups of two or more ids; every id not in a group is a singleton.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from app.triage.nlp import embeddings
+from app.triage.nlp.similarity import (
+    CHAR_WEIGHT,
+    EMBEDDING_WEIGHT,
+    WORD_WEIGHT,
+    backend_label,
+    resolve_backend,
+)
+from app.triage.nlp.vectors import Vectoriser
+
+CLUSTERING_VERSION = "knn-avglink-1"
+DEFAULT_THRESHOLD = 0.22             # TF-IDF scores (words + characters)
+DEFAULT_THRESHOLD_EMBEDDINGS = 0.44  # TF-IDF mixed half and half with MiniLM cosine
+NEIGHBOURS = 10
+CANDIDATES = 15
+# Average linkage divides by at least DENSITY edges per member of the smaller cluster.
+DENSITY = 4.0
+# Candidate generation may cost up to this many multiply-adds per idea, or EXACT_BUDGET in all
+# when that is more (small corpora then get the exact word product).
+BUDGET_PER_IDEA = 1_000
+EXACT_BUDGET = 5e7
+CHUNK = 2_000
+CHUNK_ENTRIES = 3_000_000
+PAIR_CHUNK = 20_000
+
+Progress = Callable[[int, int], None]
+
+
+def default_threshold(backend: str = "auto", n_docs: int = 0) -> float:
+    """Default merge threshold for a backend ("auto" resolves as :func:`cluster` would for
+    ``n_docs`` ideas). Simplest is to pass ``threshold=None`` to :func:`cluster`."""
+    resolved = backend if backend == "tfidf" else resolve_backend(backend, n_docs)
+    return DEFAULT_THRESHOLD_EMBEDDINGS if resolved == "embeddings" else DEFAULT_THRESHOLD
+
+
+def cluster(ids: Sequence[int], texts: Sequence[str], threshold: float | None = None,
+            backend: str = "auto", progress: Progress | None = None) -> list[list[int]]:
+    """Groups of near-duplicate ids (two or more each), largest first; singletons omitted.
+
+    ``threshold`` is the minimum mean score between two groups for them to merge (default:
+    :func:`default_threshold` of the backend used). ``progress(done, total)`` is called as
+    work advances; ``total`` is ``4 * len(ids)``.
+    """
+    return cluster_details(ids, texts, threshold, backend, progress)["groups"]
+
+
+def cluster_details(ids: Sequence[int], texts: Sequence[str], threshold: float | None = None,
+                    backend: str = "auto", progress: Progress | None = None) -> dict:
+    """:func:`cluster` plus the backend and threshold used and the graph's size."""
+    ids = [int(i) for i in ids]
+    texts = [t or "" for t in texts]
+    if len(ids) != len(texts):
+        raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
+    if len(set(ids)) != len(ids):
+        raise ValueError("ids must be unique")
+    n = len(ids)
+    resolved = resolve_backend(backend, n)
+    if threshold is None:
+        threshold = default_threshold(resolved)
+    total = 4 * n
+    report = progress or (lambda done, total: None)
+    report(0, total)
+    result = {"backend": backend_label(resolved), "threshold": float(threshold),
+              "clustering_version": CLUSTERING_VERSION, "groups": [], "edges": 0}
+    if n < 2:
+        report(total, total)
+        return result
+    words, chars = Vectoriser().fit_transform(texts)
+    emb = embeddings.encode(texts) if resolved == "embeddings" else None
+    report(n, total)
+    rows, cols = _candidates(words, emb, lambda done: report(n + done, total))
+    scores = _pair_scores(words, chars, emb, rows, cols,
+                          lambda done: report(2 * n + done, total))
+    rows, cols, scores = _keep_best(n, rows, cols, scores, NEIGHBOURS)
+    result["edges"] = len(scores)
+    labels = average_linkage(n, rows, cols, scores, threshold)
+    report(total, total)
+    groups: dict[int, list[int]] = {}
+    for position, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(ids[position])
+    result["groups"] = sorted((sorted(g) for g in groups.values() if len(g) > 1),
+                              key=lambda g: (-len(g), g[0]))
+    return result
+
+
+# -- candidates ----------------------------------------------------------------------------------
+def _rare_features(words: sp.csr_matrix) -> tuple[np.ndarray, float]:
+    """Word features, rarest first, whose summed df^2 stays within the product budget, and
+    that cost."""
+    n = words.shape[0]
+    df = np.bincount(words.indices, minlength=words.shape[1]).astype(np.float64)
+    order = np.argsort(df, kind="stable")
+    cost = np.cumsum(df[order] ** 2)
+    budget = max(min(float(n) * n, EXACT_BUDGET), float(BUDGET_PER_IDEA) * n)
+    keep = cost <= budget
+    return order[keep], float(cost[keep][-1]) if keep.any() else 0.0
+
+
+def _top_per_row(matrix: sp.csr_matrix, m: int, offset: int, floor: float = 0.2):
+    """(rows, cols) of the ``m`` largest entries of each row, excluding the diagonal.
+
+    Entries below ``floor`` times their row's largest are dropped first (they cannot be
+    near-duplicates), which keeps the sort small.
+    """
+    matrix = matrix.tocsr()
+    counts = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), counts) + offset
+    cols = matrix.indices.astype(np.int64)
+    data = matrix.data.astype(np.float32, copy=True)
+    data[cols == rows] = 0.0
+    if len(data) == 0:
+        return rows, cols
+    nonempty = counts > 0
+    row_max = np.zeros(matrix.shape[0], dtype=np.float32)
+    row_max[nonempty] = np.maximum.reduceat(data, matrix.indptr[:-1][nonempty])
+    keep = (data > 0) & (data >= floor * row_max[rows - offset])
+    rows, cols, data = rows[keep], cols[keep], data[keep]
+    # One integer sort: by row, then by decreasing score (quantised), then by column.
+    quantised = np.minimum((1.0 - np.minimum(data, 1.0)) * (1 << 20), (1 << 20) - 1)
+    key = ((rows - offset) << 44) | (quantised.astype(np.int64) << 24) | (cols & 0xFFFFFF)
+    order = np.argsort(key, kind="stable")
+    rows, cols = rows[order], cols[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+    keep = rank < m
+    return rows[keep], cols[keep]
+
+
+def _candidates(words: sp.csr_matrix, emb: np.ndarray | None, report: Callable[[int], None]):
+    n = words.shape[0]
+    keep, cost = _rare_features(words)
+    mask = np.zeros(words.shape[1], dtype=bool)
+    mask[keep] = True
+    rare = words[:, mask].tocsr()
+    rare_t = rare.T.tocsr()
+    # Rows per product so that each chunk's result has about CHUNK_ENTRIES entries.
+    per_row = max(cost / max(n, 1), 1.0)
+    step = int(min(CHUNK, max(32, CHUNK_ENTRIES / per_row)))
+    if emb is not None:
+        step = min(step, max(32, CHUNK_ENTRIES // n))
+    all_rows, all_cols = [], []
+    for start in range(0, n, step):
+        chunk = rare[start:start + step] @ rare_t
+        r, c = _top_per_row(chunk, CANDIDATES, start)
+        all_rows.append(r)
+        all_cols.append(c)
+        if emb is not None:
+            sims = emb[start:start + step] @ emb.T
+            r, c = _top_per_row(sp.csr_matrix(np.maximum(sims, 0)), CANDIDATES, start)
+            all_rows.append(r)
+            all_cols.append(c)
+        report(min(start + step, n))
+    rows = np.concatenate(all_rows)
+    cols = np.concatenate(all_cols)
+    lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
+    keys = np.unique(lo * n + hi)
+    return keys // n, keys % n
+
+
+def _pair_dots(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    return np.asarray(matrix[rows].multiply(matrix[cols]).sum(axis=1), dtype=np.float32).ravel()
+
+
+def _pair_scores(words, chars, emb, rows, cols, report: Callable[[int], None]) -> np.ndarray:
+    """Exact similarity of each candidate pair: the SimilarityIndex score between ideas."""
+    n = words.shape[0]
+    out = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), PAIR_CHUNK):
+        r, c = rows[start:start + PAIR_CHUNK], cols[start:start + PAIR_CHUNK]
+        s = WORD_WEIGHT * _pair_dots(words, r, c) + CHAR_WEIGHT * _pair_dots(chars, r, c)
+        if emb is not None:
+            cos = np.maximum(np.einsum("ij,ij->i", emb[r], emb[c]), 0.0)
+            s = (1.0 - EMBEDDING_WEIGHT) * s + EMBEDDING_WEIGHT * cos
+        out[start:start + PAIR_CHUNK] = s
+        report(int(n * min(start + PAIR_CHUNK, len(rows)) / max(len(rows), 1)))
+    return np.clip(out, 0.0, 1.0)
+
+
+def _keep_best(n: int, rows, cols, scores, k: int):
+    """Undirected edges that are among the ``k`` best of either end."""
+    both_rows = np.concatenate([rows, cols])
+    both_cols = np.concatenate([cols, rows])
+    both_scores = np.concatenate([scores, scores])
+    edge = np.concatenate([np.arange(len(rows)), np.arange(len(rows))])
+    order = np.lexsort((both_cols, -both_scores, both_rows))
+    sorted_rows = both_rows[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_rows, sorted_rows, side="left")
+    chosen = np.unique(edge[order[rank < k]])
+    return rows[chosen], cols[chosen], scores[chosen]
+
+
+# -- linkage -------------------------------------------------------------------------------------
+def average_linkage(n: int, rows: Sequence[int], cols: Sequence[int],
+                    scores: Sequence[float], threshold: float,
+                    density: float = DENSITY) -> np.ndarray:
+    """Cluster label per node: average linkage over a sparse k-nearest-neighbour graph.
+
+    The similarity of clusters A and B is the mean score of the graph's edges between them,
+    but divided by at least ``density * min(|A|, |B|)`` edges (capped at |A||B|). Two genuinely
+    similar groups are linked by many neighbour edges, so the mean of those is what counts;
+    two groups joined by one or two strong edges (the chaining that makes single linkage
+    merge unrelated ideas through a bridge) are not merged. Clusters merge, best pair first,
+    while that similarity is at least ``threshold``. Deterministic: ties go to lower node
+    numbers.
+    """
+    parent = np.arange(n)
+    size = [1] * n
+    # neighbours[a][b] = [sum of edge scores, number of edges] between clusters a and b
+    neighbours: list[dict[int, list[float]]] = [{} for _ in range(n)]
+    for a, b, s in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(),
+                       np.asarray(scores, dtype=np.float64).tolist(), strict=True):
+        if a == b:
+            continue
+        entry = neighbours[a].get(b)
+        if entry is None:
+            entry = [0.0, 0]
+            neighbours[a][b] = entry
+            neighbours[b][a] = entry
+        entry[0] += s
+        entry[1] += 1
+
+    def value(a: int, b: int, entry: list[float]) -> float:
+        sa, sb = size[a], size[b]
+        expected = min(sa * sb, density * (sa if sa < sb else sb))
+        return entry[0] / max(entry[1], expected)
+
+    heap = [(-value(a, b, e), a, b) for a in range(n) for b, e in neighbours[a].items()
+            if a < b and e[0] / e[1] >= threshold]
+    heapq.heapify(heap)
+    alive = [True] * n
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b]):
+            continue
+        entry = neighbours[a].get(b)
+        if entry is None:
+            continue
+        current = value(a, b, entry)
+        if current < -negative - 1e-12:
+            # Stale: the clusters grew since this was pushed; try again at the lower value.
+            if current >= threshold:
+                heapq.heappush(heap, (-current, a, b))
+            continue
+        if current < threshold:
+            continue
+        # Merge the cluster with fewer neighbours into the one with more.
+        if len(neighbours[a]) < len(neighbours[b]):
+            a, b = b, a
+        alive[b] = False
+        parent[b] = a
+        size[a] += size[b]
+        del neighbours[a][b]
+        del neighbours[b][a]
+        for c, (total, count) in neighbours[b].items():
+            del neighbours[c][b]
+            entry = neighbours[a].get(c)
+            if entry is None:
+                entry = [0.0, 0]
+                neighbours[a][c] = entry
+                neighbours[c][a] = entry
+            entry[0] += total
+            entry[1] += count
+            if entry[0] / entry[1] >= threshold:
+                heapq.heappush(heap, (-value(a, c, entry), min(a, c), max(a, c)))
+        neighbours[b] = {}
+    labels = parent.copy()
+    for i in range(n):
+        root = i
+        while labels[root] != root:
+            root = labels[root]
+        j = i
+        while labels[j] != root:
+            labels[j], j = root, labels[j]
+    return labels

@@ -1,0 +1,43 @@
+"""UK Parliament petitions in the JSON-lines format of shared/data/petitions-dev.jsonl.
+
+Only ``action`` (the title), ``background`` and ``additional_details`` are ever given to a
+model: ``rejection_details`` holds the moderators' links to the originals, so it is the answer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+PUBLISHED_STATES = frozenset({"open", "closed"})
+MODEL_FIELDS = ("action", "background", "additional_details")
+OPEN_PARLIAMENT_LICENCE = ("Contains Parliamentary information licensed under the Open "
+                           "Parliament Licence v3.0.")
+
+
+def read_petitions(path: str | Path) -> list[dict[str, Any]]:
+    """Every petition in a JSON-lines file, in file order."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def petition_title(petition: dict[str, Any]) -> str:
+    return " ".join((petition.get("action") or "").split())
+
+
+def petition_text(petition: dict[str, Any], details: bool = True) -> str:
+    """Title on the first line, then background (and additional details): model input."""
+    body = [petition.get("background") or ""]
+    if details:
+        body.append(petition.get("additional_details") or "")
+    body_text = " ".join(" ".join(part.split()) for part in body if part and part.strip())
+    return f"{petition_title(petition)}\n{body_text}".strip()
+
+
+def is_published(petition: dict[str, Any]) -> bool:
+    return petition.get("state") in PUBLISHED_STATES
+
+
+def first_words(text: str, n: int) -> str:
+    return " ".join((text or "").split()[:n])

@@ -1,0 +1,398 @@
+"""Opportunity types: which of the six NOLAlytics types an idea is (or none).
+
+Model: multinomial logistic regression over
+
+* TF-IDF of Snowball-stemmed words and word bigrams (sublinear tf, L2-normalised), and
+* seven "cue" features, one per label: how often the text uses phrases that signal that
+  type's analytic intent ("rank", "backlog", "first come", "before crisis", "route",
+  "randomised", "dashboard"...; see :mod:`type_definitions`),
+
+trained on the labelled seed set plus hand-written definitions and analyst-voice examples of
+every type (:mod:`type_definitions`), so that it has seen more than the seed set's short,
+mostly resident-written texts. Probabilities are calibrated by temperature scaling fitted on
+cross-validated predictions. Everything the model needs at prediction time is plain arrays,
+serialised without pickle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from app.triage.nlp import type_definitions
+from app.triage.nlp.serial import pack, unpack
+from app.triage.nlp.text import STOP_WORDS, token_spans, tokens
+
+LABELS = ["needle", "prioritise", "early_warning", "decisions", "allocation", "experiment"]
+NONE = "none"
+ALL_LABELS = [*LABELS, NONE]
+CODE_VERSION = "types-1"
+SEED_PATH = Path(__file__).resolve().parent.parent / "seed" / "opportunity_types.jsonl"
+
+# Settings chosen by cross-validation on the seed set and on transfer from the seed set to the
+# analyst-voice examples (see docs/triage.md).
+C = 4.0
+CUE_SCALE = 0.2
+EXAMPLE_WEIGHT = 1.0
+DEFINITION_WEIGHT = 2.0
+MIN_DF = 1
+# An idea is "not a data project" when "none" ranks first or no type reaches this probability.
+CONFIDENT = 0.25
+# Evidence is kept for every type at or above this probability.
+EVIDENCE_MIN = 0.1
+EVIDENCE_WORDS = 6
+SEED = 0
+
+
+def load_seed(path: str | Path | None = None) -> tuple[list[str], list[str]]:
+    """(texts, labels) of the labelled seed set (app/triage/seed/opportunity_types.jsonl)."""
+    texts, labels = [], []
+    with open(path or SEED_PATH, encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                row = json.loads(line)
+                texts.append(row["text"])
+                labels.append(row["label"])
+    return texts, labels
+
+
+# -- features ------------------------------------------------------------------------------------
+def _cue_pattern(cues: list[str]) -> re.Pattern[str]:
+    if not cues:
+        return re.compile(r"(?!x)x")  # matches nothing
+    parts = []
+    for cue in sorted(cues, key=len, reverse=True):
+        escaped = re.escape(cue.rstrip("*")).replace(r"\ ", r"\s+")
+        parts.append(escaped + (r"\w*" if cue.endswith("*") else ""))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+
+
+CUE_PATTERNS = {label: _cue_pattern(type_definitions.CUES[label]) for label in ALL_LABELS}
+
+
+def _lower(text: str) -> str:
+    """Lower case with curly apostrophes straightened, keeping every offset."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.replace("\u2019", "'").replace("\u2018", "'")
+
+
+def cue_matches(text: str) -> dict[str, list[tuple[int, int]]]:
+    """Spans of ``text`` matching each label's cues."""
+    lowered = _lower(text or "")
+    return {label: [m.span() for m in pattern.finditer(lowered)]
+            for label, pattern in CUE_PATTERNS.items()}
+
+
+def _word_features(stems: list[str]) -> list[str]:
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+@dataclass
+class TypeSuggestion:
+    """The classifier's view of one idea."""
+
+    ranked: list[tuple[str, float]]
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    not_a_data_project: bool = False
+
+    def types_above(self, threshold: float) -> list[str]:
+        """Every opportunity type (never "none") with probability >= ``threshold``."""
+        return [label for label, p in self.ranked if label != NONE and p >= threshold]
+
+    @property
+    def top(self) -> str:
+        return self.ranked[0][0]
+
+    def to_dict(self) -> dict:
+        return {"ranked": [[label, p] for label, p in self.ranked], "evidence": self.evidence,
+                "not_a_data_project": self.not_a_data_project}
+
+
+class TypeClassifier:
+    """Suggests opportunity types for idea texts; see the module docstring."""
+
+    def __init__(self, C: float = C, cue_scale: float = CUE_SCALE,
+                 example_weight: float = EXAMPLE_WEIGHT,
+                 definition_weight: float = DEFINITION_WEIGHT, use_definitions: bool = True):
+        self.C = C
+        self.cue_scale = cue_scale
+        self.example_weight = example_weight
+        self.definition_weight = definition_weight
+        self.use_definitions = use_definitions
+        self.labels = list(ALL_LABELS)
+        self.version = ""
+        self._vocab: dict[str, int] = {}
+        self._idf = np.zeros(0, dtype=np.float64)
+        self._coef = np.zeros((len(ALL_LABELS), 0))
+        self._intercept = np.zeros(len(ALL_LABELS))
+        self.temperature = 1.0
+
+    # -- training -----------------------------------------------------------------------------
+    def _training_set(self, texts, labels):
+        texts, labels = list(texts), list(labels)
+        unknown = sorted(set(labels) - set(ALL_LABELS))
+        if unknown:
+            raise ValueError(f"unknown labels {unknown}; use {ALL_LABELS}")
+        weights = [1.0] * len(texts)
+        if self.use_definitions:
+            for label in ALL_LABELS:
+                texts.append(type_definitions.DEFINITIONS[label])
+                labels.append(label)
+                weights.append(self.definition_weight)
+                for example in type_definitions.EXAMPLES[label]:
+                    texts.append(example)
+                    labels.append(label)
+                    weights.append(self.example_weight)
+        return texts, labels, np.asarray(weights)
+
+    def fit(self, texts: list[str], labels: list[str], calibrate: bool = True) -> TypeClassifier:
+        """Train on ``texts`` and ``labels`` (plus the built-in definitions and examples).
+
+        ``calibrate=False`` skips fitting the temperature (rankings are the same; used by
+        :func:`cross_validate`, where only rankings are scored)."""
+        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - training only
+
+        all_texts, all_labels, weights = self._training_set(texts, labels)
+        stems = [tokens(t) for t in all_texts]
+        df: dict[str, int] = {}
+        for s in stems:
+            for f in set(_word_features(s)):
+                df[f] = df.get(f, 0) + 1
+        vocab = sorted(f for f, count in df.items() if count >= MIN_DF)
+        self._vocab = {f: i for i, f in enumerate(vocab)}
+        n = len(all_texts)
+        self._idf = np.array([np.log((1 + n) / (1 + df[f])) + 1 for f in vocab])
+        X = self._features(all_texts, stems)
+        y = np.array([self.labels.index(label) for label in all_labels])
+        model = LogisticRegression(C=self.C, max_iter=5000, random_state=SEED)
+        model.fit(X, y, sample_weight=weights)
+        coef = np.zeros((len(self.labels), X.shape[1]))
+        intercept = np.full(len(self.labels), -1e3)
+        for row, cls in enumerate(model.classes_):
+            coef[cls] = model.coef_[row] if len(model.classes_) > 2 else (
+                model.coef_[0] * (1 if row else -1))
+            intercept[cls] = model.intercept_[row] if len(model.classes_) > 2 else (
+                model.intercept_[0] * (1 if row else -1))
+        self._coef, self._intercept = coef, intercept
+        self.temperature = (self._fit_temperature(all_texts, all_labels, weights)
+                            if calibrate else 1.0)
+        self.version = self._version(texts, labels)
+        return self
+
+    def _fit_temperature(self, texts, labels, weights) -> float:
+        """Temperature minimising the log loss of 5-fold out-of-fold logits."""
+        y = np.array([self.labels.index(label) for label in labels])
+        if len(set(y)) < 2 or np.bincount(y).min() < 2:
+            return 1.0
+        from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+        from sklearn.model_selection import StratifiedKFold  # noqa: PLC0415
+
+        folds = StratifiedKFold(n_splits=min(5, int(np.bincount(y)[np.bincount(y) > 0].min())),
+                                shuffle=True, random_state=SEED)
+        logits = np.zeros((len(texts), len(self.labels)))
+        X = self._features(texts)
+        for train, test in folds.split(X, y):
+            model = LogisticRegression(C=self.C, max_iter=5000, random_state=SEED)
+            model.fit(X[train], y[train], sample_weight=weights[train])
+            full = np.full((len(test), len(self.labels)), -1e3)
+            full[:, model.classes_] = model.decision_function(X[test])
+            logits[test] = full
+        best, best_loss = 1.0, np.inf
+        for t in np.arange(0.3, 3.01, 0.05):
+            p = _softmax(logits / t)
+            loss = -np.average(np.log(p[np.arange(len(y)), y] + 1e-12), weights=weights)
+            if loss < best_loss - 1e-12:
+                best, best_loss = float(t), loss
+        return round(best, 2)
+
+    def _version(self, texts, labels) -> str:
+        h = hashlib.sha256(CODE_VERSION.encode())
+        h.update(json.dumps([self.C, self.cue_scale, self.example_weight,
+                             self.definition_weight, self.use_definitions]).encode())
+        if self.use_definitions:
+            h.update(json.dumps([type_definitions.DEFINITIONS, type_definitions.EXAMPLES,
+                                 type_definitions.CUES], sort_keys=True).encode())
+        for text, label in zip(texts, labels, strict=True):
+            h.update(f"{label}\x00{text}\x01".encode())
+        return f"{CODE_VERSION}-{h.hexdigest()[:12]}"
+
+    # -- features -----------------------------------------------------------------------------
+    def _features(self, texts: list[str], stems: list[list[str]] | None = None) -> sp.csr_matrix:
+        if stems is None:
+            stems = [tokens(t) for t in texts]
+        rows, cols, vals = [], [], []
+        for r, s in enumerate(stems):
+            counts: dict[int, int] = {}
+            for f in _word_features(s):
+                i = self._vocab.get(f)
+                if i is not None:
+                    counts[i] = counts.get(i, 0) + 1
+            if counts:
+                idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+                tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64,
+                                              count=len(counts)))
+                w = tf * self._idf[idx]
+                w /= np.linalg.norm(w)
+                rows.extend([r] * len(idx))
+                cols.extend(idx.tolist())
+                vals.extend(w.tolist())
+        n_words = len(self._vocab)
+        words = sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), n_words))
+        cues = np.zeros((len(texts), len(self.labels)))
+        for r, text in enumerate(texts):
+            lowered = _lower(text or "")
+            for c, label in enumerate(self.labels):
+                hits = len(CUE_PATTERNS[label].findall(lowered))
+                cues[r, c] = np.log1p(hits) * self.cue_scale
+        return sp.hstack([words, sp.csr_matrix(cues)], format="csr")
+
+    # -- predicting ---------------------------------------------------------------------------
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities, one row per text, columns in :data:`ALL_LABELS` order."""
+        if not self.version:
+            raise RuntimeError("TypeClassifier is not fitted")
+        X = self._features(list(texts))
+        return _softmax((X @ self._coef.T + self._intercept) / self.temperature)
+
+    def suggest(self, texts: list[str]) -> list[TypeSuggestion]:
+        """A :class:`TypeSuggestion` per text, in order."""
+        texts = [t or "" for t in texts]
+        if not texts:
+            return []
+        X = self._features(texts)
+        probs = _softmax((X @ self._coef.T + self._intercept) / self.temperature)
+        out = []
+        n_words = len(self._vocab)
+        for r, text in enumerate(texts):
+            p = probs[r]
+            order = np.argsort(-p, kind="stable")
+            ranked = [(self.labels[i], float(p[i])) for i in order]
+            best_type = max(p[i] for i in range(len(self.labels)) if self.labels[i] != NONE)
+            not_data = ranked[0][0] == NONE or best_type < CONFIDENT
+            wanted = [i for i in order if self.labels[i] != NONE and
+                      (p[i] >= EVIDENCE_MIN or i == order[0])]
+            evidence = self._evidence(text, X[r], wanted, n_words) if wanted else {}
+            out.append(TypeSuggestion(ranked=ranked, evidence=evidence,
+                                      not_a_data_project=bool(not_data)))
+        return out
+
+    def _evidence(self, text: str, x: sp.csr_matrix, wanted: list[int],
+                  n_words: int) -> dict[str, list[str]]:
+        """Words and phrases of ``text`` that pushed each wanted label up the most."""
+        x = x.tocsr()
+        spans = token_spans(text, STOP_WORDS)
+        surface_of: dict[str, str] = {}
+        for a, b in zip(spans, spans[1:], strict=False):
+            surface_of.setdefault(f"{a.stem} {b.stem}", text[a.start:b.end])
+        for t in spans:
+            surface_of.setdefault(t.stem, t.surface)
+        cue_spans = cue_matches(text)
+        inverse = self._inverse_vocab()
+        mean_coef = self._coef.mean(axis=0)
+        result: dict[str, list[str]] = {}
+        for label_index in wanted:
+            label = self.labels[label_index]
+            relative = self._coef[label_index] - mean_coef
+            scored: list[tuple[float, str]] = []
+            for col, value in zip(x.indices, x.data, strict=True):
+                contribution = value * relative[col]
+                if contribution <= 0:
+                    continue
+                if col < n_words:
+                    phrase = surface_of.get(inverse[col])
+                    if phrase:
+                        scored.append((contribution, phrase))
+                else:
+                    cue_label = self.labels[col - n_words]
+                    for start, end in cue_spans.get(cue_label, []):
+                        scored.append((contribution, text[start:end]))
+            seen: set[str] = set()
+            words: list[str] = []
+            for _, phrase in sorted(scored, key=lambda item: -item[0]):
+                key = phrase.lower()
+                if key in seen or any(key in s for s in seen):
+                    continue
+                seen.add(key)
+                words.append(" ".join(phrase.split()))
+                if len(words) >= EVIDENCE_WORDS:
+                    break
+            result[label] = words
+        return result
+
+    def _inverse_vocab(self) -> list[str]:
+        if getattr(self, "_inverse", None) is None or len(self._inverse) != len(self._vocab):
+            self._inverse = sorted(self._vocab, key=self._vocab.get)
+        return self._inverse
+
+    # -- persistence --------------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        meta = {"code_version": CODE_VERSION, "version": self.version, "labels": self.labels,
+                "C": self.C, "cue_scale": self.cue_scale, "temperature": self.temperature,
+                "example_weight": self.example_weight,
+                "definition_weight": self.definition_weight,
+                "use_definitions": self.use_definitions}
+        vocab = sorted(self._vocab, key=self._vocab.get)
+        return pack(meta, {"vocab": vocab, "idf": self._idf, "coef": self._coef,
+                           "intercept": self._intercept})
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> TypeClassifier:
+        meta, arrays = unpack(data)
+        if meta.get("code_version") != CODE_VERSION:
+            raise ValueError(f"model from {meta.get('code_version')}, code is {CODE_VERSION}")
+        model = cls(C=meta["C"], cue_scale=meta["cue_scale"],
+                    example_weight=meta["example_weight"],
+                    definition_weight=meta["definition_weight"],
+                    use_definitions=meta["use_definitions"])
+        model.labels = list(meta["labels"])
+        model.version = meta["version"]
+        model.temperature = float(meta["temperature"])
+        model._vocab = {f: i for i, f in enumerate(arrays["vocab"])}
+        model._idf = np.asarray(arrays["idf"], dtype=np.float64)
+        model._coef = np.asarray(arrays["coef"], dtype=np.float64)
+        model._intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+        return model
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = np.asarray(z, dtype=np.float64)
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cross_validate(texts: list[str], labels: list[str], folds: int = 5,
+                   **settings) -> dict[str, float]:
+    """Stratified k-fold figures of a TypeClassifier: accuracy (top-1), top-2, macro F1.
+
+    The built-in definitions and examples are added to every training fold (never to a test
+    fold).
+    """
+    from sklearn.metrics import f1_score  # noqa: PLC0415
+    from sklearn.model_selection import StratifiedKFold  # noqa: PLC0415
+
+    texts, labels = list(texts), list(labels)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
+    predicted: list[str] = [""] * len(texts)
+    top2 = np.zeros(len(texts), dtype=bool)
+    for train, test in splitter.split(texts, labels):
+        model = TypeClassifier(**settings).fit([texts[i] for i in train],
+                                               [labels[i] for i in train], calibrate=False)
+        probs = model.predict_proba([texts[i] for i in test])
+        for row, i in enumerate(test):
+            order = np.argsort(-probs[row], kind="stable")
+            predicted[i] = model.labels[order[0]]
+            top2[i] = labels[i] in {model.labels[order[0]], model.labels[order[1]]}
+    accuracy = float(np.mean([p == t for p, t in zip(predicted, labels, strict=True)]))
+    return {"accuracy": accuracy, "top1": accuracy, "top2": float(top2.mean()),
+            "macro_f1": float(f1_score(labels, predicted, labels=ALL_LABELS, average="macro",
+                                       zero_division=0)),
+            "folds": folds, "n": len(texts)}

@@ -1,0 +1,403 @@
+"""Triage in the app: similar ideas, opportunity-type suggestions, duplicate clusters.
+
+The NLP itself is in app/triage/nlp (plain Python, no Flask); this module feeds it ideas from
+the database and stores what it finds.
+
+Every web worker keeps its own in-memory similar-ideas index, rebuilt from the database:
+each worker checks at most every REFRESH_SECONDS whether ideas were published, changed or
+withdrawn since it last looked, and brings its index up to date. The database is the only
+shared state, so a new idea is found by every worker on every host within that time.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    NOT_A_DATA_PROJECT,
+    OPPORTUNITY_TYPES,
+    ClusterMember,
+    ConfirmedType,
+    DuplicateCluster,
+    Idea,
+    IdeaStatus,
+    IdeaWindow,
+    RunStatus,
+    Support,
+    TriageRun,
+    TypeModel,
+    TypeSuggestion,
+    User,
+    utcnow,
+)
+from app.triage.nlp import clustering
+from app.triage.nlp import types as type_model
+from app.triage.nlp.similarity import SimilarityIndex
+
+log = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 20
+# A type is suggested when its calibrated confidence is at least this.
+TYPE_THRESHOLD = 0.35
+INDEXED_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.SHORTLISTED,
+                    IdeaStatus.NOT_TAKEN_FORWARD, IdeaStatus.NOT_A_DATA_PROJECT)
+
+
+def idea_text(idea: Idea) -> str:
+    """What the models read of an idea: its title, then its three sections."""
+    return "\n".join(part for part in (idea.title, idea.problem, idea.action, idea.data) if part)
+
+
+# ---- Similar ideas --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SimilarIdea:
+    """An idea like the one being written, for "Already posted? Support one of these"."""
+
+    id: int
+    title: str
+    score: float
+    window_id: int
+    window_title: str
+    past: bool
+    support_count: int
+    supportable: bool
+
+
+class SharedIndex:
+    """This process's copy of the similar-ideas index, kept in step with the database."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._index: SimilarityIndex | None = None
+        self._version: tuple | None = None
+        self._checked = 0.0
+
+    def _database_version(self) -> tuple:
+        row = db.session.execute(
+            select(func.count(Idea.id), func.max(Idea.id), func.max(Idea.updated_at),
+                   func.max(Idea.published_at))
+            .where(Idea.status.in_(INDEXED_STATUSES))).one()
+        withdrawn = db.session.scalar(select(func.count(Idea.id)).where(
+            Idea.status.not_in(INDEXED_STATUSES)))
+        return (*row, withdrawn)
+
+    def _rows(self, after_id: int = 0):
+        return db.session.execute(
+            select(Idea.id, Idea.title, Idea.problem, Idea.action, Idea.data)
+            .where(Idea.status.in_(INDEXED_STATUSES), Idea.id > after_id)
+            .order_by(Idea.id)).all()
+
+    def index(self, force: bool = False) -> SimilarityIndex:
+        """The index, brought up to date if the database changed since the last look."""
+        now = time.monotonic()
+        if not force and self._index is not None and now - self._checked < REFRESH_SECONDS:
+            return self._index
+        with self._lock:
+            version = self._database_version()
+            if self._index is not None and version == self._version:
+                self._checked = now
+                return self._index
+            previous, index = self._version, self._index
+            grew_only = (index is not None and previous is not None
+                         and version[2] == previous[2] and version[4] == previous[4]
+                         and version[0] > previous[0])
+            if grew_only:
+                rows = self._rows(after_id=previous[1] or 0)
+                index.add([r.id for r in rows], [_row_text(r) for r in rows])
+            else:
+                rows = self._rows()
+                index = SimilarityIndex(backend=current_app.config["SIMILAR_BACKEND"]).fit(
+                    [r.id for r in rows], [_row_text(r) for r in rows])
+            self._index, self._version, self._checked = index, version, now
+            log.info("similar-ideas index has %s ideas", len(index))
+            return index
+
+    def reset(self) -> None:
+        """Forget the index (tests, and after a database reset)."""
+        with self._lock:
+            self._index, self._version, self._checked = None, None, 0.0
+
+
+def _row_text(row) -> str:
+    return "\n".join(part for part in (row.title, row.problem, row.action, row.data) if part)
+
+
+shared_index = SharedIndex()
+
+
+def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
+                  exclude: set[int] | None = None, limit: int = 5) -> list[SimilarIdea]:
+    """Ideas like a draft, best first, from its window and earlier ones (marked past)."""
+    query = "\n".join(part for part in (title, text) if part and part.strip())
+    if len(query.strip()) < 3:
+        return []
+    index = shared_index.index()
+    if not len(index):
+        return []
+    found = index.query(query, k=limit * 3, exclude=frozenset(exclude or ()))
+    floor = index.thresholds["similar"]  # measured per backend, see docs/triage.md
+    found = [(idea_id, score) for idea_id, score in found if score >= floor]
+    if not found:
+        return []
+    ideas = {i.id: i for i in db.session.scalars(select(Idea).where(
+        Idea.id.in_([idea_id for idea_id, _ in found]), Idea.status.in_(INDEXED_STATUSES)))}
+    results = []
+    for idea_id, score in found:
+        idea = ideas.get(idea_id)
+        if idea is None:
+            continue  # withdrawn or merged since this worker last looked
+        if window is not None and idea.window_id != window.id and \
+                idea.window.submissions_open_at > window.submissions_open_at:
+            continue  # a later window: not "already posted" from this one's point of view
+        results.append(SimilarIdea(
+            id=idea.id, title=idea.title, score=round(float(score), 3),
+            window_id=idea.window_id, window_title=idea.window.title,
+            past=window is not None and idea.window_id != window.id,
+            support_count=idea.support_count,
+            supportable=idea.is_supportable and idea.window.is_open_for_voting()))
+        if len(results) == limit:
+            break
+    return results
+
+
+# ---- Opportunity types ----------------------------------------------------------------------
+
+class SharedClassifier:
+    """This process's copy of the newest stored type model."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._model = None
+        self._version: str | None = None
+        self._checked = 0.0
+
+    def get(self, train_if_missing: bool = True):
+        """The newest model; on a deployment that has none yet, train one from the seed set
+        (without cross-validation, which `flask triage train` adds), or return None."""
+        now = time.monotonic()
+        if self._model is not None and now - self._checked < REFRESH_SECONDS:
+            return self._model
+        if db.session.scalar(select(TypeModel.id).limit(1)) is None:
+            if not train_if_missing:
+                return None
+            train_types(None, measure=False)
+        with self._lock:
+            latest = db.session.execute(select(TypeModel.version, TypeModel.id)
+                                        .order_by(TypeModel.id.desc()).limit(1)).first()
+            if latest.version != self._version:
+                data = db.session.scalar(select(TypeModel.data).where(TypeModel.id == latest.id))
+                self._model = type_model.TypeClassifier.from_bytes(data)
+                self._version = latest.version
+            self._checked = now
+            return self._model
+
+    def reset(self) -> None:
+        with self._lock:
+            self._model, self._version, self._checked = None, None, 0.0
+
+
+shared_classifier = SharedClassifier()
+
+
+def training_set() -> tuple[list[str], list[str], int]:
+    """The seed set plus every type staff have confirmed; and how many came from staff."""
+    texts, labels = type_model.load_seed()
+    confirmed = db.session.execute(
+        select(ConfirmedType.type_key, Idea).join(Idea, Idea.id == ConfirmedType.idea_id)
+        .order_by(ConfirmedType.id)).all()
+    for key, idea in confirmed:
+        texts.append(idea_text(idea))
+        labels.append(key)
+    return list(texts), list(labels), len(confirmed)
+
+
+def train_types(actor: User | None, measure: bool = True, folds: int = 5) -> TypeModel:
+    """Train on the seed set and staff confirmations, cross-validate, store a new version."""
+    texts, labels, from_staff = training_set()
+    metrics = type_model.cross_validate(texts, labels, folds=folds) if measure else {}
+    classifier = type_model.TypeClassifier().fit(texts, labels)
+    existing = db.session.scalar(select(TypeModel).where(TypeModel.version == classifier.version))
+    if existing is not None:  # the same data and code make the same model
+        if metrics and not existing.metrics:
+            existing.metrics = {k: v for k, v in metrics.items() if k != "confusion"}
+            db.session.commit()
+        return existing
+    model = TypeModel(version=classifier.version, data=classifier.to_bytes(),
+                      examples=len(texts), confirmed_examples=from_staff,
+                      metrics={k: v for k, v in metrics.items() if k != "confusion"},
+                      created_by_id=actor.id if actor else None)
+    db.session.add(model)
+    db.session.flush()
+    audit.record(actor, "triage.train", model, f"Trained type model {model.version} on "
+                 f"{len(texts)} examples ({from_staff} confirmed by staff)",
+                 after=model.metrics)
+    db.session.commit()
+    shared_classifier.reset()
+    return model
+
+
+def suggest_types(ideas: list[Idea], train_if_missing: bool = True) -> list[TypeSuggestion]:
+    """Suggest opportunity types for ideas and store the suggestions (the caller commits)."""
+    if not ideas:
+        return []
+    classifier = shared_classifier.get(train_if_missing)
+    if classifier is None:
+        return []
+    suggestions = classifier.suggest([idea_text(idea) for idea in ideas])
+    stored = {s.idea_id: s for s in db.session.scalars(select(TypeSuggestion).where(
+        TypeSuggestion.idea_id.in_([idea.id for idea in ideas])))}
+    rows = []
+    for idea, suggestion in zip(ideas, suggestions, strict=True):
+        row = stored.get(idea.id) or TypeSuggestion(idea_id=idea.id)
+        row.model_version = classifier.version
+        row.ranked = [[label, round(float(score), 4)] for label, score in suggestion.ranked]
+        row.suggested = suggestion.types_above(TYPE_THRESHOLD)
+        row.evidence = {k: list(v) for k, v in suggestion.evidence.items()}
+        row.not_a_data_project = bool(suggestion.not_a_data_project)
+        row.created_at = utcnow()
+        db.session.add(row)
+        rows.append(row)
+    return rows
+
+
+def suggestion_for(idea: Idea) -> TypeSuggestion:
+    """The stored suggestion for an idea, made now if there is none yet."""
+    row = db.session.scalar(select(TypeSuggestion).where(TypeSuggestion.idea_id == idea.id))
+    if row is None:
+        row = suggest_types([idea])[0]
+        db.session.commit()
+    return row
+
+
+def confirmed_types(idea: Idea) -> list[str]:
+    """The types staff confirmed for an idea, in the standard order."""
+    keys = set(db.session.scalars(select(ConfirmedType.type_key).where(
+        ConfirmedType.idea_id == idea.id)))
+    return [key for key in [*OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT] if key in keys]
+
+
+def confirm_types(actor: User, idea: Idea, keys: list[str]) -> None:
+    """Set the confirmed types of an idea (replacing earlier ones); they become public."""
+    allowed = {*OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT}
+    keys = [k for k in keys if k in allowed]
+    if NOT_A_DATA_PROJECT in keys:
+        keys = [NOT_A_DATA_PROJECT]
+    before = confirmed_types(idea)
+    db.session.execute(delete(ConfirmedType).where(ConfirmedType.idea_id == idea.id))
+    for key in keys:
+        db.session.add(ConfirmedType(idea_id=idea.id, type_key=key, confirmed_by_id=actor.id))
+    audit.record(actor, "idea.types", idea, f"Confirmed the opportunity types of idea {idea.id}",
+                 before={"types": before}, after={"types": keys})
+    db.session.commit()
+
+
+# ---- Duplicate clusters ---------------------------------------------------------------------
+
+def run_clustering(window: IdeaWindow | None = None, actor: User | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> TriageRun:
+    """Cluster near-duplicate ideas (in one window, or each window) and store the result."""
+    backend = current_app.config["TRIAGE_BACKEND"]
+    run = TriageRun(window_id=window.id if window else None,
+                    model_version=clustering.CLUSTERING_VERSION,
+                    settings={"threshold": None, "backend": backend})
+    db.session.add(run)
+    db.session.commit()
+    windows = [window] if window else list(db.session.scalars(select(IdeaWindow)))
+    try:
+        total_clusters = total_ideas = 0
+        for each in windows:
+            rows = db.session.execute(
+                select(Idea.id, Idea.title, Idea.problem, Idea.action, Idea.data)
+                .where(Idea.window_id == each.id, Idea.status.in_(INDEXED_STATUSES))
+                .order_by(Idea.id)).all()
+            total_ideas += len(rows)
+            details = clustering.cluster_details([r.id for r in rows],
+                                                 [_row_text(r) for r in rows],
+                                                 backend=backend, progress=progress)
+            groups = details["groups"]
+            run.settings = {"threshold": details["threshold"], "backend": details["backend"]}
+            for group in groups:
+                if len(group) < 2:
+                    continue
+                cluster_row = DuplicateCluster(run_id=run.id)
+                cluster_row.members = [ClusterMember(idea_id=idea_id) for idea_id in group]
+                db.session.add(cluster_row)
+                total_clusters += 1
+        run.status, run.finished_at = RunStatus.FINISHED, utcnow()
+        run.idea_count, run.cluster_count = total_ideas, total_clusters
+        audit.record(actor, "triage.run", run, f"Clustered {total_ideas} ideas into "
+                     f"{total_clusters} groups", after={"window": run.window_id,
+                                                        **run.settings})
+        db.session.commit()
+    except Exception as error:
+        db.session.rollback()
+        run = db.session.get(TriageRun, run.id)
+        run.status, run.finished_at, run.error = RunStatus.FAILED, utcnow(), str(error)[:1000]
+        db.session.commit()
+        raise
+    return run
+
+
+def latest_run(window: IdeaWindow) -> TriageRun | None:
+    """The newest finished clustering that covered this window."""
+    return db.session.scalar(
+        select(TriageRun).where(TriageRun.status == RunStatus.FINISHED,
+                                (TriageRun.window_id == window.id) | TriageRun.window_id.is_(None))
+        .order_by(TriageRun.id.desc()).limit(1))
+
+
+def clusters_for(window: IdeaWindow) -> list[DuplicateCluster]:
+    """The window's clusters from its latest run, largest first."""
+    run = latest_run(window)
+    if run is None:
+        return []
+    clusters = db.session.scalars(
+        select(DuplicateCluster).join(ClusterMember).join(Idea, Idea.id == ClusterMember.idea_id)
+        .where(DuplicateCluster.run_id == run.id, Idea.window_id == window.id).distinct())
+    return sorted(clusters, key=lambda c: (-sum(1 for m in c.members if not m.removed), c.id))
+
+
+def unique_supporters(idea: Idea) -> int:
+    """People supporting an idea or any idea merged into it, each counted once."""
+    ids = [idea.id, *db.session.scalars(select(Idea.id).where(Idea.merged_into_id == idea.id))]
+    return db.session.scalar(select(func.count(func.distinct(Support.user_id))).where(
+        Support.idea_id.in_(ids)))
+
+
+def shared_words(texts: list[str]) -> set[str]:
+    """Stems that appear in at least two of the texts (to highlight in a cluster)."""
+    from app.triage.nlp.text import tokens
+
+    seen: dict[str, int] = {}
+    for text in texts:
+        for stem in set(tokens(text)):
+            seen[stem] = seen.get(stem, 0) + 1
+    return {stem for stem, count in seen.items() if count >= 2}
+
+
+def highlight(text: str, stems: set[str]) -> list[tuple[str, bool]]:
+    """The text in pieces, each marked True when it is one of the shared words."""
+    from app.triage.nlp.text import token_spans
+
+    pieces, position = [], 0
+    for token in token_spans(text):
+        if token.stem in stems and token.start >= position:
+            pieces.append((text[position:token.start], False))
+            pieces.append((text[token.start:token.end], True))
+            position = token.end
+    pieces.append((text[position:], False))
+    return [(piece, marked) for piece, marked in pieces if piece]
+
+
+def cluster_state(cluster: DuplicateCluster) -> dict[str, Any]:
+    return {"status": cluster.status.value,
+            "members": [m.idea_id for m in cluster.members if not m.removed]}

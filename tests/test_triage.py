@@ -1,0 +1,278 @@
+"""Triage in the app: similar ideas, type suggestions and confirmations, duplicate groups,
+merging with the supporters' consent, themes, and the evaluation commands."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    ConfirmedType,
+    DuplicateCluster,
+    Idea,
+    IdeaStatus,
+    Notification,
+    Role,
+    Support,
+    TypeModel,
+    TypeSuggestion,
+)
+from app.triage import services
+from tests.support.forms import csrf_token, submit, text
+
+FIXTURE = Path(__file__).parent / "triage_nlp" / "fixtures" / "petitions-trim.jsonl"
+
+GRITTING = ("Grit the side roads on the Hartley Moor estate",
+            "The gritters only do the main road. The estate roads are sheet ice and people fall.")
+GRITTING_AGAIN = ("Gritters never come onto our estate side roads",
+                  "Every winter the estate side roads are not gritted and are like an ice rink.")
+BUSES = ("Run an early bus from the docks to the hospital",
+         "The first bus gets to the hospital after 8am, so nurses and patients are late.")
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    services.shared_index.reset()
+    services.shared_classifier.reset()
+    yield
+    services.shared_index.reset()
+    services.shared_classifier.reset()
+
+
+@pytest.fixture
+def window_with_ideas(make_window, make_user, make_idea):
+    window = make_window(stage="overlap")
+    author = make_user("author@example.org")
+    ideas = [make_idea(window, author, title=t, problem=p) for t, p in (GRITTING, BUSES)]
+    return window, ideas
+
+
+def test_similar_ideas_for_a_draft_title(client, window_with_ideas):
+    window, (gritting, _buses) = window_with_ideas
+    reply = client.get(f"/windows/{window.id}/similar",
+                       query_string={"title": "Gritting the estate side roads"}).get_json()
+    assert [idea["id"] for idea in reply["ideas"]][:1] == [gritting.id]
+    first = reply["ideas"][0]
+    assert first["title"] == GRITTING[0] and first["past"] is False and 0 < first["score"] <= 1
+    assert first["url"] == f"/ideas/{gritting.id}"
+    assert client.get(f"/windows/{window.id}/similar?title=zz").get_json() == {"ideas": []}
+
+
+def test_earlier_windows_are_marked_past_and_drafts_never_show(client, make_window, make_user,
+                                                              make_idea):
+    from datetime import timedelta
+
+    old = make_window(stage="closed", title="Last year")
+    new = make_window(stage="open")
+    author = make_user()
+    make_idea(old, author, title=GRITTING[0], problem=GRITTING[1])
+    make_idea(new, author, title="A draft about gritting estate roads", problem=GRITTING[1],
+              status=IdeaStatus.DRAFT)
+    reply = client.get(f"/windows/{new.id}/similar",
+                       query_string={"title": "Grit the estate side roads"}).get_json()
+    assert [(i["title"], i["past"], i["window"]) for i in reply["ideas"]] == [
+        (GRITTING[0], True, "Last year")]
+    assert timedelta  # the windows' dates come from the factory
+
+
+def test_every_worker_finds_a_new_idea_after_its_next_look(app, window_with_ideas, make_idea,
+                                                           make_user, monkeypatch):
+    """Two indexes stand for two gunicorn workers: neither is told about the new idea, both
+    find it once their refresh interval has passed, because they read the database."""
+    window, _ideas = window_with_ideas
+    first, second = services.SharedIndex(), services.SharedIndex()
+    with app.app_context():
+        first.index(), second.index()
+    make_idea(window, make_user(), title="Plant trees along the canal towpath",
+              problem="The towpath is bare.")
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    with app.app_context():
+        for worker in (first, second):
+            worker._checked = clock[0]  # both looked a moment ago
+            assert len(worker.index()) == 2  # not yet
+        clock[0] += services.REFRESH_SECONDS + 1
+        for worker in (first, second):
+            found = worker.index().query("trees on the canal towpath", k=1)
+            assert len(worker.index()) == 3 and found
+
+
+def test_check_page_shows_similar_ideas_and_publishing_records_them(
+        client, auth, make_user, window_with_ideas, app, type_model):
+    window, (gritting, _buses) = window_with_ideas
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/windows/{window.id}/submit/myself",
+                      {"title": GRITTING_AGAIN[0], "problem": GRITTING_AGAIN[1], "consent": "y"})
+    page = text(response)
+    assert "Already posted? Support one of these instead" in page and GRITTING[0] in page
+    idea_id = int(response.request.path.split("/")[2])
+    submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
+    with app.app_context():
+        assert db.session.get(Idea, idea_id).similar_when_posted == [gritting.id]
+        suggestion = db.session.scalar(select(TypeSuggestion).where(
+            TypeSuggestion.idea_id == idea_id))
+        assert suggestion.model_version
+        assert len(suggestion.ranked) == 7
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_out()
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/ideas/{idea_id}"))
+    assert "The author was shown 1 similar idea and posted anyway" in page
+
+
+def test_staff_confirm_types_which_alone_are_public_and_train_the_next_model(
+        client, auth, make_user, window_with_ideas, app, runner, type_model):
+    _window, (gritting, _buses) = window_with_ideas
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/ideas/{gritting.id}"))
+    assert "Every type, most likely first" in page and "Words that drove it" in page
+    public = text(client.get(f"/ideas/{gritting.id}"))
+    assert "Kind of data project" not in public  # suggestions are never public
+    response = submit(client, f"/staff/ideas/{gritting.id}", {"types": ["allocation"]})
+    assert "The opportunity types are saved" in text(response)
+    assert "Optimising resource allocation" in text(client.get(f"/ideas/{gritting.id}"))
+    with app.app_context():
+        assert db.session.scalar(select(ConfirmedType.type_key)) == "allocation"
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "idea.types"))
+        assert event.after == {"types": ["allocation"]}
+        texts, labels, from_staff = services.training_set()
+        assert from_staff == 1 and labels[-1] == "allocation" and GRITTING[0] in texts[-1]
+    result = runner.invoke(args=["triage", "train", "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "1 confirmed by staff" in result.output
+    assert "Cross-validated top-1 accuracy" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(TypeModel.id))) >= 1
+
+
+def grouped(app, runner, window):
+    result = runner.invoke(args=["triage", "run", "--window", str(window.id)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        clusters = db.session.scalars(select(DuplicateCluster))
+        return [[m.idea_id for m in c.members] for c in clusters]
+
+
+def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, make_idea, app,
+                                                     runner, window_with_ideas, mailbox):
+    window, (gritting, buses) = window_with_ideas
+    again = make_idea(window, make_user(), title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    groups = grouped(app, runner, window)
+    assert sorted(map(sorted, groups)) == [sorted([gritting.id, again.id])]
+
+    supporter = make_user("sue@example.org")
+    both = make_user("bob@example.org")
+    for person in (supporter, both):
+        for idea in ((again,) if person is supporter else (again, gritting)):
+            other = app.test_client()
+            submit(other, "/sign-in", {"email": person.email,
+                                       "password": "correct-horse-battery-staple-42"})
+            other.post(f"/ideas/{idea.id}/support",
+                       data={"csrf_token": csrf_token(other, f"/ideas/{idea.id}")})
+
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
+    assert "Group 1: 2 ideas" in page and '<mark class="app-shared-word">' in page
+    with app.app_context():
+        cluster_id = db.session.scalar(select(DuplicateCluster.id))
+    submit(client, f"/staff/duplicates/{cluster_id}/confirm", {},
+           page=f"/staff/windows/{window.id}/duplicates")
+    response = submit(client, f"/staff/ideas/{again.id}/merge",
+                      {"canonical": gritting.id, "cluster": cluster_id},
+                      page=f"/staff/windows/{window.id}/duplicates")
+    assert "is merged into" in text(response)
+    with app.app_context():
+        merged = db.session.get(Idea, again.id)
+        assert merged.status == IdeaStatus.MERGED and merged.merged_into_id == gritting.id
+        told = set(db.session.scalars(select(Notification.user_id)))
+        assert {supporter.id, both.id} <= told
+        # Nothing moved without consent; the canonical idea counts each person once.
+        assert db.session.scalar(select(func.count(Support.id)).where(
+            Support.idea_id == again.id)) == 2
+        assert services.unique_supporters(db.session.get(Idea, gritting.id)) == 2
+    public = text(app.test_client().get(f"/ideas/{again.id}"))
+    assert "This idea was merged into" in public
+
+    sue = app.test_client()
+    submit(sue, "/sign-in", {"email": "sue@example.org",
+                             "password": "correct-horse-battery-staple-42"})
+    assert "Move my support" in text(sue.get(f"/ideas/{again.id}"))
+    response = submit(sue, f"/ideas/{again.id}/move-support", {}, page=f"/ideas/{again.id}")
+    assert "Your support has moved" in text(response)
+    with app.app_context():
+        assert db.session.get(Idea, gritting.id).support_count == 2
+        assert db.session.get(Idea, again.id).support_count == 1
+        assert services.unique_supporters(db.session.get(Idea, gritting.id)) == 2
+
+    response = submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id},
+                      page=f"/staff/windows/{window.id}/duplicates")
+    assert "is no longer merged" in text(response)
+    with app.app_context():
+        assert db.session.get(Idea, again.id).status == IdeaStatus.SUBMITTED
+        actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+    assert {"triage.run", "cluster.confirm", "idea.merge", "idea.unmerge"} <= set(actions)
+    assert buses.id
+
+
+def test_taking_an_idea_out_of_a_group_and_back(client, auth, make_user, make_idea, app,
+                                                runner, window_with_ideas):
+    window, (gritting, _buses) = window_with_ideas
+    make_idea(window, make_user(), title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    grouped(app, runner, window)
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    with app.app_context():
+        cluster = db.session.scalar(select(DuplicateCluster))
+        member_id = cluster.members[0].id
+    page = f"/staff/windows/{window.id}/duplicates"
+    assert "is out of the group" in text(submit(
+        client, f"/staff/duplicate-members/{member_id}/remove", {}, page=page))
+    assert "is back in the group" in text(submit(
+        client, f"/staff/duplicate-members/{member_id}/remove", {"undo": "1"}, page=page))
+    assert gritting.id
+
+
+def test_themes_and_the_public_triage_page(client, auth, make_user, make_window, make_idea):
+    window = make_window()
+    author = make_user()
+    for n in range(6):
+        make_idea(window, author, title=f"Grit the estate roads number {n}",
+                  problem="Gritting winter ice roads estate pavements.")
+        make_idea(window, author, title=f"Early buses to the hospital {n}",
+                  problem="Buses hospital shifts nurses early morning timetable.")
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{window.id}/themes"))
+    assert "Top words:" in page and "6 ideas" in page
+    public = text(client.get("/how-triage-works"))
+    assert "People make every decision" in public
+
+
+def test_evaluation_commands_print_one_json_object(runner, tmp_path, type_model):
+    rankings, assignments = tmp_path / "r.jsonl", tmp_path / "a.jsonl"
+    result = runner.invoke(args=["triage", "evaluate-duplicates", str(FIXTURE),
+                                 "--rankings", str(rankings), "--assignments", str(assignments)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert "backend" in figures and "clustering" in json.dumps(figures)
+    assert rankings.read_text().count("\n") > 10 and assignments.read_text().count("\n") > 10
+    rows = tmp_path / "types.jsonl"
+    rows.write_text("\n".join(json.dumps(r) for r in [
+        {"text": "Predict which homes will flood so that help arrives first",
+         "label": "early_warning"},
+        {"text": "Trial two versions of the council tax reminder letter", "label": "experiment"},
+    ]))
+    predictions = tmp_path / "p.jsonl"
+    result = runner.invoke(args=["triage", "evaluate-types", str(rows),
+                                 "--predictions", str(predictions)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert "confusion" in json.dumps(figures)
+    lines = [json.loads(line) for line in predictions.read_text().splitlines()]
+    assert len(lines) == 2 and len(lines[0]["ranked"]) == 7

@@ -1,0 +1,57 @@
+import pytest
+
+from app.triage.nlp import clustering
+from app.triage.nlp.clustering import CLUSTERING_VERSION, average_linkage, cluster
+
+TEXTS = {
+    10: "Ban disposable barbecues\nDisposable BBQs start wildfires and kill wildlife.",
+    11: "Ban the sale of disposable barbecues\nThey cause fires on moors and heaths.",
+    12: "Stop selling disposable BBQs\nDisposable barbecues cause wildfires.",
+    20: "Cut VAT on energy bills\nRemove VAT from household gas and electricity bills.",
+    21: "Scrap VAT on domestic energy bills\nNo VAT on gas and electricity for homes.",
+    30: "Protect hedgehogs\nWildlife food should be regulated for hedgehogs and birds.",
+    40: "More school crossing patrols\nLollipop people outside every primary school.",
+}
+
+
+def test_near_duplicates_are_grouped_and_others_left_alone():
+    groups = cluster(list(TEXTS), list(TEXTS.values()), backend="tfidf")
+    assert sorted(map(sorted, groups)) == [[10, 11, 12], [20, 21]]
+    assert all(len(g) >= 2 for g in groups)
+    assert CLUSTERING_VERSION
+
+
+def test_threshold_controls_merging():
+    strict = cluster(list(TEXTS), list(TEXTS.values()), threshold=0.99, backend="tfidf")
+    assert strict == []
+    loose = cluster(list(TEXTS), list(TEXTS.values()), threshold=0.01, backend="tfidf")
+    assert sum(len(g) for g in loose) >= 5
+
+
+def test_progress_is_reported_and_deterministic():
+    calls = []
+    first = cluster(list(TEXTS), list(TEXTS.values()), backend="tfidf",
+                    progress=lambda done, total: calls.append((done, total)))
+    assert calls[0][0] == 0 and calls[-1][0] == calls[-1][1] == 4 * len(TEXTS)
+    assert all(a[0] <= b[0] for a, b in zip(calls, calls[1:], strict=False))
+    assert cluster(list(TEXTS), list(TEXTS.values()), backend="tfidf") == first
+
+
+def test_small_and_invalid_inputs():
+    assert cluster([], [], backend="tfidf") == []
+    assert cluster([1], ["only one"], backend="tfidf") == []
+    with pytest.raises(ValueError):
+        cluster([1, 1], ["a", "b"], backend="tfidf")
+    assert clustering.default_threshold("tfidf") == clustering.DEFAULT_THRESHOLD
+
+
+def test_average_linkage_does_not_chain_through_one_edge():
+    # Two tight triangles joined by one bridge edge (2-3) well above the threshold: single
+    # linkage would chain them into one group; average linkage keeps them apart.
+    rows = [0, 0, 1, 3, 3, 4, 2]
+    cols = [1, 2, 2, 4, 5, 5, 3]
+    scores = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.7]
+    labels = average_linkage(6, rows, cols, scores, threshold=0.5, density=2.0)
+    assert len({labels[0], labels[1], labels[2]}) == 1
+    assert len({labels[3], labels[4], labels[5]}) == 1
+    assert labels[0] != labels[5]
