@@ -20,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import postgres_database  # noqa: E402
+
 GOAL_MS = 100
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/oda_ideas_bench"
 QUERIES = [
@@ -32,23 +34,6 @@ QUERIES = [
     ("search, rare word", "q=zeppelin"),
     ("search, word being typed", "q=gritt"),
 ]
-
-
-def postgres_url() -> str | None:
-    """The benchmark's PostgreSQL database, created if missing; None if no server answers."""
-    import psycopg
-
-    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_PG)
-    base, name = url.rsplit("/", 1)
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                (name,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipping it.")
-        return None
-    return url
 
 
 def build_app(url: str):
@@ -150,7 +135,7 @@ def main() -> None:
             folder = tempfile.mkdtemp(prefix="oda-bench-")
             url = f"sqlite:///{folder}/bench.db"
         else:
-            url = postgres_url()
+            url = postgres_database(DEFAULT_PG)
             if url is None:
                 continue
         print(f"\n== {backend}")

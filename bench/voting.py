@@ -19,10 +19,7 @@ import multiprocessing
 import os
 import random
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import free_port, postgres_database, start_gunicorn, stop  # noqa: E402
+
 IDEAS = 10_000
 RESIDENTS = 20_000
 PROCESSES = 2
@@ -38,12 +37,6 @@ THREADS = 8
 USER_AGENT = "oda-ideas-bench/1"
 SECRET = "bench-secret-" + secrets.token_hex(8)
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/oda_ideas_bench_voting"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def environment(url: str) -> dict[str, str]:
@@ -82,30 +75,6 @@ def bare_app():
         return {"ok": True}
 
     return bare
-
-
-def start_gunicorn(target: str, port: int, env: dict[str, str]) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread",
-         "--threads", "4", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-         "--chdir", str(ROOT), f"bench.voting:{target}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"gunicorn did not start: {process.stderr.read()}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 # ---- Seeding and session cookies ----------------------------------------------------------
@@ -257,7 +226,7 @@ def run(backend: str, url: str, seconds: float) -> None:
     for label, target in (("bare INSERT endpoint", "bare_app()"),
                           ("support/withdraw", "full_app()")):
         port = free_port()
-        server = start_gunicorn(target, port, env)
+        server = start_gunicorn(f"bench.voting:{target}", port, env)
         try:
             drive(port, target.split("_")[0], ideas, cookies, 2)  # warm-up
             figures = drive(port, target.split("_")[0], ideas, cookies, seconds)
@@ -296,26 +265,10 @@ def main() -> None:
         if backend == "sqlite":
             url = f"sqlite:///{tempfile.mkdtemp(prefix='oda-vote-')}/bench.db"
         else:
-            url = postgres_database()
+            url = postgres_database(DEFAULT_PG)
             if url is None:
                 continue
         run(backend, url, args.seconds)
-
-
-def postgres_database() -> str | None:
-    import psycopg
-
-    url = os.environ.get("BENCH_POSTGRES_URL", DEFAULT_PG)
-    base, name = url.rsplit("/", 1)
-    try:
-        with psycopg.connect(f"{base}/postgres", autocommit=True, connect_timeout=3) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                (name,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError as error:
-        print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipping it.")
-        return None
-    return url
 
 
 if __name__ == "__main__":

@@ -1,0 +1,58 @@
+"""Similar ideas while typing, and the staff triage pages, in Chromium."""
+
+from playwright.sync_api import expect
+
+from app.models import Role
+from tests.e2e.test_accessibility import sign_in
+
+
+def test_similar_ideas_appear_while_typing_and_never_block(page, make_user, make_window,
+                                                           make_idea):
+    window = make_window(stage="overlap")
+    make_idea(window, make_user(), title="Grit the side roads on the Hartley Moor estate",
+              problem="The gritters only do the main road; estate roads are sheet ice.")
+    make_user("rosa@example.org")
+    sign_in(page, "rosa@example.org")
+    page.goto(f"/windows/{window.id}/submit/myself")
+    page.get_by_label("Title").press_sequentially("Gritters never come onto our estate roads")
+    region = page.locator("[data-similar-ideas]")
+    expect(region.get_by_text("Already posted? Support one of these instead")).to_be_visible()
+    expect(region.get_by_role("link", name="Grit the side roads on the Hartley Moor estate")) \
+        .to_be_visible()
+    page.check_accessibility()
+    page.get_by_label("The problem").fill("Our estate side roads are never gritted.")
+    page.get_by_label("I agree that this idea will be published").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Already posted? Support one of these instead")) \
+        .to_be_visible()
+    page.get_by_role("button", name="Publish idea").click()
+    expect(page.get_by_role("heading", name="Your idea has been published")).to_be_visible()
+
+
+def test_staff_triage_pages(page, app, runner, make_user, make_window, make_idea, type_model):
+    window = make_window(stage="overlap")
+    author = make_user()
+    make_idea(window, author, title="Grit the side roads on the Hartley Moor estate",
+              problem="The gritters only do the main road; estate roads are sheet ice.")
+    make_idea(window, author, title="Gritters never come onto our estate side roads",
+              problem="Every winter the estate side roads are not gritted and are icy.")
+    for n in range(6):
+        make_idea(window, author, title=f"Early buses to the hospital, route {n}",
+                  problem="Buses to the hospital start too late for nurses on early shifts.")
+    assert runner.invoke(args=["triage", "run", "--window", str(window.id)]).exit_code == 0
+    make_user("staff@example.org", role=Role.STAFF)
+    sign_in(page, "staff@example.org")
+    page.goto(f"/staff/windows/{window.id}/duplicates")
+    expect(page.get_by_role("heading", name="Groups of similar ideas")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Confirm these ask for the same thing").first.click()
+    expect(page.get_by_text("The group is confirmed.")).to_be_visible()
+    page.check_accessibility()
+    page.goto(f"/staff/windows/{window.id}/themes")
+    page.check_accessibility()
+    page.goto(f"/staff/windows/{window.id}/duplicates")
+    page.locator(".app-cluster h3 a").first.click()
+    expect(page.get_by_role("heading", name="Opportunity types")).to_be_visible()
+    page.check_accessibility()
+    page.goto("/how-triage-works")
+    page.check_accessibility()
