@@ -106,7 +106,9 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.intake import bp as intake_bp
     from app.main import bp as main_bp
+    from app.opendata import bp as opendata_bp
     from app.organisations import bp as organisations_bp
+    from app.review import bp as review_bp
     from app.triage import bp as triage_bp
     from app.voting import bp as voting_bp
 
@@ -117,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(intake_bp)
     app.register_blueprint(voting_bp)
     app.register_blueprint(triage_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(opendata_bp)
 
 
 def register_security(app: Flask) -> None:

@@ -12,7 +12,7 @@ from app import audit
 from app.accounts.passwords import hash_password, password_problem
 from app.accounts.services import find_active_user_by_email, normalise_email
 from app.demo.bulk import add_bulk_ideas
-from app.demo.seed import seed_triage, seed_windows_and_ideas
+from app.demo.seed import seed_review, seed_triage, seed_windows_and_ideas
 from app.extensions import db
 from app.models import (
     Area,
@@ -132,7 +132,10 @@ def seed_demo() -> None:
     db.session.commit()
     mayor = find_active_user_by_email("mayor@example.org")
     ideas = seed_windows_and_ideas(mayor)
-    seed_triage(find_active_user_by_email("staff@example.org"))
+    staff = find_active_user_by_email("staff@example.org")
+    seed_triage(staff)
+    seed_review(staff, find_active_user_by_email("admin@example.org"),
+                find_active_user_by_email("resident@example.org"))
     click.echo("Demo data ready" + (f" ({created} accounts and {ideas} ideas created)."
                                     if created or ideas else " (already there; nothing changed)."))
     click.echo("Development-only accounts (sign in at http://127.0.0.1:5000/sign-in):")

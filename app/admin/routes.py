@@ -1,12 +1,16 @@
 """Admin pages: people and roles, organisations and their members, the audit log."""
 
+from datetime import UTC, date, datetime
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app import audit
 from app.access import admin_required
 from app.admin import bp, services
 from app.admin.forms import RoleForm
+from app.csv_export import csv_response
 from app.extensions import db
 from app.models import AuditEvent, Membership, Organisation, OrganisationKind, Role, User
 from app.organisations import services as organisation_services
@@ -167,14 +171,47 @@ def remove_membership(membership_id: int):
     return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
 
+def audit_filters() -> tuple[services.AuditFilters, dict[str, str]]:
+    """The audit filters in the query string, and an error for each date that is not one."""
+    errors = {}
+    days = {}
+    for name, label in (("date_from", "From"), ("date_to", "To")):
+        text = request.args.get(name, "").strip()
+        try:
+            days[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            days[name] = None
+            errors[name] = f"“{label}” must be a real date, like 2026-11-22"
+    filters = services.AuditFilters(
+        action=request.args.get("action", ""), target_type=request.args.get("target_type", ""),
+        actor_id=request.args.get("actor", type=int), **days)
+    return filters, errors
+
+
 @bp.route("/audit")
 @admin_required
 def audit_log():
-    action = request.args.get("action", "")
-    target_type = request.args.get("target_type", "")
-    page = paginate(services.audit_query(action, target_type), per_page=50)
+    filters, errors = audit_filters()
+    page = paginate(services.audit_query(filters), per_page=50)
     target_types = list(db.session.scalars(
         select(AuditEvent.target_type).distinct().order_by(AuditEvent.target_type)
     ))
-    return render_template("admin/audit.html", page=page, action=action, target_type=target_type,
-                           actions=services.audit_actions(), target_types=target_types)
+    return render_template("admin/audit.html", page=page, filters=filters, errors=errors,
+                           actions=services.audit_actions(), target_types=target_types,
+                           actors=services.audit_actors(), page_has_errors=bool(errors),
+                           error_items=[(f"#{name}", message) for name, message in errors.items()],
+                           args={k: v for k, v in request.args.items() if k != "page" and v})
+
+
+@bp.route("/audit.csv")
+@admin_required
+def audit_csv():
+    filters, errors = audit_filters()
+    if errors:
+        abort(400)
+    audit.record(current_user, "audit.export", current_user, "Downloaded the audit log as CSV",
+                 after={k: v for k, v in request.args.items() if v})
+    db.session.commit()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return csv_response(f"audit-log-{stamp}.csv", services.AUDIT_CSV_HEADER,
+                        services.audit_rows(filters))

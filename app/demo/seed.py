@@ -234,10 +234,73 @@ def seed_triage(staff: User) -> None:
     db.session.commit()
     services.train_types(staff)
     ideas = list(db.session.scalars(select(Idea).where(
-        Idea.status.in_(services.INDEXED_STATUSES))))
+        services.indexed())))
     services.suggest_types(ideas)
     db.session.commit()
     if db.session.scalar(select(TriageRun.id)) is None:
         current = db.session.scalar(select(IdeaWindow).where(
             IdeaWindow.title == "Winter 2026 ideas"))
         services.run_clustering(current, staff)
+
+
+# Feasibility scores (of 2, for the nine criteria) a reviewer gave ideas of each outcome.
+DEMO_SCORES = {
+    IdeaStatus.SHORTLISTED: [2, 2, 2, 2, 1, 2, 2, 1, 2],
+    IdeaStatus.NOT_TAKEN_FORWARD: [1, 1, 0, 1, 0, 1, 0, 0, 1],
+    IdeaStatus.UNDER_REVIEW: [2, 1, 1, 1, 1, 1, 1, 1, 0],
+}
+
+
+def seed_review(staff: User, admin: User, resident: User) -> None:
+    """Assess the past window's ideas and record its published shortlist (as it would have
+    been published), and leave a report and an assessment in the current window, so that
+    the review, moderation and open data pages have something to show."""
+    from app.models import Assessment, Report, ReportReason, ShortlistEntry, ShortlistOverride
+    from app.review import assessments, shortlist
+
+    past = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == "Spring 2026 ideas"))
+    if past is None or db.session.scalar(select(Assessment.id)) is not None:
+        return
+    ideas = list(db.session.scalars(select(Idea).where(Idea.window_id == past.id)
+                                    .order_by(Idea.id)))
+    criteria = assessments.criteria_for(past)
+    for number, idea in enumerate(ideas):
+        scores = DEMO_SCORES.get(idea.status)
+        if scores is None:
+            continue
+        for reviewer, shift in ((staff, 0), (admin, number % 2)):
+            marks = [max(0, s - (shift if i == number % 9 else 0)) for i, s in enumerate(scores)]
+            assessments.save_assessment(reviewer, idea, {
+                c.id: (mark, "") for c, mark in zip(criteria, marks, strict=True)})
+    chosen = [i for i in ideas if i.status == IdeaStatus.SHORTLISTED]
+    past.shortlist_size = max(1, len(chosen))
+    # Where the formula and the decisions taken disagree, the override says why, in public.
+    on_list = {row.idea.id for row in shortlist.ranking(past) if row.on_list}
+    for idea in ideas:
+        if idea.status == IdeaStatus.SHORTLISTED and idea.id not in on_list:
+            db.session.add(ShortlistOverride(idea_id=idea.id, include=True, decided_by_id=staff.id,
+                                             reason="A partner offered the data this needs, so "
+                                                    "it can start straight away."))
+        elif idea.status != IdeaStatus.SHORTLISTED and idea.id in on_list:
+            db.session.add(ShortlistOverride(idea_id=idea.id, include=False,
+                                             decided_by_id=staff.id,
+                                             reason="A council team is already doing this."))
+    db.session.flush()
+    rows = [row for row in shortlist.ranking(past) if row.on_list]
+    for rank, row in enumerate(rows, start=1):
+        db.session.add(ShortlistEntry(window_id=past.id, idea_id=row.idea.id, rank=rank,
+                                      score=row.score, support_share=row.support_share,
+                                      feasibility_share=row.feasibility_share,
+                                      override_reason=row.override.reason if row.override
+                                      else None))
+    current = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == "Winter 2026 ideas"))
+    first = db.session.scalar(select(Idea).where(Idea.window_id == current.id,
+                                                 Idea.status == IdeaStatus.SUBMITTED,
+                                                 Idea.author_id != resident.id)
+                              .order_by(Idea.id).limit(1))
+    if first is not None:
+        db.session.add(Report(idea_id=first.id, reporter_id=resident.id,
+                              reason=ReportReason.NOT_AN_IDEA,
+                              details="This is a complaint about one bus driver."))
+        first.assigned_to_id = staff.id
+    db.session.commit()

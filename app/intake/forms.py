@@ -236,6 +236,10 @@ class WindowForm(FlaskForm):
                                             "give must be between 1 and 1,000")])
     authors_may_support_own = BooleanField("Authors may support their own ideas",
                                            widget=GovCheckboxInput())
+    premoderation = BooleanField("Check each idea before it appears (pre-moderation)",
+                                 widget=GovCheckboxInput(),
+                                 description="Ideas stay hidden from everyone but their author "
+                                             "until staff approve them on the moderation page.")
     submit = SubmitField("Save window", widget=GovSubmitInput())
 
     def moment(self, name: str):

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.intake.services import IntakeError, suggest_types_quietly, why_cannot_submit
 from app.models import Idea, IdeaStatus, IdeaStatusChange, IdeaWindow, Organisation, Source, User
 from app.models import utcnow as now_utc
+from app.pii import flag_personal_information
 from app.voting.services import follow
 
 COLUMNS = ("title", "problem", "action", "data", "area", "pledge_reference", "pledge_url")
@@ -176,7 +177,9 @@ def import_pledges(author: User, organisation: Organisation, window: IdeaWindow,
                     organisation=organisation, title=row.title, problem=row.problem,
                     action=row.action, data=row.data, area_id=row.area_id,
                     pledge_reference=row.pledge_reference, pledge_url=row.pledge_url,
-                    status=IdeaStatus.SUBMITTED, published_at=now)
+                    status=IdeaStatus.SUBMITTED, published_at=now,
+                    awaiting_moderation=window.premoderation)
+        flag_personal_information(idea)
         idea.status_changes.append(IdeaStatusChange(status=IdeaStatus.SUBMITTED,
                                                     changed_by_id=author.id, changed_at=now))
         db.session.add(idea)

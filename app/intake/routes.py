@@ -29,7 +29,15 @@ from app.intake.forms import (
     WithdrawForm,
 )
 from app.intake.search import IdeaFilters, paginate_ideas
-from app.models import PUBLIC_STATUSES, Idea, IdeaStatus, IdeaWindow, OrganisationKind, Role
+from app.models import (
+    PUBLIC_STATUSES,
+    Idea,
+    IdeaStatus,
+    IdeaWindow,
+    OrganisationKind,
+    ReportReason,
+    Role,
+)
 from app.models import Source as IdeaSource
 from app.pagination import current_page
 from app.triage.services import confirmed_types, similar_ideas, unique_supporters
@@ -109,6 +117,10 @@ def idea(idea_id: int):
     found = db.session.get(Idea, idea_id)
     if not services.visible_to(found, current_user):
         abort(404)
+    if found.hidden_at is not None and not (current_user.is_authenticated and (
+            current_user.is_staff or current_user.id == found.author_id)):
+        return render_template("intake/idea_hidden.html", idea=found,
+                               reason=ReportReason(found.hidden_reason))
     merged_into = found.merged_into if found.status == IdeaStatus.MERGED else None
     return render_template("intake/idea.html", idea=found,
                            author=services.public_author(found),

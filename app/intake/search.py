@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import PUBLIC_STATUSES, Idea, IdeaStatus, IdeaWindow, Source
+from app.models import PUBLIC_STATUSES, Idea, IdeaStatus, IdeaWindow, Source, listed
 from app.voting.ranking import DEFAULT_SORT, SORTS, apply_sort
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -60,7 +60,7 @@ class IdeaFilters:
 
 
 def _filtered(statement: Select, window: IdeaWindow, filters: IdeaFilters) -> Select:
-    statement = statement.where(Idea.window_id == window.id, Idea.status.in_(PUBLIC_STATUSES))
+    statement = statement.where(Idea.window_id == window.id, listed())
     if filters.source_value:
         statement = statement.where(Idea.source == filters.source_value)
     if filters.area_id:

@@ -28,6 +28,7 @@ from app.models import (
     WindowStage,
     utcnow,
 )
+from app.pii import flag_personal_information
 from app.voting.notifications import notify_followers
 from app.voting.services import follow
 
@@ -101,6 +102,7 @@ class WindowDetails:
     area_ids: list[int]
     support_limit: int | None
     authors_may_support_own: bool
+    premoderation: bool = False
 
 
 def _window_state(window: IdeaWindow) -> dict[str, Any]:
@@ -115,13 +117,14 @@ def _window_state(window: IdeaWindow) -> dict[str, Any]:
         "areas": [a.name for a in window.areas],
         "support_limit": window.support_limit,
         "authors_may_support_own": window.authors_may_support_own,
+        "premoderation": window.premoderation,
     }
 
 
 def _apply(window: IdeaWindow, details: WindowDetails) -> None:
     for name in ("title", "theme", "description", "submissions_open_at", "submissions_close_at",
                  "voting_open_at", "voting_close_at", "accepts_residents", "accepts_councils",
-                 "accepts_mayoral", "support_limit", "authors_may_support_own"):
+                 "accepts_mayoral", "support_limit", "authors_may_support_own", "premoderation"):
         setattr(window, name, getattr(details, name))
     window.areas = list(db.session.scalars(select(Area).where(Area.id.in_(details.area_ids))))
 
@@ -300,6 +303,7 @@ def _apply_idea(idea: Idea, details: IdeaDetails, window: IdeaWindow) -> None:
     if idea.source == Source.MAYORAL:
         idea.pledge_reference = _clean(details.pledge_reference) or None
         idea.pledge_url = _clean(details.pledge_url) or None
+    flag_personal_information(idea)
 
 
 def create_draft(author: User, window: IdeaWindow, option: SubmitAs,
@@ -400,6 +404,8 @@ def publish_idea(author: User, idea: Idea, daily_limit: int,
     now = utcnow()
     idea.published_at = now
     idea.similar_when_posted = similar_shown or None
+    # In a pre-moderated window the idea waits for staff before anyone else sees it.
+    idea.awaiting_moderation = idea.window.premoderation
     record_status(idea, IdeaStatus.SUBMITTED, author, at=now)
     follow(author, idea, commit=False)  # authors follow their own ideas
     db.session.commit()
@@ -445,10 +451,13 @@ def my_ideas(user: User) -> list[Idea]:
 
 
 def visible_to(idea: Idea | None, user: User) -> bool:
-    """Public ideas are for everyone; drafts only for their author."""
+    """Public ideas are for everyone (hidden ones show only why); drafts and ideas waiting
+    for pre-moderation only for their author and staff."""
     if idea is None:
         return False
-    return idea.is_public or (user.is_authenticated and idea.author_id == user.id)
+    if user.is_authenticated and (idea.author_id == user.id or user.is_staff):
+        return True
+    return idea.is_public and not idea.awaiting_moderation
 
 
 def public_author(idea: Idea) -> str:

@@ -38,6 +38,7 @@ def window_form(window: IdeaWindow | None = None) -> WindowForm:
         form.areas.data = [a.id for a in window.areas]
         form.support_limit.data = window.support_limit
         form.authors_may_support_own.data = window.authors_may_support_own
+        form.premoderation.data = window.premoderation
     return form
 
 
@@ -52,7 +53,8 @@ def details_from(form: WindowForm) -> services.WindowDetails:
         accepts_councils=Source.COUNCIL.value in sources,
         accepts_mayoral=Source.MAYORAL.value in sources,
         area_ids=list(form.areas.data or []), support_limit=form.support_limit.data,
-        authors_may_support_own=bool(form.authors_may_support_own.data))
+        authors_may_support_own=bool(form.authors_may_support_own.data),
+        premoderation=bool(form.premoderation.data))
 
 
 @bp.route("/staff/windows/new", methods=["GET", "POST"])

@@ -27,8 +27,10 @@ PAGES = {
 
 
 def render_error(code: int):
-    """The page for an HTTP error code."""
+    """The page for an HTTP error code (JSON for the API)."""
     title, message = PAGES.get(code, PAGES[500])
+    if request.path.startswith("/api/"):
+        return {"error": {"status": code, "message": title}}, code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 

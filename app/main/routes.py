@@ -33,6 +33,12 @@ def cookies():
     return render_template("main/cookies.html")
 
 
+@bp.route("/house-rules")
+@public
+def house_rules():
+    return render_template("main/house_rules.html")
+
+
 @bp.route("/healthz")
 @public
 def health():

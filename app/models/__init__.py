@@ -11,6 +11,7 @@ from app.models.intake import (
     IdeaWindow,
     Source,
     WindowStage,
+    listed,
     window_areas,
 )
 from app.models.organisations import (
@@ -18,6 +19,20 @@ from app.models.organisations import (
     MembershipStatus,
     Organisation,
     OrganisationKind,
+)
+from app.models.review import (
+    DEFAULT_CRITERIA,
+    HEADINGS,
+    Assessment,
+    AssessmentScore,
+    Criterion,
+    DecisionTemplate,
+    Report,
+    ReportReason,
+    ReportStatus,
+    ShortlistEntry,
+    ShortlistOverride,
+    StaffNote,
 )
 from app.models.triage import (
     NOT_A_DATA_PROJECT,
@@ -43,6 +58,18 @@ from app.models.voting import (
 
 __all__ = [
     "FORMER_MEMBER_NAME",
+    "DEFAULT_CRITERIA",
+    "HEADINGS",
+    "Assessment",
+    "AssessmentScore",
+    "Criterion",
+    "DecisionTemplate",
+    "Report",
+    "ReportReason",
+    "ReportStatus",
+    "ShortlistEntry",
+    "ShortlistOverride",
+    "StaffNote",
     "NOT_A_DATA_PROJECT",
     "OPPORTUNITY_TYPES",
     "ClusterMember",
@@ -68,6 +95,7 @@ __all__ = [
     "Source",
     "WindowStage",
     "window_areas",
+    "listed",
     "STAFF_ROLES",
     "AuditEvent",
     "Membership",

@@ -11,7 +11,8 @@ from app.extensions import db
 from app.models.accounts import User
 from app.models.types import UTCDateTime, utcnow
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+# none_as_null: a Python None is stored as SQL NULL (not JSON null), so IS NULL works.
+JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class AuditEvent(db.Model):

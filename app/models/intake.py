@@ -7,12 +7,15 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Table,
     Text,
+    and_,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -76,6 +79,13 @@ class IdeaStatus(enum.StrEnum):
 
 
 PUBLIC_STATUSES = tuple(s for s in IdeaStatus if s != IdeaStatus.DRAFT)
+
+
+def listed():
+    """SQL condition: ideas shown in public lists, search and similar ideas (published, not
+    hidden by moderators, not waiting for pre-moderation)."""
+    return and_(Idea.status.in_(PUBLIC_STATUSES), Idea.hidden_at.is_(None),
+                Idea.awaiting_moderation.is_(False))
 
 
 class WindowStage(enum.StrEnum):
@@ -145,6 +155,9 @@ class IdeaWindow(db.Model):
         CheckConstraint("support_limit IS NULL OR support_limit > 0", name="support_limit"),
         CheckConstraint("accepts_residents OR accepts_councils OR accepts_mayoral",
                         name="some_source"),
+        CheckConstraint("support_weight >= 0 AND feasibility_weight >= 0 "
+                        "AND support_weight + feasibility_weight > 0", name="shortlist_weights"),
+        CheckConstraint("shortlist_size > 0", name="shortlist_size"),
         {"sqlite_autoincrement": True},
     )
 
@@ -161,6 +174,12 @@ class IdeaWindow(db.Model):
     accepts_mayoral: Mapped[bool] = mapped_column(Boolean, default=True)
     support_limit: Mapped[int | None] = mapped_column(Integer)
     authors_may_support_own: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Pre-moderation: ideas appear only after staff approve them.
+    premoderation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The published shortlist formula: weights of public support and feasibility, and size.
+    support_weight: Mapped[float] = mapped_column(Float, default=0.5, server_default="0.5")
+    feasibility_weight: Mapped[float] = mapped_column(Float, default=0.5, server_default="0.5")
+    shortlist_size: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     shortlist_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -255,15 +274,26 @@ class Idea(db.Model):
         ForeignKey("ideas.id", ondelete="SET NULL"))
     # The similar ideas the author was shown and posted anyway, for staff.
     similar_when_posted: Mapped[list[int] | None] = mapped_column(JSONType)
+    # Moderation: hidden ideas show only why; pre-moderated ones wait for approval.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_reason: Mapped[str | None] = mapped_column(String(32))
+    awaiting_moderation: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
+    # What looks like personal information in the text, flagged to staff on submission.
+    pii_flags: Mapped[list[str] | None] = mapped_column(JSONType)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # For "not a data project": where the idea was sent instead.
+    signposted_to: Mapped[str | None] = mapped_column(Text)
 
     window: Mapped[IdeaWindow] = relationship()
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     organisation: Mapped[Organisation | None] = relationship()
     area: Mapped[Area | None] = relationship()
     status_changes: Mapped[list["IdeaStatusChange"]] = relationship(
         back_populates="idea", order_by="IdeaStatusChange.id", cascade="all, delete-orphan"
     )
     merged_into: Mapped["Idea | None"] = relationship(remote_side="Idea.id")
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
 
     @property
     def is_public(self) -> bool:
@@ -271,8 +301,21 @@ class Idea(db.Model):
 
     @property
     def is_supportable(self) -> bool:
-        """Withdrawn, merged and decided ideas keep their supports frozen."""
-        return self.status in (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW)
+        """Withdrawn, merged, hidden and decided ideas keep their supports frozen."""
+        return (self.status in (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW)
+                and self.hidden_at is None and not self.awaiting_moderation)
+
+    @property
+    def hidden_reason_label(self) -> str:
+        """Why moderators hid the idea, as the public reads it."""
+        from app.models.review import ReportReason
+
+        return ReportReason(self.hidden_reason).public_label if self.hidden_reason else ""
+
+    @property
+    def is_listed(self) -> bool:
+        """Shown in public lists, search and similar ideas."""
+        return self.is_public and self.hidden_at is None and not self.awaiting_moderation
 
     @property
     def dataset_list(self) -> list[str]:

@@ -65,7 +65,7 @@ def suggest_command(window_id: int | None) -> None:
 
     from app.models import Idea
 
-    statement = select(Idea).where(Idea.status.in_(services.INDEXED_STATUSES))
+    statement = select(Idea).where(services.indexed())
     if window_id:
         statement = statement.where(Idea.window_id == window_id)
     ideas = list(db.session.scalars(statement))

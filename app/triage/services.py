@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 
 from app import audit
 from app.extensions import db
@@ -36,6 +36,7 @@ from app.models import (
     TypeModel,
     TypeSuggestion,
     User,
+    listed,
     utcnow,
 )
 from app.triage.nlp import clustering
@@ -49,6 +50,11 @@ REFRESH_SECONDS = 20
 TYPE_THRESHOLD = 0.35
 INDEXED_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.SHORTLISTED,
                     IdeaStatus.NOT_TAKEN_FORWARD, IdeaStatus.NOT_A_DATA_PROJECT)
+
+
+def indexed():
+    """SQL condition: the ideas triage reads (listed publicly, and not withdrawn or merged)."""
+    return and_(listed(), Idea.status.in_(INDEXED_STATUSES))
 
 
 def idea_text(idea: Idea) -> str:
@@ -85,15 +91,15 @@ class SharedIndex:
         row = db.session.execute(
             select(func.count(Idea.id), func.max(Idea.id), func.max(Idea.updated_at),
                    func.max(Idea.published_at))
-            .where(Idea.status.in_(INDEXED_STATUSES))).one()
-        withdrawn = db.session.scalar(select(func.count(Idea.id)).where(
-            Idea.status.not_in(INDEXED_STATUSES)))
+            .where(indexed())).one()
+        # Ideas leaving the index (withdrawn, merged, hidden) change this count.
+        withdrawn = db.session.scalar(select(func.count(Idea.id)).where(~indexed()))
         return (*row, withdrawn)
 
     def _rows(self, after_id: int = 0):
         return db.session.execute(
             select(Idea.id, Idea.title, Idea.problem, Idea.action, Idea.data)
-            .where(Idea.status.in_(INDEXED_STATUSES), Idea.id > after_id)
+            .where(indexed(), Idea.id > after_id)
             .order_by(Idea.id)).all()
 
     def index(self, force: bool = False) -> SimilarityIndex:
@@ -149,7 +155,7 @@ def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
     if not found:
         return []
     ideas = {i.id: i for i in db.session.scalars(select(Idea).where(
-        Idea.id.in_([idea_id for idea_id, _ in found]), Idea.status.in_(INDEXED_STATUSES)))}
+        Idea.id.in_([idea_id for idea_id, _ in found]), indexed()))}
     results = []
     for idea_id, score in found:
         idea = ideas.get(idea_id)
@@ -317,7 +323,7 @@ def run_clustering(window: IdeaWindow | None = None, actor: User | None = None,
         for each in windows:
             rows = db.session.execute(
                 select(Idea.id, Idea.title, Idea.problem, Idea.action, Idea.data)
-                .where(Idea.window_id == each.id, Idea.status.in_(INDEXED_STATUSES))
+                .where(Idea.window_id == each.id, indexed())
                 .order_by(Idea.id)).all()
             total_ideas += len(rows)
             details = clustering.cluster_details([r.id for r in rows],

@@ -1,0 +1,226 @@
+"""Feasibility: each window's editable criteria, reviewers' scores and notes, the queue."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, String, and_, cast, exists, func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    DEFAULT_CRITERIA,
+    Assessment,
+    AssessmentScore,
+    ClusterMember,
+    ConfirmedType,
+    Criterion,
+    DuplicateCluster,
+    Idea,
+    IdeaWindow,
+    StaffNote,
+    Support,
+    TypeSuggestion,
+    User,
+    listed,
+    utcnow,
+)
+
+
+class AssessmentError(Exception):
+    """An assessment that cannot be saved as asked."""
+
+
+def criteria_for(window: IdeaWindow) -> list[Criterion]:
+    """A window's criteria in order; a window that has none gets the default nine."""
+    rows = list(db.session.scalars(select(Criterion).where(Criterion.window_id == window.id)
+                                   .order_by(Criterion.position)))
+    if rows:
+        return rows
+    for position, (heading, name, wording) in enumerate(DEFAULT_CRITERIA):
+        db.session.add(Criterion(window_id=window.id, heading=heading, name=name,
+                                 wording=wording, position=position))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another request made them first
+        db.session.rollback()
+    return list(db.session.scalars(select(Criterion).where(Criterion.window_id == window.id)
+                                   .order_by(Criterion.position)))
+
+
+def reword_criteria(actor: User, window: IdeaWindow, changes: dict[int, tuple[str, str]]) -> None:
+    """Change the names and wording of a window's criteria (an admin task)."""
+    rows = {c.id: c for c in criteria_for(window)}
+    before = {c.id: [c.name, c.wording] for c in rows.values()}
+    for criterion_id, (name, wording) in changes.items():
+        if criterion_id in rows:
+            rows[criterion_id].name, rows[criterion_id].wording = name.strip(), wording.strip()
+    audit.record(actor, "criteria.reword", window, f"Changed the criteria wording of window "
+                 f"{window.id}", before={str(k): v for k, v in before.items()},
+                 after={str(c.id): [c.name, c.wording] for c in rows.values()})
+    db.session.commit()
+
+
+def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str]]) -> Assessment:
+    """Record (or change) one reviewer's scores: 0, 1 or 2 and a note for every criterion."""
+    criteria = {c.id for c in criteria_for(idea.window)}
+    if set(scores) != criteria:
+        raise AssessmentError("Score every criterion")
+    if any(score not in (0, 1, 2) for score, _note in scores.values()):
+        raise AssessmentError("Scores must be 0, 1 or 2")
+    assessment = db.session.scalar(select(Assessment).where(
+        Assessment.idea_id == idea.id, Assessment.reviewer_id == reviewer.id))
+    before = None
+    if assessment is None:
+        assessment = Assessment(idea_id=idea.id, reviewer_id=reviewer.id)
+        db.session.add(assessment)
+    else:
+        before = {str(s.criterion_id): s.score for s in assessment.scores}
+    existing = {s.criterion_id: s for s in assessment.scores}
+    for criterion_id, (score, note) in scores.items():
+        row = existing.get(criterion_id) or AssessmentScore(criterion_id=criterion_id)
+        row.score, row.note = score, note.strip()
+        if criterion_id not in existing:
+            assessment.scores.append(row)
+    assessment.updated_at = utcnow()
+    db.session.flush()
+    audit.record(reviewer, "idea.assess", idea, f"Scored idea {idea.id} for feasibility",
+                 before=before, after={str(k): v[0] for k, v in scores.items()})
+    db.session.commit()
+    return assessment
+
+
+@dataclass
+class Feasibility:
+    """All reviewers' scores for an idea, side by side, with the means."""
+
+    criteria: list[Criterion]
+    assessments: list[Assessment]
+    criterion_means: dict[int, float]
+    mean_total: float | None  # mean of the reviewers' totals, 0 to 18
+    share: float | None  # mean_total / the most it could be, 0 to 1
+
+
+def feasibility(idea: Idea) -> Feasibility:
+    """The side-by-side view of an idea's assessments."""
+    criteria = criteria_for(idea.window)
+    assessments = list(db.session.scalars(select(Assessment).where(
+        Assessment.idea_id == idea.id).order_by(Assessment.id)))
+    means = {}
+    for criterion in criteria:
+        values = [s.score for a in assessments for s in a.scores
+                  if s.criterion_id == criterion.id]
+        if values:
+            means[criterion.id] = sum(values) / len(values)
+    if not assessments:
+        return Feasibility(criteria, [], {}, None, None)
+    mean_total = sum(a.total for a in assessments) / len(assessments)
+    return Feasibility(criteria, assessments, means, mean_total, mean_total / (2 * len(criteria)))
+
+
+def feasibility_shares(window: IdeaWindow) -> dict[int, float]:
+    """For every assessed idea of a window: its mean total over the most it could score."""
+    maximum = 2 * len(criteria_for(window))
+    totals = db.session.execute(
+        select(Assessment.idea_id, Assessment.id, func.sum(AssessmentScore.score))
+        .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
+        .join(Idea, Idea.id == Assessment.idea_id).where(Idea.window_id == window.id)
+        .group_by(Assessment.idea_id, Assessment.id)).all()
+    per_idea: dict[int, list[int]] = {}
+    for idea_id, _assessment, total in totals:
+        per_idea.setdefault(idea_id, []).append(int(total))
+    return {i: (sum(v) / len(v)) / maximum for i, v in per_idea.items()}
+
+
+def add_note(author: User, idea: Idea, body: str, parent: StaffNote | None = None) -> StaffNote:
+    """A private staff note on an idea, or a reply to one."""
+    if parent is not None and parent.idea_id != idea.id:
+        raise AssessmentError("Reply to a note on this idea")
+    note = StaffNote(idea_id=idea.id, author_id=author.id, body=body.strip(),
+                     parent_id=parent.id if parent else None)
+    db.session.add(note)
+    audit.record(author, "idea.note", idea, f"Added a staff note to idea {idea.id}")
+    db.session.commit()
+    return note
+
+
+def notes_for(idea: Idea) -> list[StaffNote]:
+    """Top-level staff notes on an idea, oldest first (each carries its replies)."""
+    return list(db.session.scalars(select(StaffNote).where(
+        StaffNote.idea_id == idea.id, StaffNote.parent_id.is_(None)).order_by(StaffNote.id)))
+
+
+def cluster_companions(idea: Idea) -> list[Idea]:
+    """The other ideas in an idea's group of similar ideas, from the window's latest run."""
+    from app.triage.services import latest_run
+
+    run = latest_run(idea.window)
+    if run is None:
+        return []
+    cluster_id = db.session.scalar(
+        select(ClusterMember.cluster_id).join(DuplicateCluster)
+        .where(DuplicateCluster.run_id == run.id, ClusterMember.idea_id == idea.id,
+               ClusterMember.removed.is_(False)).limit(1))
+    if cluster_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Idea).join(ClusterMember, ClusterMember.idea_id == Idea.id)
+        .where(ClusterMember.cluster_id == cluster_id, ClusterMember.removed.is_(False),
+               Idea.id != idea.id).order_by(Idea.id)))
+
+
+def cluster_supporters(idea: Idea) -> int:
+    """People supporting the idea, an idea merged into it, or another idea in its group of
+    similar ideas, each counted once."""
+    ids = {idea.id, *(i.id for i in cluster_companions(idea))}
+    ids |= set(db.session.scalars(select(Idea.id).where(Idea.merged_into_id.in_(ids))))
+    return db.session.scalar(select(func.count(func.distinct(Support.user_id)))
+                             .where(Support.idea_id.in_(ids)))
+
+
+QUEUE_FILTERS = {
+    "all": "All ideas",
+    "not-assessed": "Not yet assessed",
+    "assessed": "Assessed",
+    "mine": "Assigned to me",
+    "flagged": "Looks like personal information",
+}
+
+
+def queue(window: IdeaWindow, me: User, view: str = "all", type_key: str = "",
+          source: str = "", in_clusters: bool = False) -> Select:
+    """The review queue of a window with its filters, oldest first."""
+    statement = select(Idea).where(Idea.window_id == window.id, listed())
+    assessed = exists().where(Assessment.idea_id == Idea.id)
+    if view == "not-assessed":
+        statement = statement.where(~assessed)
+    elif view == "assessed":
+        statement = statement.where(assessed)
+    elif view == "mine":
+        statement = statement.where(Idea.assigned_to_id == me.id)
+    elif view == "flagged":
+        statement = statement.where(Idea.pii_flags.is_not(None))
+    if type_key:
+        confirmed = exists().where(and_(ConfirmedType.idea_id == Idea.id,
+                                        ConfirmedType.type_key == type_key))
+        # The suggested types are a JSON list; matching its text works on both databases.
+        suggested = exists().where(and_(TypeSuggestion.idea_id == Idea.id,
+                                        cast(TypeSuggestion.suggested, String)
+                                        .like(f'%"{type_key}"%')))
+        statement = statement.where(confirmed | suggested)
+    if source:
+        statement = statement.where(Idea.source == source)
+    if in_clusters:
+        statement = statement.where(exists().where(and_(ClusterMember.idea_id == Idea.id,
+                                                        ClusterMember.removed.is_(False))))
+    return statement.order_by(Idea.published_at, Idea.id)
+
+
+def assign(actor: User, ideas: list[Idea], reviewer: User | None) -> None:
+    """Give ideas to a reviewer (or to nobody)."""
+    for idea in ideas:
+        before = idea.assigned_to_id
+        idea.assigned_to_id = reviewer.id if reviewer else None
+        audit.record(actor, "idea.assign", idea, f"Assigned idea {idea.id} to "
+                     f"{'user ' + str(reviewer.id) if reviewer else 'nobody'}",
+                     before={"assigned_to": before}, after={"assigned_to": idea.assigned_to_id})
+    db.session.commit()

@@ -1,0 +1,94 @@
+"""Decisions on ideas, with public reasons, one at a time or in bulk, and their templates."""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app import audit
+from app.extensions import db
+from app.intake.services import record_status
+from app.models import DecisionTemplate, Idea, IdeaStatus, User
+
+# The statuses staff decide directly (merging happens through the duplicate groups).
+DECISIONS = (IdeaStatus.UNDER_REVIEW, IdeaStatus.SHORTLISTED, IdeaStatus.NOT_TAKEN_FORWARD,
+             IdeaStatus.NOT_A_DATA_PROJECT)
+NEEDS_REASON = (IdeaStatus.NOT_TAKEN_FORWARD, IdeaStatus.NOT_A_DATA_PROJECT)
+
+DEFAULT_TEMPLATES = [
+    ("Data not available", IdeaStatus.NOT_TAKEN_FORWARD,
+     "The data this idea needs is not held by the councils or public bodies we work with, and "
+     "we could not find a way to collect it for this round."),
+    ("Already being done", IdeaStatus.NOT_TAKEN_FORWARD,
+     "A council or partner is already working on this. We have passed the idea to them so "
+     "that it can inform their work."),
+    ("Low feasibility", IdeaStatus.NOT_TAKEN_FORWARD,
+     "Our assessment found that the action the data would enable is not clear enough yet to "
+     "run as a data project. We welcome it again with more detail."),
+    ("Service request", IdeaStatus.NOT_A_DATA_PROJECT,
+     "This is a request for a service, not a data project. We have sent it to the council "
+     "team that runs the service."),
+    ("Shortlisted", IdeaStatus.SHORTLISTED,
+     "Strong public support and a clear route to the data and to action."),
+]
+
+
+class DecisionError(Exception):
+    """A decision that cannot be made as asked."""
+
+
+def templates() -> list[DecisionTemplate]:
+    """The reusable reasons; the defaults are made the first time they are needed."""
+    rows = list(db.session.scalars(select(DecisionTemplate).order_by(DecisionTemplate.name)))
+    if rows:
+        return rows
+    for name, status, reason in DEFAULT_TEMPLATES:
+        db.session.add(DecisionTemplate(name=name, status=status, reason=reason))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another request made them first
+        db.session.rollback()
+    return list(db.session.scalars(select(DecisionTemplate).order_by(DecisionTemplate.name)))
+
+
+def save_template(actor: User, name: str, status: IdeaStatus, reason: str) -> DecisionTemplate:
+    """Add a reusable reason (or change the one with this name)."""
+    row = db.session.scalar(select(DecisionTemplate).where(DecisionTemplate.name == name))
+    row = row or DecisionTemplate(name=name.strip())
+    row.status, row.reason = status, reason.strip()
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "template.save", row, f"Saved decision template {row.name}",
+                 after={"status": status.value, "reason": row.reason})
+    db.session.commit()
+    return row
+
+
+def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
+           signposted_to: str = "", commit: bool = True) -> int:
+    """Give ideas a status with a public reason: on their timelines, to their followers, in
+    the audit log. Returns how many changed."""
+    if status not in DECISIONS:
+        raise DecisionError("Choose a decision from the list")
+    reason = reason.strip()
+    if status in NEEDS_REASON and not reason:
+        raise DecisionError("Give a reason everyone can read")
+    if status == IdeaStatus.NOT_A_DATA_PROJECT and not signposted_to.strip():
+        raise DecisionError("Say where the idea was sent instead")
+    changed = 0
+    for idea in ideas:
+        if idea.status in (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN, IdeaStatus.MERGED):
+            continue  # nothing to decide: the author withdrew it, or it lives on elsewhere
+        if idea.status == status:
+            continue
+        before = idea.status
+        text = reason
+        if status == IdeaStatus.NOT_A_DATA_PROJECT:
+            idea.signposted_to = signposted_to.strip()
+            text = f"{reason} Sent to: {idea.signposted_to}."
+        record_status(idea, status, actor, reason=text or None)
+        audit.record(actor, "idea.decide", idea, f"Moved idea {idea.id} to {status.label}",
+                     before={"status": before.value}, after={"status": status.value,
+                                                             "reason": text})
+        changed += 1
+    if commit:
+        db.session.commit()
+    return changed

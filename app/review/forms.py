@@ -1,0 +1,149 @@
+"""Forms for moderation, feasibility, decisions and the shortlist."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.forms_common import strip_whitespace
+from app.models import ReportReason
+from app.review.decisions import DECISIONS
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "Why should staff look at this idea?", widget=GovRadioInput(),
+        choices=[SelectChoice(r.value, r.label) for r in ReportReason],
+        validators=[InputRequired(message="Select why staff should look at this idea")],
+        invalid_choice_message="Select why staff should look at this idea")
+    details = TextAreaField(
+        "Tell us more (optional)", widget=GovTextArea(), filters=[strip_whitespace],
+        description="Do not include anyone’s personal details.",
+        validators=[Optional(), Length(max=1000, message="What you tell us must be 1,000 "
+                                                         "characters or fewer")])
+    submit = SubmitField("Send report", widget=GovSubmitInput())
+
+
+class HideForm(FlaskForm):
+    reason = SelectField("Reason shown to the public", widget=GovSelect(),
+                         choices=[SelectChoice(r.value, r.public_label.capitalize())
+                                  for r in ReportReason],
+                         validators=[InputRequired(message="Select a reason")],
+                         invalid_choice_message="Select a reason")
+    submit = SubmitField("Hide idea", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    status = SelectField("Decision", widget=GovSelect(),
+                         description="Or leave this and choose a template: its decision is used.",
+                         choices=[SelectChoice("", "Choose a decision")]
+                         + [SelectChoice(s.value, s.label) for s in DECISIONS],
+                         validators=[Optional()],
+                         invalid_choice_message="Choose a decision from the list")
+    template = SelectField("Start from a template (optional)", widget=GovSelect(), coerce=int,
+                           validators=[Optional()],
+                           invalid_choice_message="Choose a template from the list")
+    reason = TextAreaField("Public reason", widget=GovTextArea(), filters=[strip_whitespace],
+                           description="Shown on the idea’s timeline and sent to its followers. "
+                                       "Needed for “not taken forward” and “not a data "
+                                       "project”. If you chose a template and leave this "
+                                       "empty, the template’s text is used.",
+                           validators=[Optional(), Length(max=2000, message="The reason must be "
+                                                                            "2,000 characters "
+                                                                            "or fewer")])
+    signposted_to = StringField("Where it was sent instead", widget=GovTextInput(),
+                                filters=[strip_whitespace],
+                                description="For “not a data project”, for example "
+                                            "“Northgate Highways team”",
+                                validators=[Optional(), Length(max=200, message="Where it was "
+                                                               "sent must be 200 characters "
+                                                               "or fewer")])
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+
+class TemplateForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(), filters=[strip_whitespace],
+                       description="Staff see this. Use an existing name to change that template.",
+                       validators=[DataRequired(message="Enter a name for the template"),
+                                   Length(max=120, message="The name must be 120 characters "
+                                                           "or fewer")])
+    status = SelectField("Decision", widget=GovSelect(),
+                         choices=[SelectChoice("", "Choose a decision")]
+                         + [SelectChoice(s.value, s.label) for s in DECISIONS],
+                         validators=[DataRequired(message="Choose a decision")],
+                         invalid_choice_message="Choose a decision from the list")
+    reason = TextAreaField("Public reason", widget=GovTextArea(), filters=[strip_whitespace],
+                           description="Everyone can read this on the idea’s page.",
+                           validators=[DataRequired(message="Write the reason"),
+                                       Length(max=2000, message="The reason must be 2,000 "
+                                                                "characters or fewer")])
+    submit = SubmitField("Save template", widget=GovSubmitInput())
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField("Add a private note", widget=GovTextArea(), filters=[strip_whitespace],
+                         description="Only ODA staff see notes.",
+                         validators=[DataRequired(message="Write the note"),
+                                     Length(max=5000, message="A note must be 5,000 characters "
+                                                              "or fewer")])
+    submit = SubmitField("Add note", widget=GovSubmitInput())
+
+
+class WeightsForm(FlaskForm):
+    support_weight = DecimalField("Weight of public support", widget=GovTextInput(),
+                                  places=2, validators=[InputRequired(message="Enter a weight"),
+                                                        NumberRange(min=0, max=100, message=(
+                                                            "Weights must be between 0 and "
+                                                            "100"))])
+    feasibility_weight = DecimalField("Weight of feasibility", widget=GovTextInput(), places=2,
+                                      validators=[InputRequired(message="Enter a weight"),
+                                                  NumberRange(min=0, max=100, message=(
+                                                      "Weights must be between 0 and 100"))])
+    size = IntegerField("Ideas on the shortlist", widget=GovTextInput(),
+                        validators=[InputRequired(message="Enter how many ideas"),
+                                    NumberRange(min=1, max=200, message="The shortlist must have "
+                                                "between 1 and 200 ideas")])
+    submit = SubmitField("Save formula", widget=GovSubmitInput())
+
+
+class OverrideForm(FlaskForm):
+    choice = RadioField("Against the formula", widget=GovRadioInput(),
+                        choices=[SelectChoice("include", "Put it on the shortlist"),
+                                 SelectChoice("exclude", "Keep it off the shortlist"),
+                                 SelectChoice("formula", "Follow the formula")],
+                        validators=[InputRequired(message="Select what to do")],
+                        invalid_choice_message="Select what to do")
+    reason = TextAreaField("Public reason", widget=GovTextArea(), filters=[strip_whitespace],
+                           validators=[Optional(), Length(max=1000, message="The reason must be "
+                                                                            "1,000 characters "
+                                                                            "or fewer")])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class PublishForm(FlaskForm):
+    reason = TextAreaField("Public reason for shortlisted ideas", widget=GovTextArea(),
+                           filters=[strip_whitespace],
+                           default="Shortlisted: strong public support and a clear route to "
+                                   "the data and to action.",
+                           validators=[DataRequired(message="Write the reason shortlisted ideas "
+                                                            "will show")])
+    submit = SubmitField("Publish the shortlist", widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,138 @@
+"""Moderation: reports, hiding and restoring ideas, pre-moderation, and personal data flags."""
+
+from sqlalchemy import func, select, update
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    Idea,
+    IdeaWindow,
+    Report,
+    ReportReason,
+    ReportStatus,
+    User,
+    utcnow,
+)
+from app.voting.notifications import follower_ids, notify_people
+
+
+class ModerationError(Exception):
+    """A moderation step that cannot be taken, with the reason."""
+
+
+def report(reporter: User, idea: Idea, reason: ReportReason, details: str) -> Report:
+    """Tell staff an idea should not be public. One open report per person per idea."""
+    existing = db.session.scalar(select(Report).where(Report.idea_id == idea.id,
+                                                      Report.reporter_id == reporter.id))
+    if existing is not None and existing.status == ReportStatus.OPEN:
+        raise ModerationError("You have already reported this idea. Staff will look at it.")
+    row = existing or Report(idea_id=idea.id, reporter_id=reporter.id)
+    row.reason, row.details, row.status = reason, details.strip(), ReportStatus.OPEN
+    row.created_at, row.decided_at, row.decided_by_id = utcnow(), None, None
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def open_reports_by_idea() -> list[tuple[Idea, list[Report]]]:
+    """Ideas with open reports, the most reported first."""
+    reports = list(db.session.scalars(select(Report).where(Report.status == ReportStatus.OPEN)
+                                      .order_by(Report.created_at)))
+    grouped: dict[int, list[Report]] = {}
+    for row in reports:
+        grouped.setdefault(row.idea_id, []).append(row)
+    ideas = {i.id: i for i in db.session.scalars(select(Idea).where(Idea.id.in_(grouped)))}
+    return sorted(((ideas[i], rows) for i, rows in grouped.items()),
+                  key=lambda pair: (-len(pair[1]), pair[1][0].created_at))
+
+
+def flagged_ideas() -> list[Idea]:
+    """Published ideas whose text looks like it holds personal information, still visible."""
+    return list(db.session.scalars(select(Idea).where(
+        Idea.pii_flags.is_not(None), Idea.hidden_at.is_(None), Idea.published_at.is_not(None))
+        .order_by(Idea.published_at.desc())))
+
+
+def awaiting_approval() -> list[Idea]:
+    """Ideas in pre-moderated windows that staff have not approved yet."""
+    return list(db.session.scalars(select(Idea).where(Idea.awaiting_moderation.is_(True))
+                                   .order_by(Idea.published_at)))
+
+
+def hidden_ideas(limit: int) -> list[Idea]:
+    """Ideas moderators have hidden, the most recent first."""
+    return list(db.session.scalars(select(Idea).where(Idea.hidden_at.is_not(None))
+                                   .order_by(Idea.hidden_at.desc()).limit(limit)))
+
+
+def _close_reports(idea: Idea, actor: User, status: ReportStatus) -> None:
+    db.session.execute(update(Report).where(Report.idea_id == idea.id,
+                                            Report.status == ReportStatus.OPEN)
+                       .values(status=status, decided_at=utcnow(), decided_by_id=actor.id))
+
+
+def hide(actor: User, idea: Idea, reason: ReportReason) -> None:
+    """Hide an idea; the public sees only why. Its supports are frozen."""
+    if idea.hidden_at is not None:
+        raise ModerationError("This idea is already hidden")
+    idea.hidden_at, idea.hidden_reason = utcnow(), reason.value
+    idea.awaiting_moderation = False  # hiding is the decision on a pre-moderated idea
+    _close_reports(idea, actor, ReportStatus.ACTIONED)
+    # The author is always told, even if they stopped following their idea.
+    notify_people(idea, f"“{idea.title}” has been hidden by moderators: "
+                  f"{reason.public_label}.", follower_ids(idea) | {idea.author_id}, actor)
+    audit.record(actor, "idea.hide", idea, f"Hid idea {idea.id}: {reason.public_label}",
+                 before={"hidden": False}, after={"hidden": True, "reason": reason.value})
+    db.session.commit()
+
+
+def restore(actor: User, idea: Idea) -> None:
+    """Show a hidden idea again."""
+    if idea.hidden_at is None:
+        raise ModerationError("This idea is not hidden")
+    before = {"hidden": True, "reason": idea.hidden_reason}
+    idea.hidden_at, idea.hidden_reason = None, None
+    audit.record(actor, "idea.restore", idea, f"Restored idea {idea.id}", before=before,
+                 after={"hidden": False})
+    db.session.commit()
+
+
+def dismiss_reports(actor: User, idea: Idea) -> int:
+    """Close an idea's open reports without hiding it."""
+    count = db.session.scalar(select(func.count(Report.id)).where(
+        Report.idea_id == idea.id, Report.status == ReportStatus.OPEN))
+    _close_reports(idea, actor, ReportStatus.DISMISSED)
+    audit.record(actor, "reports.dismiss", idea, f"Dismissed {count} reports on idea {idea.id}")
+    db.session.commit()
+    return count
+
+
+def clear_flags(actor: User, idea: Idea) -> None:
+    """Staff checked the personal-information flag and the idea is fine as it is."""
+    before = idea.pii_flags
+    idea.pii_flags = None
+    audit.record(actor, "idea.clear_flags", idea, f"Cleared personal data flags on idea "
+                 f"{idea.id}", before={"flags": before}, after={"flags": None})
+    db.session.commit()
+
+
+def approve(actor: User, idea: Idea) -> None:
+    """Let a pre-moderated idea appear."""
+    if not idea.awaiting_moderation:
+        raise ModerationError("This idea is not waiting for approval")
+    idea.awaiting_moderation = False
+    notify_people(idea, f"“{idea.title}” has been checked by staff and is now public.",
+                  follower_ids(idea) | {idea.author_id}, actor)
+    audit.record(actor, "idea.approve", idea, f"Approved idea {idea.id} for publication",
+                 before={"awaiting_moderation": True}, after={"awaiting_moderation": False})
+    db.session.commit()
+
+
+def set_premoderation(actor: User, window: IdeaWindow, on: bool) -> None:
+    """Turn pre-moderation on or off for a window."""
+    before = window.premoderation
+    window.premoderation = on
+    audit.record(actor, "window.premoderation", window, f"Turned pre-moderation "
+                 f"{'on' if on else 'off'} for window {window.id}",
+                 before={"premoderation": before}, after={"premoderation": on})
+    db.session.commit()

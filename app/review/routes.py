@@ -1,0 +1,396 @@
+"""Staff review: moderation, the review queue, assessments and decisions, the shortlist;
+and the public pieces: reporting an idea, the published shortlist."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app import pii
+from app.access import admin_required, public, signed_in, staff_required
+from app.extensions import db, limiter
+from app.filters import plural
+from app.intake.services import public_author
+from app.models import (
+    HEADINGS,
+    NOT_A_DATA_PROJECT,
+    OPPORTUNITY_TYPES,
+    STAFF_ROLES,
+    Idea,
+    IdeaStatus,
+    IdeaWindow,
+    ReportReason,
+    Source,
+    StaffNote,
+    User,
+)
+from app.pagination import paginate
+from app.review import assessments, bp, decisions, moderation, shortlist
+from app.review.forms import (
+    ButtonForm,
+    DecisionForm,
+    HideForm,
+    NoteForm,
+    OverrideForm,
+    PublishForm,
+    ReportForm,
+    TemplateForm,
+    WeightsForm,
+)
+from app.triage import services as triage
+
+
+def idea_or_404(idea_id: int) -> Idea:
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or not idea.is_public:
+        abort(404)
+    return idea
+
+
+def window_or_404(window_id: int) -> IdeaWindow:
+    return db.session.get(IdeaWindow, window_id) or abort(404)
+
+
+# ---- Reporting and moderation ---------------------------------------------------------------
+
+@bp.route("/ideas/<int:idea_id>/report", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@signed_in
+def report(idea_id: int):
+    idea = idea_or_404(idea_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            moderation.report(current_user, idea, ReportReason(form.reason.data),
+                              form.details.data or "")
+        except moderation.ModerationError as error:
+            flash(str(error), "warning")
+        else:
+            flash("Thank you. Staff will look at this idea.", "success")
+        return redirect(url_for("intake.idea", idea_id=idea.id))
+    return render_template("review/report.html", idea=idea, form=form)
+
+
+HIDDEN_LIMIT = 100
+
+
+@bp.route("/staff/moderation")
+@staff_required
+def moderation_queue():
+    return render_template("review/moderation.html", reported=moderation.open_reports_by_idea(),
+                           flagged=moderation.flagged_ideas(),
+                           waiting=moderation.awaiting_approval(),
+                           hidden=moderation.hidden_ideas(HIDDEN_LIMIT), hidden_limit=HIDDEN_LIMIT,
+                           pii_labels=pii.LABELS, hide=HideForm(), button=ButtonForm())
+
+
+def _moderate(idea_id: int, action, done: str, form_class=ButtonForm):
+    idea = idea_or_404(idea_id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            action(idea, form)
+        except moderation.ModerationError as error:
+            flash(str(error), "warning")
+        else:
+            flash(done.format(title=idea.title), "success")
+    return redirect(request.form.get("back") or url_for("review.moderation_queue"))
+
+
+@bp.route("/staff/ideas/<int:idea_id>/hide", methods=["POST"])
+@staff_required
+def hide(idea_id: int):
+    return _moderate(idea_id, lambda idea, form: moderation.hide(
+        current_user, idea, ReportReason(form.reason.data)), "“{title}” is hidden.", HideForm)
+
+
+@bp.route("/staff/ideas/<int:idea_id>/restore", methods=["POST"])
+@staff_required
+def restore(idea_id: int):
+    return _moderate(idea_id, lambda idea, form: moderation.restore(current_user, idea),
+                     "“{title}” is visible again.")
+
+
+@bp.route("/staff/ideas/<int:idea_id>/dismiss-reports", methods=["POST"])
+@staff_required
+def dismiss_reports(idea_id: int):
+    return _moderate(idea_id, lambda idea, form: moderation.dismiss_reports(current_user, idea),
+                     "The reports on “{title}” are dismissed.")
+
+
+@bp.route("/staff/ideas/<int:idea_id>/clear-flags", methods=["POST"])
+@staff_required
+def clear_flags(idea_id: int):
+    return _moderate(idea_id, lambda idea, form: moderation.clear_flags(current_user, idea),
+                     "“{title}” is marked as checked.")
+
+
+@bp.route("/staff/ideas/<int:idea_id>/approve", methods=["POST"])
+@staff_required
+def approve(idea_id: int):
+    return _moderate(idea_id, lambda idea, form: moderation.approve(current_user, idea),
+                     "“{title}” is approved and now public.")
+
+
+# ---- The review queue -----------------------------------------------------------------------
+
+def staff_people() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.role.in_(STAFF_ROLES),
+                                                      User.deleted_at.is_(None))
+                                   .order_by(User.display_name)))
+
+
+@bp.route("/staff/windows/<int:window_id>/review", methods=["GET", "POST"])
+@staff_required
+def review_queue(window_id: int):
+    window = window_or_404(window_id)
+    view = request.args.get("view", "all")
+    type_key = request.args.get("type", "")
+    source = request.args.get("source", "")
+    in_clusters = request.args.get("clusters") == "1"
+    if request.method == "POST":
+        return _bulk(window)
+    page = paginate(assessments.queue(window, current_user, view, type_key, source, in_clusters),
+                    per_page=25)
+    shares = assessments.feasibility_shares(window)
+    return render_template(
+        "review/queue.html", window=window, page=page, view=view, type_key=type_key,
+        source=source, in_clusters=in_clusters, views=assessments.QUEUE_FILTERS,
+        types=OPPORTUNITY_TYPES, sources=list(Source), shares=shares, people=staff_people(),
+        templates=decisions.templates(), decisions=decisions.DECISIONS, form=ButtonForm())
+
+
+def _bulk(window: IdeaWindow):
+    back = request.form.get("back") or url_for("review.review_queue", window_id=window.id)
+    if not ButtonForm().validate_on_submit():
+        return redirect(back)
+    ids = [int(i) for i in request.form.getlist("ideas") if i.isdigit()]
+    ideas = list(db.session.scalars(select(Idea).where(Idea.id.in_(ids),
+                                                       Idea.window_id == window.id)))
+    if not ideas:
+        flash("Select at least one idea.", "warning")
+        return redirect(back)
+    action = request.form.get("action")
+    if action == "assign":
+        reviewer = db.session.get(User, request.form.get("reviewer", type=int) or 0)
+        if reviewer is not None and reviewer.role not in STAFF_ROLES:
+            abort(400)
+        assessments.assign(current_user, ideas, reviewer)
+        flash(f"Assigned {plural(len(ideas), 'idea')} to "
+              f"{reviewer.display_name if reviewer else 'nobody'}.", "success")
+    elif action == "decide":
+        template = db.session.get(decisions.DecisionTemplate,
+                                  request.form.get("template", type=int) or 0)
+        status_value = request.form.get("status") or (template.status.value if template else "")
+        reason = request.form.get("reason", "").strip() or (template.reason if template else "")
+        try:
+            changed = decisions.decide(current_user, ideas, IdeaStatus(status_value), reason,
+                                       request.form.get("signposted_to", ""))
+        except (decisions.DecisionError, ValueError) as error:
+            flash(str(error) if isinstance(error, decisions.DecisionError)
+                  else "Choose a decision or a template", "warning")
+        else:
+            flash(f"Decision saved for {plural(changed, 'idea')}. Their followers will be told.",
+                  "success")
+    return redirect(back)
+
+
+# ---- Assessing one idea -----------------------------------------------------------------------
+
+def score_errors(criteria, form) -> dict[int, str]:
+    errors = {}
+    for criterion in criteria:
+        value = form.get(f"score-{criterion.id}", "")
+        if value not in ("0", "1", "2"):
+            errors[criterion.id] = f"Score “{criterion.name}” 0, 1 or 2"
+        elif len(form.get(f"note-{criterion.id}", "")) > 1000:
+            errors[criterion.id] = (f"The note on “{criterion.name}” must be 1,000 characters "
+                                    f"or fewer")
+    return errors
+
+
+@bp.route("/staff/ideas/<int:idea_id>/review", methods=["GET", "POST"])
+@staff_required
+def assess(idea_id: int):
+    idea = idea_or_404(idea_id)
+    criteria = assessments.criteria_for(idea.window)
+    errors: dict[int, str] = {}
+    decision_form = DecisionForm(prefix="decision")
+    decision_form.template.choices = [SelectChoice(0, "No template")] + [
+        SelectChoice(t.id, f"{t.name} ({t.status.label})") for t in decisions.templates()]
+    note_form = NoteForm(prefix="note")
+    reply_to, reply_error = None, None
+    chosen = request.form.get("form")
+    if chosen == "scores" and ButtonForm().validate_on_submit():
+        errors = score_errors(criteria, request.form)
+        if not errors:
+            assessments.save_assessment(current_user, idea, {
+                c.id: (int(request.form[f"score-{c.id}"]), request.form.get(f"note-{c.id}", ""))
+                for c in criteria})
+            flash("Your scores are saved.", "success")
+            return redirect(url_for("review.assess", idea_id=idea.id) + "#feasibility")
+    if chosen == "decision" and decision_form.validate_on_submit() \
+            and _decide_one(idea, decision_form):
+        return redirect(url_for("review.assess", idea_id=idea.id))
+    if chosen == "note":
+        parent = db.session.get(StaffNote, request.form.get("parent", type=int) or 0)
+        if note_form.validate_on_submit():
+            assessments.add_note(current_user, idea, note_form.body.data, parent)
+            flash("Your reply is added." if parent else "Your note is added.", "success")
+            return redirect(url_for("review.assess", idea_id=idea.id) + "#notes")
+        if parent is not None:  # the error belongs to the reply box, not the new-note box
+            reply_to, reply_error = parent.id, note_form.body.errors[0]
+            note_form = NoteForm(prefix="note", formdata=None)
+    error_items = [(f"#score-{c.id}", errors[c.id]) for c in criteria if c.id in errors]
+    error_items += [(f"#{field.id}", message) for form in (decision_form, note_form)
+                    for field in form if field.errors for message in field.errors]
+    if reply_error:
+        error_items.append((f"#reply-{reply_to}", reply_error))
+    return render_template(
+        "review/assess.html", idea=idea, author=public_author(idea),
+        feasibility=assessments.feasibility(idea), headings=HEADINGS, mine=_mine(idea),
+        errors=errors, posted=request.form, suggestion=triage.suggestion_for(idea),
+        confirmed=triage.confirmed_types(idea), pii_labels=pii.LABELS,
+        labels={**OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT: "Not a data project"},
+        unique_supporters=triage.unique_supporters(idea),
+        cluster_ideas=assessments.cluster_companions(idea),
+        cluster_supporters=assessments.cluster_supporters(idea),
+        has_run=triage.latest_run(idea.window) is not None,
+        notes=assessments.notes_for(idea), note_form=note_form, decision_form=decision_form,
+        templates=decisions.templates(), reply_to=reply_to, reply_error=reply_error,
+        reply_text=request.form.get("note-body", "") if reply_to else "",
+        button=ButtonForm(), error_items=error_items, page_has_errors=bool(error_items))
+
+
+def _mine(idea: Idea):
+    return next((a for a in assessments.feasibility(idea).assessments
+                 if a.reviewer_id == current_user.id), None)
+
+
+def _decide_one(idea: Idea, form: DecisionForm) -> bool:
+    """Apply the decision form to one idea; on a problem, put it on the form."""
+    template = db.session.get(decisions.DecisionTemplate, int(form.template.data or 0))
+    status_value = form.status.data or (template.status.value if template else "")
+    if not status_value:
+        form.status.errors = [*form.status.errors, "Choose a decision or a template"]
+        return False
+    reason = form.reason.data or (template.reason if template else "")
+    try:
+        decisions.decide(current_user, [idea], IdeaStatus(status_value), reason,
+                         form.signposted_to.data or "")
+    except decisions.DecisionError as error:
+        field = form.signposted_to if "sent" in str(error) else form.reason
+        field.errors = [*field.errors, str(error)]
+        return False
+    flash(f"“{idea.title}” is now: {idea.status.label}. Its followers will be told.", "success")
+    return True
+
+
+@bp.route("/staff/decision-templates", methods=["GET", "POST"])
+@staff_required
+def decision_templates():
+    form = TemplateForm()
+    if form.validate_on_submit():
+        decisions.save_template(current_user, form.name.data, IdeaStatus(form.status.data),
+                                form.reason.data)
+        flash(f"The template “{form.name.data}” is saved.", "success")
+        return redirect(url_for("review.decision_templates"))
+    return render_template("review/templates.html", templates=decisions.templates(), form=form)
+
+
+# ---- The shortlist --------------------------------------------------------------------------
+
+@bp.route("/staff/windows/<int:window_id>/shortlist", methods=["GET", "POST"])
+@staff_required
+def shortlist_page(window_id: int):
+    window = window_or_404(window_id)
+    form = WeightsForm(prefix="weights", data={"support_weight": window.support_weight,
+                                               "feasibility_weight": window.feasibility_weight,
+                                               "size": window.shortlist_size})
+    if form.validate_on_submit():
+        try:
+            shortlist.set_weights(current_user, window, float(form.support_weight.data),
+                                  float(form.feasibility_weight.data), form.size.data)
+        except shortlist.ShortlistError as error:
+            form.support_weight.errors = [*form.support_weight.errors, str(error)]
+        else:
+            flash("The formula is saved.", "success")
+            return redirect(url_for("review.shortlist_page", window_id=window.id))
+    return render_template("review/shortlist_staff.html", window=window, form=form,
+                           rows=shortlist.ranking(window), override_form=OverrideForm(),
+                           publish_form=PublishForm(prefix="publish"),
+                           criteria_count=len(assessments.criteria_for(window)),
+                           voting_open=window.is_open_for_voting())
+
+
+@bp.route("/staff/ideas/<int:idea_id>/shortlist", methods=["POST"])
+@staff_required
+def override(idea_id: int):
+    idea = idea_or_404(idea_id)
+    form = OverrideForm()
+    if form.validate_on_submit():
+        include = {"include": True, "exclude": False}.get(form.choice.data)
+        try:
+            shortlist.override(current_user, idea, include, form.reason.data or "")
+        except shortlist.ShortlistError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"Saved for “{idea.title}”.", "success")
+    else:
+        flash("Select what to do, and give a public reason.", "warning")
+    return redirect(url_for("review.shortlist_page", window_id=idea.window_id) + f"#idea-{idea.id}")
+
+
+@bp.route("/staff/windows/<int:window_id>/shortlist/publish", methods=["POST"])
+@staff_required
+def publish_shortlist(window_id: int):
+    window = window_or_404(window_id)
+    form = PublishForm(prefix="publish")
+    if form.validate_on_submit():
+        try:
+            entries = shortlist.publish(current_user, window, form.reason.data)
+        except shortlist.ShortlistError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"The shortlist of {plural(len(entries), 'idea')} is published.", "success")
+            return redirect(url_for("review.public_shortlist", window_id=window.id))
+    return redirect(url_for("review.shortlist_page", window_id=window.id))
+
+
+@bp.route("/windows/<int:window_id>/shortlist")
+@public
+def public_shortlist(window_id: int):
+    window = window_or_404(window_id)
+    if window.published_at is None:
+        abort(404)
+    return render_template("review/shortlist_public.html", window=window,
+                           entries=shortlist.published_entries(window),
+                           excluded=shortlist.kept_off(window),
+                           criteria_count=len(assessments.criteria_for(window)))
+
+
+# ---- Admin: the wording of the criteria ---------------------------------------------------------
+
+@bp.route("/admin/windows/<int:window_id>/criteria", methods=["GET", "POST"])
+@admin_required
+def criteria(window_id: int):
+    window = window_or_404(window_id)
+    rows = assessments.criteria_for(window)
+    errors = {}
+    if request.method == "POST" and ButtonForm().validate_on_submit():
+        changes = {}
+        for row in rows:
+            name = request.form.get(f"name-{row.id}", "").strip()
+            wording = request.form.get(f"wording-{row.id}", "").strip()
+            if not name or not wording or len(name) > 80 or len(wording) > 500:
+                errors[row.id] = (f"Enter a name (up to 80 characters) and wording (up to 500) "
+                                  f"for criterion {row.position + 1}")
+            changes[row.id] = (name, wording)
+        if not errors:
+            assessments.reword_criteria(current_user, window, changes)
+            flash("The criteria are saved.", "success")
+            return redirect(url_for("review.criteria", window_id=window.id))
+    return render_template("review/criteria.html", window=window, rows=rows, headings=HEADINGS,
+                           errors=errors, posted=request.form, form=ButtonForm(),
+                           error_items=[(f"#name-{i}", m) for i, m in errors.items()],
+                           page_has_errors=bool(errors))

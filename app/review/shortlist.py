@@ -1,0 +1,192 @@
+"""The shortlist: a published formula that combines public support with feasibility, staff
+overrides with public reasons, and publishing.
+
+The formula (shown on every shortlist page):
+
+    score = support_weight × support_share + feasibility_weight × feasibility_share
+            ───────────────────────────────────────────────────────────────────────
+                           support_weight + feasibility_weight
+
+    support_share     = unique supporters of the idea (counting ideas merged into it, each
+                        person once) ÷ the most any idea in the window has
+    feasibility_share = the mean of the reviewers' totals ÷ the most a total can be
+                        (2 × the number of criteria); 0 if nobody has assessed it
+
+Ideas are ranked by score, highest first; ties go to the idea with more unique supporters,
+then the older idea. The top `shortlist_size` are on the shortlist, except that staff may put
+an idea on it or keep one off, with a public reason.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    Idea,
+    IdeaStatus,
+    IdeaWindow,
+    ShortlistEntry,
+    ShortlistOverride,
+    Support,
+    User,
+    WindowStage,
+    listed,
+    utcnow,
+)
+from app.review.assessments import feasibility_shares
+from app.review.decisions import decide
+
+CANDIDATE_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.SHORTLISTED,
+                      IdeaStatus.NOT_TAKEN_FORWARD)
+
+
+class ShortlistError(Exception):
+    """A shortlist change that cannot be made."""
+
+
+@dataclass
+class Ranked:
+    """An idea's place under the formula."""
+
+    idea: Idea
+    supporters: int
+    support_share: float
+    feasibility_share: float
+    score: float
+    on_list: bool
+    override: ShortlistOverride | None
+
+
+def unique_supporters_by_idea(window: IdeaWindow) -> dict[int, int]:
+    """For each idea of the window, its supporters and those of ideas merged into it, each
+    person counted once."""
+    owner = func.coalesce(Idea.merged_into_id, Idea.id)
+    rows = db.session.execute(
+        select(owner, func.count(func.distinct(Support.user_id)))
+        .join(Support, Support.idea_id == Idea.id)
+        .where(Idea.window_id == window.id).group_by(owner)).all()
+    return {idea_id: count for idea_id, count in rows}
+
+
+def formula_score(window: IdeaWindow, support_share: float, feasibility_share: float) -> float:
+    """The published formula."""
+    total = window.support_weight + window.feasibility_weight
+    return (window.support_weight * support_share
+            + window.feasibility_weight * feasibility_share) / total
+
+
+def ranking(window: IdeaWindow) -> list[Ranked]:
+    """Every candidate idea, ranked by the formula, with who is on the shortlist."""
+    ideas = list(db.session.scalars(select(Idea).where(
+        Idea.window_id == window.id, listed(), Idea.status.in_(CANDIDATE_STATUSES))))
+    supporters = unique_supporters_by_idea(window)
+    most = max([supporters.get(i.id, 0) for i in ideas] or [0])
+    feasible = feasibility_shares(window)
+    overrides = {o.idea_id: o for o in db.session.scalars(select(ShortlistOverride).where(
+        ShortlistOverride.idea_id.in_([i.id for i in ideas])))}
+    rows = []
+    for idea in ideas:
+        count = supporters.get(idea.id, 0)
+        support_share = count / most if most else 0.0
+        feasibility_share = feasible.get(idea.id, 0.0)
+        rows.append(Ranked(idea, count, round(support_share, 6), round(feasibility_share, 6),
+                           round(formula_score(window, support_share, feasibility_share), 6),
+                           False, overrides.get(idea.id)))
+    rows.sort(key=lambda r: (-r.score, -r.supporters, r.idea.published_at, r.idea.id))
+    # Overrides first, then the formula fills the places that are left, in order.
+    places = window.shortlist_size
+    for row in rows:
+        if row.override is not None:
+            row.on_list = row.override.include
+            places -= row.on_list
+    for row in rows:
+        if row.override is None and places > 0:
+            row.on_list = True
+            places -= 1
+    return rows
+
+
+def set_weights(actor: User, window: IdeaWindow, support_weight: float,
+                feasibility_weight: float, size: int) -> None:
+    """Change the formula's weights and the shortlist's size before it is published."""
+    if window.shortlist_published_at is not None:
+        raise ShortlistError("The shortlist is published; its formula can no longer change")
+    if support_weight < 0 or feasibility_weight < 0 or support_weight + feasibility_weight <= 0:
+        raise ShortlistError("Weights must be 0 or more, and not both 0")
+    before = {"support_weight": window.support_weight,
+              "feasibility_weight": window.feasibility_weight, "size": window.shortlist_size}
+    window.support_weight, window.feasibility_weight = support_weight, feasibility_weight
+    window.shortlist_size = size
+    audit.record(actor, "shortlist.weights", window, f"Changed the shortlist formula of window "
+                 f"{window.id}", before=before,
+                 after={"support_weight": support_weight,
+                        "feasibility_weight": feasibility_weight, "size": size})
+    db.session.commit()
+
+
+def override(actor: User, idea: Idea, include: bool | None, reason: str = "") -> None:
+    """Put an idea on the shortlist or keep it off against the formula (with a public
+    reason), or go back to the formula (include=None)."""
+    if idea.window.shortlist_published_at is not None:
+        raise ShortlistError("The shortlist is published and can no longer change")
+    row = db.session.scalar(select(ShortlistOverride).where(ShortlistOverride.idea_id == idea.id))
+    before = None if row is None else {"include": row.include, "reason": row.reason}
+    if include is None:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        if not reason.strip():
+            raise ShortlistError("Give a public reason for going against the formula")
+        row = row or ShortlistOverride(idea_id=idea.id)
+        row.include, row.reason, row.decided_by_id = include, reason.strip(), actor.id
+        row.decided_at = utcnow()
+        db.session.add(row)
+    audit.record(actor, "shortlist.override", idea, f"Shortlist override for idea {idea.id}",
+                 before=before, after=None if include is None else {"include": include,
+                                                                    "reason": reason.strip()})
+    db.session.commit()
+
+
+def publish(actor: User, window: IdeaWindow, reason: str) -> list[ShortlistEntry]:
+    """Freeze the shortlist, mark its ideas shortlisted (telling their followers), and move
+    the window to "shortlist published"."""
+    if window.shortlist_published_at is not None:
+        raise ShortlistError("The shortlist is already published")
+    if window.stage() in (WindowStage.DRAFT, WindowStage.UPCOMING, WindowStage.OPEN_FOR_IDEAS) \
+            or window.is_open_for_voting():
+        raise ShortlistError("Publish the shortlist after voting closes, so that every "
+                             "support counts")
+    rows = [row for row in ranking(window) if row.on_list]
+    if not rows:
+        raise ShortlistError("There is nothing on the shortlist yet")
+    db.session.execute(delete(ShortlistEntry).where(ShortlistEntry.window_id == window.id))
+    entries = []
+    for rank, row in enumerate(rows, start=1):
+        entry = ShortlistEntry(window_id=window.id, idea_id=row.idea.id, rank=rank,
+                               score=row.score, support_share=row.support_share,
+                               feasibility_share=row.feasibility_share,
+                               override_reason=row.override.reason if row.override else None)
+        db.session.add(entry)
+        entries.append(entry)
+    decide(actor, [row.idea for row in rows], IdeaStatus.SHORTLISTED, reason, commit=False)
+    window.shortlist_published_at = utcnow()
+    audit.record(actor, "shortlist.publish", window, f"Published the shortlist of window "
+                 f"{window.id}", after={"ideas": [row.idea.id for row in rows]})
+    db.session.commit()
+    return entries
+
+
+def kept_off(window: IdeaWindow) -> list[ShortlistOverride]:
+    """Ideas staff kept off the shortlist against the formula, with their public reasons."""
+    return list(db.session.scalars(
+        select(ShortlistOverride).join(Idea, Idea.id == ShortlistOverride.idea_id)
+        .where(Idea.window_id == window.id, ShortlistOverride.include.is_(False))
+        .order_by(ShortlistOverride.id)))
+
+
+def published_entries(window: IdeaWindow) -> list[ShortlistEntry]:
+    """The frozen shortlist, in order."""
+    return list(db.session.scalars(select(ShortlistEntry).where(
+        ShortlistEntry.window_id == window.id).order_by(ShortlistEntry.rank)))

@@ -1,0 +1,155 @@
+"""Staff review in Chromium: reviewing, scoring, deciding and publishing a shortlist; the
+resident hearing why; moderation, open data and the audit log; every page axe-clean."""
+
+import re
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Criterion, Follow, Role
+from tests.e2e.test_accessibility import sign_in
+from tests.test_review import add_supports
+
+
+def test_staff_review_score_decide_and_publish_then_the_resident_hears(
+        page, app, runner, mailbox, make_user, make_window, make_idea):
+    window = make_window(stage="review", title="Winter 2026 ideas")
+    rosa = make_user("rosa@example.org", display_name="Rosa")
+    towpath = make_idea(window, rosa, title="Light the canal towpath at night",
+                        problem="The towpath is pitch dark after 5pm in winter.",
+                        published_days_ago=30)
+    parking = make_idea(window, rosa, title="Free parking for everyone in the centre",
+                        problem="Parking costs too much.", published_days_ago=29)
+    with app.app_context():
+        db.session.add_all([Follow(user_id=rosa.id, idea_id=i.id) for i in (towpath, parking)])
+        db.session.commit()
+    add_supports(app, towpath, [make_user() for _ in range(3)])
+    add_supports(app, parking, [make_user()])
+    make_user("sam@example.org", role=Role.STAFF, display_name="Sam Staff")
+
+    sign_in(page, "sam@example.org")
+    page.goto("/staff/windows")
+    page.get_by_role("link", name="Review the ideas in Winter 2026 ideas").click()
+    expect(page.get_by_role("heading", name="Review", exact=True)).to_be_visible()
+    page.check_accessibility()
+
+    # Score the towpath idea: 2 on everything but the three data criteria.
+    page.get_by_role("link", name="Light the canal towpath at night").click()
+    expect(page.get_by_role("heading", name="Feasibility", exact=True)).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Save your scores").click()
+    expect(page.page).to_have_title(re.compile("^Error:"))
+    expect(page.get_by_role("link", name=re.compile("^Score “Specific” 0, 1 or 2"))) \
+        .to_be_visible()
+    page.check_accessibility()
+    with app.app_context():
+        criteria = list(db.session.scalars(select(Criterion).where(
+            Criterion.window_id == window.id).order_by(Criterion.position)))
+    for criterion in criteria:
+        group = page.get_by_role("group", name=criterion.name, exact=True)
+        group.get_by_label("1: partly" if criterion.heading == "data" else "2: yes").check()
+    page.get_by_label("Note on “Specific” (optional)").fill("Clear, local and measurable.")
+    page.get_by_role("button", name="Save your scores").click()
+    expect(page.get_by_text("Your scores are saved.")).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("1 reviewer"))).to_contain_text("15.0")
+    page.check_accessibility()
+    page.get_by_label("Add a private note").fill("Canal & River Trust hold the lamp data.")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.get_by_text("Your note is added.")).to_be_visible()
+    page.check_accessibility()
+
+    # Turn the parking idea down with a template.
+    page.goto(f"/staff/ideas/{parking.id}/review")
+    page.get_by_label("Start from a template (optional)").select_option(
+        label="Low feasibility (Not taken forward)")
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_text("is now: Not taken forward")).to_be_visible()
+    page.check_accessibility()
+
+    # The shortlist: one place, published.
+    page.goto(f"/staff/windows/{window.id}/shortlist")
+    page.check_accessibility()
+    page.get_by_label("Ideas on the shortlist").fill("1")
+    page.get_by_role("button", name="Save formula").click()
+    expect(page.get_by_text("The formula is saved.")).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("1 on the shortlist"))).to_be_visible()
+    page.get_by_role("button", name="Publish the shortlist").click()
+    expect(page.get_by_text("The shortlist of 1 idea is published.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Shortlist", exact=True)).to_be_visible()
+    expect(page.get_by_role("table", name="1 shortlisted idea")).to_contain_text(
+        "Light the canal towpath at night")
+    page.check_accessibility()
+
+    # Rosa sees the reason on her idea, and gets the email.
+    page.context.clear_cookies()
+    sign_in(page, "rosa@example.org")
+    page.goto(f"/ideas/{parking.id}")
+    expect(page.get_by_text("Not taken forward").first).to_be_visible()
+    expect(page.get_by_text(re.compile("the action the data would enable is not clear"))) \
+        .to_be_visible()
+    page.check_accessibility()
+    assert "Sent 2" in runner.invoke(args=["notifications", "send"]).output
+    bodies = [mailbox.body(m) for m in mailbox.to("rosa@example.org")]
+    assert any("Not taken forward" in b and "not clear enough yet" in b for b in bodies)
+    assert any("Shortlisted" in b and "Light the canal towpath" in b for b in bodies)
+
+
+def test_reporting_moderation_open_data_and_the_audit_log(page, app, make_user, make_window,
+                                                         make_idea):
+    window = make_window(stage="voting")
+    rosa = make_user("rosa@example.org")
+    idea = make_idea(window, rosa, title="Fix the lights on Millbrook Road",
+                     problem="Ring me on 07700 900123, I live at 14 Millbrook Road, NG7 2QP.")
+    with app.app_context():
+        from app.models import Idea
+        from app.pii import flag_personal_information
+        row = db.session.get(Idea, idea.id)
+        flag_personal_information(row)
+        db.session.commit()
+    make_user("rep@example.org")
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+
+    sign_in(page, "rep@example.org")
+    page.goto(f"/ideas/{idea.id}")
+    page.get_by_role("link", name="Report this idea").click()
+    page.get_by_role("button", name="Send report").click()
+    expect(page.page).to_have_title(re.compile("^Error:"))
+    page.check_accessibility()
+    page.get_by_label("It contains personal information").check()
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_text("Thank you. Staff will look at this idea.")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, "ann@example.org")
+    page.goto("/staff/moderation")
+    expect(page.get_by_text("a phone number, a house number and postcode")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_label("Reason shown to the public").first.select_option(
+        label="Personal information")
+    page.get_by_role("button", name="Hide Fix the lights on Millbrook Road").first.click()
+    expect(page.get_by_text("is hidden.")).to_be_visible()
+    page.check_accessibility()
+
+    page.context.clear_cookies()
+    page.goto(f"/ideas/{idea.id}")
+    expect(page.get_by_text("Hidden: personal information.")).to_be_visible()
+    expect(page.get_by_text("07700")).to_have_count(0)
+    page.check_accessibility()
+    for path in ["/house-rules", "/open-data", f"/windows/{window.id}/shortlist"]:
+        page.goto(path)
+        page.check_accessibility()
+
+    sign_in(page, "ann@example.org")
+    page.goto("/admin/audit")
+    expect(page.get_by_text("Hid idea")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_label("From").fill("2026-01-01")
+    page.get_by_role("button", name="Filter").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these entries as CSV").click()
+    assert download.value.suggested_filename.startswith("audit-log-")
+    page.goto(f"/admin/windows/{window.id}/criteria")
+    page.check_accessibility()
+    page.goto("/staff/decision-templates")
+    page.check_accessibility()

@@ -1,0 +1,513 @@
+"""Staff review: reports and moderation, personal-information flags, pre-moderation, the
+review queue with its bulk actions, feasibility assessments, notes, decisions, the audit log
+and its export."""
+
+import csv
+import io
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.models import (
+    AuditEvent,
+    Criterion,
+    Idea,
+    IdeaStatus,
+    IdeaWindow,
+    Notification,
+    Report,
+    ReportStatus,
+    Role,
+    Source,
+    StaffNote,
+    Support,
+)
+from app.pii import find_personal_information
+from app.review.assessments import criteria_for
+from tests.support.factories import PASSWORD
+from tests.support.forms import csrf_token, submit, text
+
+
+def add_supports(app, idea, users):
+    """People supporting an idea, as the voting service would leave it."""
+    with app.app_context():
+        for user in users:
+            db.session.add(Support(idea_id=idea.id, user_id=user.id, window_id=idea.window_id))
+        db.session.execute(update(Idea).where(Idea.id == idea.id)
+                           .values(support_count=Idea.support_count + len(users)))
+        db.session.commit()
+
+
+def follows(app, user, *ideas):
+    """The user follows the ideas (authors do from the moment they publish)."""
+    from app.models import Follow
+
+    with app.app_context():
+        for idea in ideas:
+            db.session.add(Follow(user_id=user.id, idea_id=idea.id))
+        db.session.commit()
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def fresh(app, model, key):
+    with app.app_context():
+        row = db.session.get(model, key)
+        db.session.expunge(row)
+        return row
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("sam@example.org", role=Role.STAFF, display_name="Sam Staff")
+
+
+@pytest.fixture
+def voting(make_window, make_user, make_idea):
+    window = make_window(stage="voting")
+    author = make_user("rosa@example.org", display_name="Rosa")
+    idea = make_idea(window, author, title="Light the canal towpath at night",
+                     problem="The towpath is pitch dark after 5pm in winter.")
+    return window, author, idea
+
+
+def as_user(app, email):
+    other = app.test_client()
+    submit(other, "/sign-in", {"email": email, "password": PASSWORD})
+    return other
+
+
+# ---- Personal information -----------------------------------------------------------------
+
+@pytest.mark.parametrize("sample, kinds", [
+    ("Email me at rosa.b@example.org about it", ["email"]),
+    ("Ring 07700 900123 any evening", ["phone"]),
+    ("Call +44 20 7946 0018 please", ["phone"]),
+    ("I live at 14 Millbrook Road, NG7 2QP and the drain floods", ["address"]),
+    ("The bins on Millbrook Road in NG7 are never emptied", []),
+    ("Around 2,000 people use the 36 bus every day since 2019", []),
+    ("Potholes on the A610 near junction 26", []),
+])
+def test_what_looks_like_personal_information(sample, kinds):
+    assert find_personal_information(sample) == kinds
+
+
+def test_personal_information_is_flagged_to_staff_when_an_idea_is_saved(
+        app, client, auth, make_user, make_window, staff):
+    window = make_window(stage="open")
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/windows/{window.id}/submit/myself", {
+        "title": "Flooding outside my house", "consent": "y",
+        "problem": "Water pours off 14 Millbrook Road, NG7 2QP. Call me on 07700 900123."})
+    idea_id = int(response.request.path.split("/")[2])
+    submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
+    assert fresh(app, Idea, idea_id).pii_flags == ["phone", "address"]
+
+    staff_client = as_user(app, "sam@example.org")
+    page = text(staff_client.get("/staff/moderation"))
+    assert "Flooding outside my house" in page
+    assert "a phone number, a house number and postcode" in page
+    response = submit(staff_client, f"/staff/ideas/{idea_id}/clear-flags", {},
+                      page="/staff/moderation")
+    assert "is marked as checked" in text(response)
+    assert fresh(app, Idea, idea_id).pii_flags is None
+    assert "idea.clear_flags" in audit_actions(app)
+
+
+# ---- Reports, hiding and restoring -----------------------------------------------------------
+
+def test_a_report_reaches_staff_who_hide_the_idea_with_a_public_reason(
+        app, client, auth, make_user, voting, staff, runner, mailbox):
+    window, author, idea = voting
+    reporter = make_user("rep@example.org")
+    supporter = make_user("sue@example.org")
+    add_supports(app, idea, [supporter])
+    assert client.get(f"/ideas/{idea.id}/report").status_code == 302  # sign in first
+    auth.sign_in("rep@example.org")
+    assert "Report this idea" in text(client.get(f"/ideas/{idea.id}"))
+    response = submit(client, f"/ideas/{idea.id}/report", {})
+    assert "Select why staff should look at this idea" in text(response)
+    response = submit(client, f"/ideas/{idea.id}/report", {
+        "reason": "personal_information", "details": "It names my neighbour."})
+    assert "Thank you. Staff will look at this idea." in text(response)
+    response = submit(client, f"/ideas/{idea.id}/report", {"reason": "spam"})
+    assert "You have already reported this idea" in text(response)
+
+    staff_client = as_user(app, "sam@example.org")
+    page = text(staff_client.get("/staff/moderation"))
+    assert "It names my neighbour." in page and "Light the canal towpath" in page
+    response = submit(staff_client, f"/staff/ideas/{idea.id}/hide",
+                      {"reason": "personal_information"}, page="/staff/moderation")
+    assert "is hidden" in text(response)
+
+    public = text(app.test_client().get(f"/ideas/{idea.id}"))
+    assert "This idea has been hidden" in public and "Hidden: personal information." in public
+    assert "pitch dark" not in public and "Light the canal towpath" not in public
+    assert "Light the canal towpath" not in text(app.test_client().get(f"/windows/{window.id}"))
+    own = text(as_user(app, "rosa@example.org").get(f"/ideas/{idea.id}"))
+    assert "Only its author and staff can read it" in own and "pitch dark" in own
+    # Supports are frozen: nobody can add or take one back.
+    sue = as_user(app, "sue@example.org")
+    sue.post(f"/ideas/{idea.id}/unsupport",
+             data={"csrf_token": csrf_token(sue, "/account")})
+    assert fresh(app, Idea, idea.id).support_count == 1
+    with app.app_context():
+        report = db.session.scalar(select(Report))
+        assert report.status == ReportStatus.ACTIONED and report.decided_by_id == staff.id
+    runner.invoke(args=["notifications", "send"])
+    body = mailbox.body(mailbox.last_to("rosa@example.org"))
+    assert "has been hidden by moderators: personal information" in body
+    assert "rep@example.org" not in body and reporter.display_name not in body
+
+    response = submit(staff_client, f"/staff/ideas/{idea.id}/restore", {},
+                      page="/staff/moderation")
+    assert "is visible again" in text(response)
+    assert "pitch dark" in text(app.test_client().get(f"/ideas/{idea.id}"))
+    assert audit_actions(app)[-2:] == ["idea.hide", "idea.restore"]
+
+
+def test_staff_can_dismiss_reports_and_the_idea_stays(app, client, auth, make_user, voting,
+                                                      staff):
+    _window, _author, idea = voting
+    make_user("rep@example.org")
+    auth.sign_in("rep@example.org")
+    submit(client, f"/ideas/{idea.id}/report", {"reason": "spam"})
+    staff_client = as_user(app, "sam@example.org")
+    response = submit(staff_client, f"/staff/ideas/{idea.id}/dismiss-reports", {},
+                      page="/staff/moderation")
+    assert "are dismissed" in text(response) and "No open reports." in text(response)
+    assert fresh(app, Idea, idea.id).hidden_at is None
+    # The reporter may report again after a dismissal.
+    response = submit(client, f"/ideas/{idea.id}/report", {"reason": "offensive"})
+    assert "Thank you" in text(response)
+
+
+# ---- Pre-moderation ---------------------------------------------------------------------------
+
+def test_in_a_premoderated_window_ideas_wait_for_approval(app, client, auth, make_user,
+                                                          make_window, staff, runner, mailbox):
+    window = make_window(stage="open")
+    staff_client = as_user(app, "sam@example.org")
+    page = text(staff_client.get(f"/staff/windows/{window.id}/edit"))
+    assert "Check each idea before it appears" in page
+    with app.app_context():
+        db.session.execute(update(IdeaWindow).where(IdeaWindow.id == window.id)
+                           .values(premoderation=True))
+        db.session.commit()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/windows/{window.id}/submit/myself", {
+        "title": "Light the canal towpath at night", "problem": "It is dark.", "consent": "y"})
+    idea_id = int(response.request.path.split("/")[2])
+    response = submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
+    assert "Your idea has been sent" in text(response)
+    assert "Waiting to be checked" in text(client.get(f"/ideas/{idea_id}"))
+    assert app.test_client().get(f"/ideas/{idea_id}").status_code == 404
+    assert "Light the canal" not in text(app.test_client().get(f"/windows/{window.id}"))
+
+    assert "Light the canal towpath" in text(staff_client.get("/staff/moderation"))
+    response = submit(staff_client, f"/staff/ideas/{idea_id}/approve", {},
+                      page="/staff/moderation")
+    assert "is approved and now public" in text(response)
+    assert app.test_client().get(f"/ideas/{idea_id}").status_code == 200
+    assert "Light the canal" in text(app.test_client().get(f"/windows/{window.id}"))
+    runner.invoke(args=["notifications", "send"])
+    assert "checked by staff and is now public" in mailbox.body(
+        mailbox.last_to("rosa@example.org"))
+
+
+def test_premoderation_is_set_on_the_window_form(app, make_window, staff):
+    from tests.test_intake_windows import window_form
+
+    staff_client = as_user(app, "sam@example.org")
+    response = submit(staff_client, "/staff/windows/new", window_form(premoderation="y"))
+    assert response.status_code == 200
+    with app.app_context():
+        window = db.session.scalar(select(IdeaWindow).order_by(IdeaWindow.id.desc()))
+        assert window.premoderation is True
+    page = text(staff_client.get(f"/staff/windows/{window.id}/edit"))
+    assert 'name="premoderation" type="checkbox" value="y" checked' in page
+
+
+# ---- The review queue -----------------------------------------------------------------------
+
+@pytest.fixture
+def review_window(make_window, make_user, make_idea, make_organisation):
+    window = make_window(stage="review")
+    rosa = make_user("rosa@example.org", display_name="Rosa")
+    council = make_organisation("Northgate Council")
+    ideas = [
+        make_idea(window, rosa, title="Light the canal towpath at night",
+                  published_days_ago=30),
+        make_idea(window, rosa, title="Predict which streets flood", published_days_ago=29),
+        make_idea(window, rosa, title="Find empty homes from council tax data",
+                  source=Source.COUNCIL, organisation=council, published_days_ago=28),
+    ]
+    return window, rosa, ideas
+
+
+def score_form(criteria, scores, notes=None) -> dict:
+    data = {"form": "scores"}
+    for criterion, score in zip(criteria, scores, strict=True):
+        if score is not None:
+            data[f"score-{criterion.id}"] = str(score)
+        data[f"note-{criterion.id}"] = (notes or {}).get(criterion.id, "")
+    return data
+
+
+def window_criteria(app, window):
+    with app.app_context():
+        rows = criteria_for(db.session.get(IdeaWindow, window.id))
+        for row in rows:
+            db.session.expunge(row)
+        return rows
+
+
+def test_the_queue_filters_and_assigns_in_bulk(app, review_window, staff, make_user):
+    window, _rosa, (towpath, flood, homes) = review_window
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    staff_client = as_user(app, "sam@example.org")
+    queue = f"/staff/windows/{window.id}/review"
+    page = text(staff_client.get(queue))
+    assert "3 ideas" in page and all(i.title in page for i in (towpath, flood, homes))
+    page = text(staff_client.get(queue + "?source=council"))
+    assert "Find empty homes" in page and "Light the canal" not in page
+
+    response = submit(staff_client, queue, {"ideas": [towpath.id, flood.id], "action": "assign",
+                                            "reviewer": staff.id, "back": queue})
+    assert "Assigned 2 ideas to Sam Staff" in text(response)
+    page = text(staff_client.get(queue + "?view=mine"))
+    assert "Light the canal" in page and "Predict which streets" in page
+    assert "Find empty homes" not in page
+    response = submit(staff_client, queue, {"action": "assign", "reviewer": staff.id})
+    assert "Select at least one idea" in text(response)
+
+    criteria = window_criteria(app, window)
+    submit(staff_client, f"/staff/ideas/{towpath.id}/review", score_form(criteria, [2] * 9))
+    page = text(staff_client.get(queue + "?view=assessed"))
+    assert "Light the canal" in page and "Predict which" not in page and "100%" in page
+    page = text(staff_client.get(queue + "?view=not-assessed"))
+    assert "Light the canal" not in page and "Predict which" in page
+    assert audit_actions(app).count("idea.assign") == 2
+
+
+def test_bulk_decisions_use_a_template_and_tell_followers(app, review_window, staff, runner,
+                                                          mailbox):
+    window, rosa, (towpath, flood, homes) = review_window
+    follows(app, rosa, towpath, flood, homes)
+    staff_client = as_user(app, "sam@example.org")
+    queue = f"/staff/windows/{window.id}/review"
+    page = text(staff_client.get(queue))
+    assert "Data not available (Not taken forward)" in page
+    with app.app_context():
+        from app.models import DecisionTemplate
+        template = db.session.scalar(select(DecisionTemplate)
+                                     .where(DecisionTemplate.name == "Data not available"))
+    response = submit(staff_client, queue, {"ideas": [towpath.id, flood.id], "action": "decide",
+                                            "template": template.id})
+    assert "Decision saved for 2 ideas" in text(response)
+    for idea in (towpath, flood):
+        row = fresh(app, Idea, idea.id)
+        assert row.status == IdeaStatus.NOT_TAKEN_FORWARD
+    public = text(app.test_client().get(f"/ideas/{towpath.id}"))
+    assert "Not taken forward" in public and "not held by the councils" in public
+    assert fresh(app, Idea, homes.id).status == IdeaStatus.SUBMITTED
+    runner.invoke(args=["notifications", "send"])
+    body = mailbox.body(mailbox.last_to("rosa@example.org"))
+    assert "Not taken forward" in body and "not held by the councils" in body
+    assert audit_actions(app).count("idea.decide") == 2
+
+    # "Not a data project" needs a reason and where it went.
+    response = submit(staff_client, queue, {"ideas": [homes.id], "action": "decide",
+                                            "status": "not_a_data_project",
+                                            "reason": "A service request."})
+    assert "Say where the idea was sent instead" in text(response)
+    submit(staff_client, queue, {"ideas": [homes.id], "action": "decide",
+                                 "status": "not_a_data_project", "reason": "A service request.",
+                                 "signposted_to": "Northgate Housing team"})
+    assert fresh(app, Idea, homes.id).signposted_to == "Northgate Housing team"
+    assert "Sent to: Northgate Housing team" in text(app.test_client().get(f"/ideas/{homes.id}"))
+
+
+# ---- Assessing one idea -----------------------------------------------------------------------
+
+def test_reviewers_score_side_by_side_and_see_the_mean(app, review_window, staff, make_user):
+    window, _rosa, (towpath, *_rest) = review_window
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    criteria = window_criteria(app, window)
+    assert [c.heading for c in criteria] == ["problem"] * 3 + ["action"] * 3 + ["data"] * 3
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    page = text(sam.get(url))
+    assert "Nobody has scored this idea yet" in page
+    assert "The problem is specific" in page  # the stored wording, shown to reviewers
+
+    # A missing score is an error, and what was typed is kept.
+    response = submit(sam, url, score_form(criteria, [2] * 8 + [None],
+                                           {criteria[0].id: "Clear and local"}))
+    page = text(response)
+    assert response.status_code == 200 and page.startswith("<!DOCTYPE html>")
+    assert "<title>Error:" in page and f"Score “{criteria[8].name}” 0, 1 or 2" in page
+    assert "Clear and local</textarea>" in page
+    submit(sam, url, score_form(criteria, [2, 2, 2, 1, 1, 1, 0, 0, 0],
+                                {criteria[0].id: "Clear and local"}))
+    ann = as_user(app, "ann@example.org")
+    submit(ann, url, score_form(criteria, [1] * 9))
+    page = text(ann.get(url))
+    assert "2 reviewers" in page and "Sam Staff" in page and "Ann Admin" in page
+    assert "Clear and local" in page
+    assert ">1.5<" in page  # criterion 1: (2 + 1) / 2
+    assert ">0.5<" in page  # criterion 7: (0 + 1) / 2
+    assert ">9.0<" in page  # totals 9 and 9
+    # Changing your scores replaces them; it never adds a third reviewer.
+    submit(sam, url, score_form(criteria, [2] * 9))
+    page = text(sam.get(url))
+    assert "2 reviewers" in page and ">13.5<" in page
+    assert audit_actions(app).count("idea.assess") == 3
+
+
+def test_the_assessment_screen_shows_everything_at_once(app, review_window, staff, make_user,
+                                                        type_model):
+    window, _rosa, (_towpath, _flood, homes) = review_window
+    with app.app_context():
+        idea = db.session.get(Idea, homes.id)
+        idea.datasets = "Council tax records\nEmpty homes register"
+        db.session.commit()
+    add_supports(app, homes, [make_user(), make_user()])
+    page = text(as_user(app, "sam@example.org").get(f"/staff/ideas/{homes.id}/review"))
+    assert "Council tax records" in page and "Empty homes register" in page
+    assert "Northgate Council" in page
+    assert "2 people counting ideas merged into it" in page
+    assert "Suggested by the model" in page and "Confirmed: none yet" in page
+    assert "Not in a group" in page
+
+
+def test_staff_notes_with_replies_are_private(app, review_window, staff, make_user):
+    _window, _rosa, (towpath, *_rest) = review_window
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    url = f"/staff/ideas/{towpath.id}/review"
+    sam = as_user(app, "sam@example.org")
+    response = submit(sam, url, {"form": "note", "note-body": ""})
+    assert "Write the note" in text(response)
+    submit(sam, url, {"form": "note", "note-body": "Canal & River Trust may hold lighting data."})
+    with app.app_context():
+        note = db.session.scalar(select(StaffNote))
+    ann = as_user(app, "ann@example.org")
+    response = submit(ann, url, {"form": "note", "parent": note.id, "note-body": ""})
+    assert f'id="reply-{note.id}-error"' in text(response)
+    response = submit(ann, url, {"form": "note", "parent": note.id,
+                                 "note-body": "I will ask them."})
+    page = text(response)
+    assert "Your reply is added" in page and "Ann Admin</strong> replied" in page
+    assert "Canal &amp; River Trust" in page
+    assert "Canal" not in text(app.test_client().get(f"/ideas/{towpath.id}")).split("What has")[1]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(StaffNote.id)).where(
+            StaffNote.parent_id == note.id)) == 1
+    assert audit_actions(app).count("idea.note") == 2
+
+
+def test_one_decision_from_the_assessment_screen(app, review_window, staff):
+    _window, _rosa, (towpath, *_rest) = review_window
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    response = submit(sam, url, {"form": "decision", "decision-status": "not_taken_forward",
+                                 "decision-reason": ""})
+    assert "Give a reason everyone can read" in text(response)
+    response = submit(sam, url, {"form": "decision", "decision-status": "",
+                                 "decision-template": "0"})
+    assert "Choose a decision or a template" in text(response)
+    response = submit(sam, url, {"form": "decision", "decision-status": "under_review"})
+    assert "is now: Under review" in text(response)
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.UNDER_REVIEW
+
+
+def test_admins_reword_the_criteria_of_a_window(app, review_window, staff, make_user):
+    window, _rosa, (towpath, *_rest) = review_window
+    make_user("ann@example.org", role=Role.ADMIN)
+    criteria = window_criteria(app, window)
+    url = f"/admin/windows/{window.id}/criteria"
+    assert as_user(app, "sam@example.org").get(url).status_code == 403
+    ann = as_user(app, "ann@example.org")
+    form = {f"name-{c.id}": c.name for c in criteria}
+    form |= {f"wording-{c.id}": c.wording for c in criteria}
+    form[f"wording-{criteria[6].id}"] = "The data exists and a partner will share it."
+    form[f"name-{criteria[0].id}"] = ""
+    response = submit(ann, url, form)
+    assert "Enter a name (up to 80 characters) and wording" in text(response)
+    assert "The data exists and a partner will share it." in text(response)  # kept
+    form[f"name-{criteria[0].id}"] = "Specific"
+    response = submit(ann, url, form)
+    assert "The criteria are saved" in text(response)
+    with app.app_context():
+        assert db.session.get(Criterion, criteria[6].id).wording.startswith("The data exists")
+    page = text(ann.get(f"/staff/ideas/{towpath.id}/review"))
+    assert "The data exists and a partner will share it." in page
+    assert "criteria.reword" in audit_actions(app)
+
+
+def test_decision_templates_can_be_added(app, staff):
+    sam = as_user(app, "sam@example.org")
+    response = submit(sam, "/staff/decision-templates", {"name": "", "status": "",
+                                                         "reason": ""})
+    assert "Enter a name for the template" in text(response)
+    response = submit(sam, "/staff/decision-templates", {
+        "name": "Needs a partner", "status": "not_taken_forward",
+        "reason": "No public body could lead this project this round."})
+    assert "is saved" in text(response) and "Needs a partner" in text(response)
+    assert "template.save" in audit_actions(app)
+
+
+# ---- The audit log ----------------------------------------------------------------------------
+
+def test_admins_filter_and_export_the_audit_log(app, review_window, staff, make_user):
+    window, _rosa, (towpath, flood, _homes) = review_window
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    sam = as_user(app, "sam@example.org")
+    queue = f"/staff/windows/{window.id}/review"
+    submit(sam, queue, {"ideas": [towpath.id], "action": "decide", "status": "under_review"})
+    submit(sam, f"/staff/ideas/{flood.id}/review",
+           {"form": "note", "note-body": "=HYPERLINK(\"http://evil\")"})
+    assert sam.get("/admin/audit.csv").status_code == 403
+    ann = as_user(app, "ann@example.org")
+    page = text(ann.get(f"/admin/audit?actor={staff.id}"))
+    assert "Moved idea" in page
+    page = text(ann.get("/admin/audit?date_from=2026-13-45"))
+    assert "“From” must be a real date" in page and "<title>Error:" in page
+
+    response = ann.get(f"/admin/audit.csv?actor={staff.id}&action=idea.decide")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["action"] == "idea.decide" and row["actor"] == "Sam Staff"
+    assert row["before"] == '{"status": "submitted"}'
+    assert '"status": "under_review"' in row["after"]
+    everything = ann.get("/admin/audit.csv").get_data(as_text=True)
+    assert "'Added a staff note" not in everything  # only formula-like cells are defused
+    assert "audit.export" in audit_actions(app)
+    tomorrow = ann.get("/admin/audit.csv?date_from=2099-01-01").get_data(as_text=True)
+    assert len(list(csv.reader(io.StringIO(tomorrow.lstrip("\ufeff"))))) == 1  # header only
+
+
+def test_csv_cells_that_look_like_formulas_are_defused():
+    from app.csv_export import csv_lines
+
+    lines = "".join(csv_lines(["a", "b"], [["=SUM(A1)", 3], ["-2+3", "+x"], ["@me", "plain"]]))
+    assert lines.splitlines()[1:] == ["'=SUM(A1),3", "'-2+3,'+x", "'@me,plain"]
+
+
+def test_notifications_are_not_sent_to_the_person_who_decided(app, review_window, staff):
+    _window, _rosa, (towpath, *_rest) = review_window
+    sam = as_user(app, "sam@example.org")
+    submit(sam, f"/staff/ideas/{towpath.id}/review",
+           {"form": "decision", "decision-status": "under_review"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Notification.id)).where(
+            Notification.user_id == staff.id)) == 0

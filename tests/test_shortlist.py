@@ -1,0 +1,326 @@
+"""The shortlist formula, overrides and publishing; the open data downloads and API, and
+recomputing the published ranking from the CSV alone."""
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import (
+    Idea,
+    IdeaStatus,
+    IdeaWindow,
+    Role,
+    ShortlistEntry,
+    WindowStage,
+)
+from app.opendata.openapi import IDEA_PROPERTIES, WINDOW_PROPERTIES, openapi_document
+from app.opendata.services import IDEA_FIELDS, WINDOW_FIELDS
+from app.review import shortlist
+from app.review.assessments import criteria_for, save_assessment
+from tests.support.forms import submit, text
+from tests.test_review import add_supports, as_user, audit_actions, fresh
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user("sam@example.org", role=Role.STAFF, display_name="Sam Staff")
+
+
+def assess(app, idea, reviewer, scores):
+    with app.app_context():
+        row = db.session.get(Idea, idea.id)
+        criteria = criteria_for(row.window)
+        save_assessment(db.session.get(type(reviewer), reviewer.id), row,
+                        {c.id: (s, "") for c, s in zip(criteria, scores, strict=True)})
+
+
+@pytest.fixture
+def ranked_window(app, make_window, make_user, make_idea, staff):
+    """Five ideas with known support and feasibility, in a window whose voting has closed.
+
+    unique supporters: A 4, B 2, C 1, D 0, E 3 (E's count includes a merged idea's supporter
+    who also supports E, counted once, and one who supports only the merged idea).
+    feasibility totals (of 18): A 6, B 18, C 12, D none, E 9 and 3 (two reviewers, mean 6).
+    """
+    window = make_window(stage="review")
+    rosa = make_user("rosa@example.org", display_name="Rosa")
+    people = [make_user(f"p{n}@example.org") for n in range(5)]
+    ideas = {}
+    for position, name in enumerate("ABCDE"):
+        ideas[name] = make_idea(window, rosa, title=f"Idea {name} about the city",
+                                published_days_ago=30 - position)
+    merged = make_idea(window, rosa, title="Idea E said again", published_days_ago=20,
+                       status=IdeaStatus.MERGED)
+    with app.app_context():
+        db.session.execute(update(Idea).where(Idea.id == merged.id)
+                           .values(merged_into_id=ideas["E"].id))
+        db.session.commit()
+    add_supports(app, ideas["A"], people[:4])
+    add_supports(app, ideas["B"], people[:2])
+    add_supports(app, ideas["C"], people[:1])
+    add_supports(app, ideas["E"], people[:2])
+    add_supports(app, merged, [people[1], people[4]])
+    other = make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    assess(app, ideas["A"], staff, [1, 1, 1, 1, 1, 1, 0, 0, 0])
+    assess(app, ideas["B"], staff, [2] * 9)
+    assess(app, ideas["C"], staff, [2, 2, 2, 2, 2, 2, 0, 0, 0])
+    assess(app, ideas["E"], staff, [1] * 9)
+    assess(app, ideas["E"], other, [1, 1, 1, 0, 0, 0, 0, 0, 0])
+    return window, ideas
+
+
+def test_the_formula_ranks_by_weighted_support_and_feasibility(app, ranked_window):
+    window, ideas = ranked_window
+    with app.app_context():
+        rows = shortlist.ranking(db.session.get(IdeaWindow, window.id))
+        by_title = {r.idea.title[5]: r for r in rows}
+    assert {k: r.supporters for k, r in by_title.items()} == {"A": 4, "B": 2, "C": 1, "D": 0,
+                                                              "E": 3}
+    # 0.5 × support/4 + 0.5 × feasibility/18
+    assert by_title["A"].score == pytest.approx(0.5 * 1 + 0.5 * 6 / 18, abs=1e-6)
+    assert by_title["B"].score == pytest.approx(0.5 * 0.5 + 0.5 * 1, abs=1e-6)
+    assert by_title["E"].score == pytest.approx(0.5 * 0.75 + 0.5 * 6 / 18, abs=1e-6)
+    assert [r.idea.title[5] for r in rows] == ["B", "A", "E", "C", "D"]
+    assert [r.on_list for r in rows] == [True] * 5  # ten places by default
+
+
+def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window, staff, runner,
+                                                             mailbox, make_user):
+    window, ideas = ranked_window
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/windows/{window.id}/shortlist"
+    response = submit(sam, url, {"weights-support_weight": "abc",
+                                 "weights-feasibility_weight": "1", "weights-size": "0"})
+    page = text(response)
+    assert "<title>Error:" in page and "The shortlist must have between 1 and 200 ideas" in page
+    response = submit(sam, url, {"weights-support_weight": "0",
+                                 "weights-feasibility_weight": "0", "weights-size": "2"})
+    assert "Weights must be 0 or more, and not both 0" in text(response)
+    response = submit(sam, url, {"weights-support_weight": "3",
+                                 "weights-feasibility_weight": "1", "weights-size": "2"})
+    page = text(response)
+    assert "The formula is saved" in page and "(3.0 × support share + 1.0 × feasibility" in page
+    # support counts three times as much: A (0.8333), E (0.6458), B (0.625), C, D
+    assert page.index("Idea A about") < page.index("Idea E about") < page.index("Idea B about")
+
+    response = submit(sam, f"/staff/ideas/{ideas['C'].id}/shortlist", {"choice": "include"},
+                      page=url)
+    assert "Select what to do, and give a public reason" in text(response) \
+        or "Give a public reason" in text(response)
+    submit(sam, f"/staff/ideas/{ideas['C'].id}/shortlist",
+           {"choice": "include", "reason": "The only idea about older people's housing."},
+           page=url)
+    submit(sam, f"/staff/ideas/{ideas['E'].id}/shortlist",
+           {"choice": "exclude", "reason": "Already funded by the combined authority."},
+           page=url)
+    with app.app_context():
+        rows = shortlist.ranking(db.session.get(IdeaWindow, window.id))
+        assert [r.idea.title[5] for r in rows if r.on_list] == ["A", "C"]
+
+    # Not while voting is open.
+    with app.app_context():
+        from datetime import timedelta
+
+        from app.models import utcnow
+        row = db.session.get(IdeaWindow, window.id)
+        close = row.voting_close_at
+        row.voting_close_at = utcnow() + timedelta(days=1)
+        db.session.commit()
+    response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
+                      {"publish-reason": "Shortlisted."}, page=url)
+    assert "Publish the shortlist after voting closes" in text(response)
+    with app.app_context():
+        db.session.get(IdeaWindow, window.id).voting_close_at = close
+        db.session.commit()
+
+    from app.models import Follow
+    with app.app_context():
+        db.session.add(Follow(user_id=fresh(app, Idea, ideas["A"].id).author_id,
+                              idea_id=ideas["A"].id))
+        db.session.commit()
+    response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
+                      {"publish-reason": "Strong support and the data exists."}, page=url)
+    page = text(response)
+    assert "The shortlist of 2 ideas is published" in page
+    assert response.request.path == f"/windows/{window.id}/shortlist"
+    assert "Idea A about" in page and "Idea C about" in page
+    assert "The only idea about older people" in page
+    assert "Already funded by the combined authority." in page  # kept off, publicly
+    assert "(3.0 × support share + 1.0 × feasibility share) ÷ 4.0" in page
+    assert fresh(app, IdeaWindow, window.id).stage() == WindowStage.SHORTLIST_PUBLISHED
+    assert fresh(app, Idea, ideas["A"].id).status == IdeaStatus.SHORTLISTED
+    assert fresh(app, Idea, ideas["B"].id).status == IdeaStatus.SUBMITTED
+    assert "Strong support and the data exists." in text(
+        app.test_client().get(f"/ideas/{ideas['A'].id}"))
+    assert "See the shortlist" in text(app.test_client().get(f"/windows/{window.id}"))
+    runner.invoke(args=["notifications", "send"])
+    assert "Shortlisted" in mailbox.body(mailbox.last_to("rosa@example.org"))
+
+    # Frozen from now on.
+    response = submit(sam, url, {"weights-support_weight": "1",
+                                 "weights-feasibility_weight": "1", "weights-size": "3"},
+                      page=f"/staff/windows/{window.id}/review")
+    assert fresh(app, IdeaWindow, window.id).shortlist_size == 2
+    actions = audit_actions(app)
+    assert actions.count("shortlist.override") == 2 and "shortlist.publish" in actions
+    assert "shortlist.weights" in actions
+
+
+def test_the_public_shortlist_before_publishing(app, ranked_window):
+    window, _ideas = ranked_window
+    page = text(app.test_client().get(f"/windows/{window.id}/shortlist"))
+    assert "has not been published yet" in page
+
+
+# ---- Open data --------------------------------------------------------------------------------
+
+def read_csv(response) -> list[dict]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+def recompute_shortlist(idea_rows: list[dict], window_row: dict) -> list[int]:
+    """The shortlist, worked out from the open data alone with the published formula."""
+    support_weight = float(window_row["support_weight"])
+    feasibility_weight = float(window_row["feasibility_weight"])
+    size = int(window_row["shortlist_size"])
+    candidates = [r for r in idea_rows if r["candidate"] == "true"]
+    most = max(int(r["unique_supporters"]) for r in candidates)
+
+    def score(row):
+        support = int(row["unique_supporters"]) / most if most else 0
+        mean = row["feasibility_mean_total"]
+        feasibility = float(mean) / int(row["feasibility_max_total"]) if mean else 0
+        return (support_weight * support + feasibility_weight * feasibility) / (
+            support_weight + feasibility_weight)
+
+    for row in candidates:
+        assert score(row) == pytest.approx(float(row["formula_score"]), abs=1e-6)
+    ranked = sorted(candidates, key=lambda r: (-round(score(r), 6), -int(r["unique_supporters"]),
+                                               r["published_at"], int(r["id"])))
+    chosen = [r for r in ranked if r["shortlist_override"] == "include"]
+    places = size - len(chosen)
+    for row in ranked:
+        if not row["shortlist_override"] and places > 0:
+            chosen.append(row)
+            places -= 1
+    return [int(r["id"]) for r in ranked if r in chosen]
+
+
+def test_the_published_shortlist_is_reproducible_from_the_csv(app, ranked_window, staff):
+    window, ideas = ranked_window
+    with app.app_context():
+        row = db.session.get(IdeaWindow, window.id)
+        actor = db.session.get(type(staff), staff.id)
+        shortlist.set_weights(actor, row, 2, 1, 3)
+        shortlist.override(actor, db.session.get(Idea, ideas["D"].id), True,
+                           "Nobody else asked about this estate.")
+        shortlist.override(actor, db.session.get(Idea, ideas["B"].id), False,
+                           "Already in the council's plan.")
+        shortlist.publish(actor, row, "Shortlisted.")
+        published = [e.idea_id for e in db.session.scalars(
+            select(ShortlistEntry).where(ShortlistEntry.window_id == window.id)
+            .order_by(ShortlistEntry.rank))]
+    visitor = app.test_client()
+    ideas_csv = read_csv(visitor.get(f"/open-data/windows/{window.id}/ideas.csv"))
+    windows_csv = read_csv(visitor.get("/open-data/windows.csv"))
+    window_row = next(r for r in windows_csv if int(r["id"]) == window.id)
+    assert recompute_shortlist(ideas_csv, window_row) == published
+    assert len(published) == 3
+    on_list = [r for r in ideas_csv if r["shortlisted"] == "true"]
+    shortlisted = [int(r["id"]) for r in sorted(on_list, key=lambda r: int(r["shortlist_rank"]))]
+    assert shortlisted == published
+
+
+def test_the_downloads_hold_the_record_and_nothing_personal(app, ranked_window, staff):
+    window, ideas = ranked_window
+    with app.app_context():
+        actor = db.session.get(type(staff), staff.id)
+        from app.review.decisions import decide
+        from app.triage.services import confirm_types
+        decide(actor, [db.session.get(Idea, ideas["D"].id)], IdeaStatus.NOT_A_DATA_PROJECT,
+               "A repair request.", "Northgate Highways team")
+        confirm_types(actor, db.session.get(Idea, ideas["A"].id), ["experiment", "needle"])
+        from app.models import ReportReason
+        from app.review.moderation import hide
+        hide(actor, db.session.get(Idea, ideas["C"].id), ReportReason.SPAM)
+    visitor = app.test_client()
+    rows = {r["title"][5]: r for r in read_csv(
+        visitor.get(f"/open-data/windows/{window.id}/ideas.csv"))
+        if r["title"].endswith("about the city")}
+    assert list(rows["A"]) == IDEA_FIELDS
+    assert "C" not in rows  # hidden
+    assert rows["A"]["confirmed_types"] == "needle;experiment"
+    assert rows["A"]["posted_by"] == "Rosa" and float(rows["A"]["feasibility_mean_total"]) == 6
+    assert rows["E"]["feasibility_assessments"] == "2" and rows["E"]["unique_supporters"] == "3"
+    assert rows["D"]["status"] == "not_a_data_project"
+    assert rows["D"]["signposted_to"] == "Northgate Highways team"
+    assert "A repair request." in rows["D"]["status_reason"]
+    body = visitor.get(f"/open-data/windows/{window.id}/ideas.json").get_data(as_text=True)
+    assert "@example.org" not in body and "Sam Staff" not in body
+    data = json.loads(body)
+    assert data["window"]["support_weight"] == 0.5 and len(data["ideas"]) == 5  # A B D E, merged
+    assert visitor.get("/open-data/windows/999/ideas.csv").status_code == 404
+    assert "Ideas CSV" in text(visitor.get("/open-data"))
+
+
+def test_the_api_pages_ideas_and_is_described_by_openapi(app, ranked_window, make_window):
+    window, ideas = ranked_window
+    make_window(stage="open", published=False, title="A draft window")
+    visitor = app.test_client()
+    windows = visitor.get("/api/windows").get_json()["windows"]
+    assert [w["id"] for w in windows] == [window.id]  # drafts are not public
+    assert set(windows[0]) == set(WINDOW_FIELDS) == set(WINDOW_PROPERTIES)
+    assert visitor.get("/api/windows").headers["Access-Control-Allow-Origin"] == "*"
+    detail = visitor.get(f"/api/windows/{window.id}").get_json()
+    assert len(detail["criteria"]) == 9 and detail["criteria"][0]["heading"] == "problem"
+
+    first = visitor.get(f"/api/windows/{window.id}/ideas?per_page=2").get_json()
+    assert first["total"] == 6 and len(first["ideas"]) == 2
+    assert set(first["ideas"][0]) == set(IDEA_FIELDS) == set(IDEA_PROPERTIES)
+    seen = [i["id"] for i in first["ideas"]]
+    next_page = first["next"]
+    while next_page:
+        page = visitor.get(next_page).get_json()
+        seen += [i["id"] for i in page["ideas"]]
+        next_page = page["next"]
+    assert len(seen) == len(set(seen)) == 6
+    bad = visitor.get(f"/api/windows/{window.id}/ideas?per_page=5000")
+    assert bad.status_code == 400 and "per_page" in bad.get_json()["error"]["message"]
+    assert visitor.get("/api/windows/999").get_json()["error"]["status"] == 404
+
+    one = visitor.get(f"/api/ideas/{ideas['A'].id}").get_json()
+    assert one["title"] == "Idea A about the city" and one["timeline"][0]["status"] == "submitted"
+    assert visitor.get(f"/api/windows/{window.id}/shortlist").get_json()["entries"] == []
+
+    document = visitor.get("/api/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    documented = set(document["paths"])
+    api_rules = {rule.rule.replace("<int:", "{").replace(">", "}")
+                 for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    assert documented == api_rules - {"/api/openapi.json"}
+    for name, schema in document["components"]["schemas"].items():
+        if "properties" in schema:
+            assert set(schema["required"]) == set(schema["properties"]), name
+    assert openapi_document("http://x", "S")["servers"] == [{"url": "http://x"}]
+
+
+def test_the_demo_shortlist_is_reproducible_from_its_csv(runner, app):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        past = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == "Spring 2026 ideas"))
+        published = [e.idea_id for e in shortlist.published_entries(past)]
+        shortlisted = set(db.session.scalars(select(Idea.id).where(
+            Idea.window_id == past.id, Idea.status == IdeaStatus.SHORTLISTED)))
+    assert published and set(published) == shortlisted
+    visitor = app.test_client()
+    ideas_csv = read_csv(visitor.get(f"/open-data/windows/{past.id}/ideas.csv"))
+    window_row = next(r for r in read_csv(visitor.get("/open-data/windows.csv"))
+                      if int(r["id"]) == past.id)
+    assert recompute_shortlist(ideas_csv, window_row) == published
+    page = text(visitor.get(f"/windows/{past.id}/shortlist"))
+    assert f"{len(published)} shortlisted idea" in page
