@@ -511,3 +511,38 @@ def test_notifications_are_not_sent_to_the_person_who_decided(app, review_window
     with app.app_context():
         assert db.session.scalar(select(func.count(Notification.id)).where(
             Notification.user_id == staff.id)) == 0
+
+
+def test_the_queue_filters_by_group_of_similar_ideas_and_by_type(app, runner, make_window,
+                                                                 make_user, make_idea, staff):
+    from app.models import ConfirmedType
+
+    window = make_window(stage="review")
+    author = make_user()
+    gritting = [make_idea(window, author, title=title, problem=problem) for title, problem in (
+        ("Grit the side roads on the Hartley Moor estate",
+         "The gritters only do the main road. The estate roads are sheet ice and people fall."),
+        ("Gritters never come onto our estate side roads",
+         "Every winter the estate side roads are not gritted and are like an ice rink."))]
+    buses = make_idea(window, author, title="Run an early bus from the docks to the hospital",
+                      problem="The first bus gets to the hospital after 8am, so nurses are late.")
+    assert runner.invoke(args=["triage", "run", "--window", str(window.id)]).exit_code == 0
+    with app.app_context():
+        db.session.add(ConfirmedType(idea_id=buses.id, type_key="allocation",
+                                     confirmed_by_id=staff.id))
+        db.session.commit()
+    sam = as_user(app, "sam@example.org")
+    queue = f"/staff/windows/{window.id}/review"
+    page = text(sam.get(queue))
+    cluster_id = int(page.split('<select class="govuk-select" id="cluster" name="cluster">')[1]
+                     .split('<option value="')[2].split('"')[0])
+    def listed_in(url):
+        page = text(sam.get(url))
+        return page.split("<table", 1)[1] if "<table" in page else ""
+
+    table = listed_in(f"{queue}?cluster={cluster_id}")
+    assert all(i.title in table for i in gritting) and buses.title not in table
+    table = listed_in(f"{queue}?clusters=1")
+    assert all(i.title in table for i in gritting) and buses.title not in table
+    table = listed_in(f"{queue}?type=allocation")
+    assert buses.title in table and gritting[0].title not in table

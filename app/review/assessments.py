@@ -187,7 +187,7 @@ QUEUE_FILTERS = {
 
 
 def queue(window: IdeaWindow, me: User, view: str = "all", type_key: str = "",
-          source: str = "", in_clusters: bool = False) -> Select:
+          source: str = "", in_clusters: bool = False, cluster_id: int | None = None) -> Select:
     """The review queue of a window with its filters, oldest first."""
     statement = select(Idea).where(Idea.window_id == window.id, listed())
     assessed = exists().where(Assessment.idea_id == Idea.id)
@@ -209,10 +209,32 @@ def queue(window: IdeaWindow, me: User, view: str = "all", type_key: str = "",
         statement = statement.where(confirmed | suggested)
     if source:
         statement = statement.where(Idea.source == source)
-    if in_clusters:
-        statement = statement.where(exists().where(and_(ClusterMember.idea_id == Idea.id,
-                                                        ClusterMember.removed.is_(False))))
+    if in_clusters or cluster_id:
+        member = and_(ClusterMember.idea_id == Idea.id, ClusterMember.removed.is_(False))
+        if cluster_id:
+            member = and_(member, ClusterMember.cluster_id == cluster_id)
+        else:  # any group of the window's latest run
+            from app.triage.services import latest_run
+
+            run = latest_run(window)
+            member = and_(member, ClusterMember.cluster_id.in_(
+                select(DuplicateCluster.id).where(DuplicateCluster.run_id ==
+                                                  (run.id if run else -1))))
+        statement = statement.where(exists().where(member))
     return statement.order_by(Idea.published_at, Idea.id)
+
+
+def cluster_choices(window: IdeaWindow) -> list[tuple[int, str]]:
+    """The window's groups of similar ideas (latest run) as filter choices: id and a label."""
+    from app.triage.services import clusters_for
+
+    choices = []
+    for cluster in clusters_for(window):
+        members = [m.idea for m in cluster.members if not m.removed]
+        if len(members) > 1:
+            first = min(members, key=lambda idea: idea.id)
+            choices.append((cluster.id, f"{first.title[:60]} ({len(members)} ideas)"))
+    return choices
 
 
 def assign(actor: User, ideas: list[Idea], reviewer: User | None) -> None:

@@ -148,14 +148,16 @@ def review_queue(window_id: int):
     type_key = request.args.get("type", "")
     source = request.args.get("source", "")
     in_clusters = request.args.get("clusters") == "1"
+    cluster_id = request.args.get("cluster", type=int)
     if request.method == "POST":
         return _bulk(window)
-    page = paginate(assessments.queue(window, current_user, view, type_key, source, in_clusters),
-                    per_page=25)
+    page = paginate(assessments.queue(window, current_user, view, type_key, source, in_clusters,
+                                      cluster_id), per_page=25)
     shares = assessments.feasibility_shares(window)
     return render_template(
         "review/queue.html", window=window, page=page, view=view, type_key=type_key,
-        source=source, in_clusters=in_clusters, views=assessments.QUEUE_FILTERS,
+        source=source, in_clusters=in_clusters, cluster_id=cluster_id,
+        clusters=assessments.cluster_choices(window), views=assessments.QUEUE_FILTERS,
         types=OPPORTUNITY_TYPES, sources=list(Source), shares=shares, people=staff_people(),
         templates=decisions.templates(), decisions=decisions.DECISIONS, form=ButtonForm())
 
