@@ -18,6 +18,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAX_ID = 2**31 - 1
 
 
+def bounded_id(value: int | None) -> int | None:
+    """An id from a form or the query string, or None when it could not be one (so that a
+    huge number is "not found", never a database overflow)."""
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
 def create_app(config: str | type[Config] | None = None, overrides: dict[str, Any] | None = None):
     """Build the Flask application for a configuration name or class, plus optional overrides."""
     config_class = config if isinstance(config, type) else config_for(

@@ -5,6 +5,16 @@ import secrets
 from flask import Flask, Response, g, request, session
 
 
+def local_path(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site (for redirects after a form), else `default`."""
+    target = target or ""
+    # Browsers read "/\\host" and "/<tab>/host" as "//host", another site: refuse them too.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and not any(ord(character) < 32 for character in target):
+        return target
+    return default
+
+
 def csp_nonce() -> str:
     """The nonce for this request's inline and module scripts."""
     if "csp_nonce" not in g:

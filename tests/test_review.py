@@ -87,6 +87,11 @@ def as_user(app, email):
     ("Email me at rosa.b@example.org about it", ["email"]),
     ("Ring 07700 900123 any evening", ["phone"]),
     ("Call +44 20 7946 0018 please", ["phone"]),
+    ("Call (0161) 496 0000 or +44 (0)161 496 0001", ["phone"]),
+    ("Come to 27, SW1A 2AA", ["address"]),
+    ("Flat 3b Oak House NG7 2QP", ["address"]),
+    ("Call 101 or 999 in an emergency; ward 12 has 3,400 homes", []),
+    ("A budget of £1,250,000 for 2026/27 and 14000000 journeys", []),
     ("I live at 14 Millbrook Road, NG7 2QP and the drain floods", ["address"]),
     ("The bins on Millbrook Road in NG7 are never emptied", []),
     ("Around 2,000 people use the 36 bus every day since 2019", []),
@@ -477,8 +482,8 @@ def test_admins_filter_and_export_the_audit_log(app, review_window, staff, make_
     ann = as_user(app, "ann@example.org")
     page = text(ann.get(f"/admin/audit?actor={staff.id}"))
     assert "Moved idea" in page
-    page = text(ann.get("/admin/audit?date_from=2026-13-45"))
-    assert "“From” must be a real date" in page and "<title>Error:" in page
+    page = text(ann.get("/admin/audit?date_from=31/02/2026"))
+    assert "“From” must be a real date, like 22/11/2026" in page and "<title>Error:" in page
 
     response = ann.get(f"/admin/audit.csv?actor={staff.id}&action=idea.decide")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -492,7 +497,7 @@ def test_admins_filter_and_export_the_audit_log(app, review_window, staff, make_
     everything = ann.get("/admin/audit.csv").get_data(as_text=True)
     assert "'Added a staff note" not in everything  # only formula-like cells are defused
     assert "audit.export" in audit_actions(app)
-    tomorrow = ann.get("/admin/audit.csv?date_from=2099-01-01").get_data(as_text=True)
+    tomorrow = ann.get("/admin/audit.csv?date_from=01/01/2099").get_data(as_text=True)
     assert len(list(csv.reader(io.StringIO(tomorrow.lstrip("\ufeff"))))) == 1  # header only
 
 
@@ -546,3 +551,78 @@ def test_the_queue_filters_by_group_of_similar_ideas_and_by_type(app, runner, ma
     assert all(i.title in table for i in gritting) and buses.title not in table
     table = listed_in(f"{queue}?type=allocation")
     assert buses.title in table and gritting[0].title not in table
+
+
+def test_hidden_and_unapproved_ideas_leak_nowhere(app, client, auth, make_user, voting, staff,
+                                                 runner, mailbox):
+    window, author, idea = voting
+    follower = make_user("fred@example.org")
+    follows(app, follower, idea)
+    with app.app_context():
+        waiting = Idea(window_id=window.id, author_id=author.id, source=Source.RESIDENT,
+                       title="Secret waiting title", problem="Waiting.",
+                       status=IdeaStatus.SUBMITTED, awaiting_moderation=True,
+                       published_at=db.session.get(Idea, idea.id).published_at)
+        db.session.add(waiting)
+        db.session.commit()
+        waiting_id = waiting.id
+    make_user("rep@example.org")
+    auth.sign_in("rep@example.org")
+    assert client.get(f"/ideas/{waiting_id}/report").status_code == 404
+    token = csrf_token(client, "/account")
+    assert client.post(f"/ideas/{waiting_id}/follow",
+                       data={"csrf_token": token}).status_code == 404
+
+    sam = as_user(app, "sam@example.org")
+    submit(sam, f"/staff/ideas/{idea.id}/hide", {"reason": "offensive"},
+           page="/staff/moderation")
+    assert client.get(f"/ideas/{idea.id}/report").status_code == 404
+    runner.invoke(args=["notifications", "send"])
+    to_fred = mailbox.body(mailbox.last_to("fred@example.org"))
+    assert "An idea you follow has been hidden by moderators: offensive content" in to_fred
+    assert "Light the canal towpath" not in to_fred
+    to_rosa = mailbox.body(mailbox.last_to("rosa@example.org"))
+    assert "Your idea “Light the canal towpath at night” has been hidden" in to_rosa
+
+
+def test_forms_refuse_odd_values_without_an_error_page(app, review_window, staff, make_idea,
+                                                       make_user):
+    window, rosa, (towpath, flood, _homes) = review_window
+    sam = as_user(app, "sam@example.org")
+    queue = f"/staff/windows/{window.id}/review"
+    response = submit(sam, queue, {"ideas": ["99999999999999999999", "x"], "action": "assign",
+                                   "reviewer": "99999999999999999999"}, follow_redirects=False)
+    assert response.status_code == 302
+    response = submit(sam, queue, {"ideas": [towpath.id], "action": "assign",
+                                   "back": "//evil.example/"}, follow_redirects=False)
+    assert response.headers["Location"] == queue
+    response = submit(sam, queue, {"ideas": [towpath.id], "action": "assign",
+                                   "back": "/\\evil.example/"}, follow_redirects=False)
+    assert response.headers["Location"] == queue
+    url = f"/staff/ideas/{towpath.id}/review"
+    submit(sam, f"/staff/ideas/{flood.id}/review", {"form": "note", "note-body": "Elsewhere"})
+    with app.app_context():
+        other_note = db.session.scalar(select(StaffNote))
+    response = submit(sam, url, {"form": "note", "parent": other_note.id, "note-body": "Hi"})
+    assert response.status_code == 400
+    assert app.test_client().get(
+        f"/api/windows/{window.id}/ideas?page=99999999999999999999").status_code == 400
+    assert rosa.id and make_idea and make_user
+
+
+def test_decided_ideas_are_not_ranked_and_shortlisting_is_only_by_publishing(app, review_window,
+                                                                            staff):
+    from app.review import shortlist
+
+    window, _rosa, (towpath, flood, _homes) = review_window
+    sam = as_user(app, "sam@example.org")
+    submit(sam, f"/staff/ideas/{towpath.id}/review", {
+        "form": "decision", "decision-status": "not_taken_forward",
+        "decision-reason": "Already being done."})
+    with app.app_context():
+        ranked = [r.idea.id for r in shortlist.ranking(db.session.get(IdeaWindow, window.id))]
+    assert towpath.id not in ranked and flood.id in ranked
+    response = submit(sam, f"/staff/ideas/{flood.id}/review", {
+        "form": "decision", "decision-status": "shortlisted", "decision-reason": "Good."})
+    assert "Choose a decision from the list" in text(response)
+    assert fresh(app, Idea, flood.id).status == IdeaStatus.SUBMITTED

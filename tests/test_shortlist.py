@@ -235,6 +235,17 @@ def test_the_published_shortlist_is_reproducible_from_the_csv(app, ranked_window
     shortlisted = [int(r["id"]) for r in sorted(on_list, key=lambda r: int(r["shortlist_rank"]))]
     assert shortlisted == published
 
+    # An idea hidden after publishing leaves the public shortlist and the API.
+    from app.models import ReportReason
+    from app.review.moderation import hide
+    with app.app_context():
+        hidden = db.session.get(Idea, published[0])
+        title = hidden.title
+        hide(db.session.get(type(staff), staff.id), hidden, ReportReason.PERSONAL_INFORMATION)
+    assert title not in text(visitor.get(f"/windows/{window.id}/shortlist"))
+    entries = visitor.get(f"/api/windows/{window.id}/shortlist").get_json()["entries"]
+    assert [e["idea_id"] for e in entries] == published[1:]
+
 
 def test_the_downloads_hold_the_record_and_nothing_personal(app, ranked_window, staff):
     window, ideas = ranked_window
@@ -248,6 +259,7 @@ def test_the_downloads_hold_the_record_and_nothing_personal(app, ranked_window, 
         from app.models import ReportReason
         from app.review.moderation import hide
         hide(actor, db.session.get(Idea, ideas["C"].id), ReportReason.SPAM)
+        shortlist.override(actor, db.session.get(Idea, ideas["B"].id), True, "Still deciding.")
     visitor = app.test_client()
     rows = {r["title"][5]: r for r in read_csv(
         visitor.get(f"/open-data/windows/{window.id}/ideas.csv"))
@@ -257,6 +269,8 @@ def test_the_downloads_hold_the_record_and_nothing_personal(app, ranked_window, 
     assert rows["A"]["confirmed_types"] == "needle;experiment"
     assert rows["A"]["posted_by"] == "Rosa" and float(rows["A"]["feasibility_mean_total"]) == 6
     assert rows["E"]["feasibility_assessments"] == "2" and rows["E"]["unique_supporters"] == "3"
+    # Overrides are staff work in progress until the shortlist is published.
+    assert rows["B"]["shortlist_override"] == "" and rows["B"]["override_reason"] == ""
     assert rows["D"]["status"] == "not_a_data_project"
     assert rows["D"]["signposted_to"] == "Northgate Highways team"
     assert "A repair request." in rows["D"]["status_reason"]

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from app import audit
+from app import audit, bounded_id
 from app.access import admin_required
 from app.admin import bp, services
 from app.admin.forms import RoleForm
@@ -171,20 +171,30 @@ def remove_membership(membership_id: int):
     return redirect(url_for("admin.organisation", organisation_id=organisation_id))
 
 
+def parse_day(text: str) -> date | None:
+    """A date typed as 22/11/2026 (or 22-11-2026, or 2026-11-22), or None."""
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def audit_filters() -> tuple[services.AuditFilters, dict[str, str]]:
     """The audit filters in the query string, and an error for each date that is not one."""
     errors = {}
     days = {}
     for name, label in (("date_from", "From"), ("date_to", "To")):
+        days[name] = None
         text = request.args.get(name, "").strip()
-        try:
-            days[name] = date.fromisoformat(text) if text else None
-        except ValueError:
-            days[name] = None
-            errors[name] = f"“{label}” must be a real date, like 2026-11-22"
+        if text:
+            days[name] = parse_day(text)
+            if days[name] is None:
+                errors[name] = f"“{label}” must be a real date, like 22/11/2026"
     filters = services.AuditFilters(
         action=request.args.get("action", ""), target_type=request.args.get("target_type", ""),
-        actor_id=request.args.get("actor", type=int), **days)
+        actor_id=bounded_id(request.args.get("actor", type=int)), **days)
     return filters, errors
 
 

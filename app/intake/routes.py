@@ -16,7 +16,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import MAX_ID
+from app import bounded_id
 from app.access import public, roles_required, signed_in, verified
 from app.extensions import db, limiter
 from app.intake import bp, pledges, services
@@ -82,11 +82,6 @@ def filters_from_request() -> IdeaFilters:
                        area_id=bounded_id(request.args.get("area", type=int)),
                        status=request.args.get("status", ""),
                        sort=request.args.get("sort", DEFAULT_SORT))
-
-
-def bounded_id(value: int | None) -> int | None:
-    """An id from the query string, or None when it could not be one."""
-    return value if value is not None and 0 < value <= MAX_ID else None
 
 
 def visitor_seed() -> int:

@@ -12,6 +12,7 @@ from app.extensions import db, limiter
 from app.models import Idea, IdeaWindow, listed
 from app.opendata import bp, services
 from app.opendata.openapi import openapi_document
+from app.pagination import MAX_PAGE
 from app.review import shortlist
 
 MAX_PER_PAGE = 500
@@ -100,7 +101,7 @@ def api_window(window_id: int):
     window = published_window_or_404(window_id)
     record = services.window_record(window, base_url())
     record["criteria"] = [{"heading": c.heading, "name": c.name, "wording": c.wording}
-                          for c in services.criteria_for(window)]
+                          for c in services.criteria_for(window, create=False)]
     return jsonify(record)
 
 
@@ -111,9 +112,10 @@ def api_window_ideas(window_id: int):
     window = published_window_or_404(window_id)
     page = request.args.get("page", 1, type=int)
     per_page = request.args.get("per_page", 100, type=int)
-    if not page or page < 1 or not per_page or not 1 <= per_page <= MAX_PER_PAGE:
-        return api_error(400, f"page must be 1 or more and per_page between 1 and "
-                              f"{MAX_PER_PAGE}")
+    if not page or not 1 <= page <= MAX_PAGE or not per_page \
+            or not 1 <= per_page <= MAX_PER_PAGE:
+        return api_error(400, f"page must be between 1 and {MAX_PAGE:,} and per_page between 1 "
+                              f"and {MAX_PER_PAGE}")
     total = db.session.scalar(select(func.count(Idea.id)).where(Idea.window_id == window.id,
                                                                listed()))
     ideas = list(db.session.scalars(services.window_ideas_query(window)
@@ -148,7 +150,7 @@ def api_shortlist(window_id: int):
     entries = [{"rank": e.rank, "idea_id": e.idea_id, "title": e.idea.title,
                 "score": e.score, "support_share": e.support_share,
                 "feasibility_share": e.feasibility_share, "override_reason": e.override_reason}
-               for e in shortlist.published_entries(window)]
+               for e in shortlist.published_entries(window, public=True)]
     return jsonify({"window_id": window.id,
                     "published_at": services.iso(window.shortlist_published_at),
                     "support_weight": window.support_weight,

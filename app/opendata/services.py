@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -70,7 +70,8 @@ def window_record(window: IdeaWindow, base_url: str) -> dict[str, Any]:
         "voting_open_at": iso(window.voting_open_at),
         "voting_close_at": iso(window.voting_close_at),
         "support_weight": window.support_weight, "feasibility_weight": window.feasibility_weight,
-        "shortlist_size": window.shortlist_size, "criteria_count": len(criteria_for(window)),
+        "shortlist_size": window.shortlist_size,
+        "criteria_count": len(criteria_for(window, create=False)),
         "shortlist_published_at": iso(window.shortlist_published_at), "idea_count": count,
         "url": f"{base_url}/windows/{window.id}",
     }
@@ -88,10 +89,15 @@ class WindowFacts:
     ranked: dict[int, tuple[int, shortlist.Ranked]]
     overrides: dict[int, ShortlistOverride]
     entries: dict[int, int]  # idea id: published rank
+    published: bool  # the shortlist is published
 
 
-def window_facts(window: IdeaWindow) -> WindowFacts:
-    """Read the window's support, feasibility, types, decisions and shortlist at once."""
+def window_facts(window: IdeaWindow, idea_ids: list[int] | None = None) -> WindowFacts:
+    """Read the window's support, feasibility, types, decisions and shortlist at once; the
+    per-idea facts only for `idea_ids` when given (a page of the API)."""
+    def only(column):
+        return true() if idea_ids is None else column.in_(idea_ids)
+
     totals = db.session.execute(
         select(Assessment.idea_id, func.sum(AssessmentScore.score))
         .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
@@ -104,26 +110,29 @@ def window_facts(window: IdeaWindow) -> WindowFacts:
     order = [*OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT]
     for idea_id, key in db.session.execute(
             select(ConfirmedType.idea_id, ConfirmedType.type_key)
-            .join(Idea, Idea.id == ConfirmedType.idea_id).where(Idea.window_id == window.id)):
+            .join(Idea, Idea.id == ConfirmedType.idea_id)
+            .where(Idea.window_id == window.id, only(ConfirmedType.idea_id))):
         types[idea_id].append(key)
     for keys in types.values():
         keys.sort(key=order.index)
-    last_change = {}
-    for change in db.session.scalars(
-            select(IdeaStatusChange).join(Idea, Idea.id == IdeaStatusChange.idea_id)
-            .where(Idea.window_id == window.id).order_by(IdeaStatusChange.id)):
-        last_change[change.idea_id] = change
+    latest = (select(func.max(IdeaStatusChange.id))
+              .join(Idea, Idea.id == IdeaStatusChange.idea_id)
+              .where(Idea.window_id == window.id, only(IdeaStatusChange.idea_id))
+              .group_by(IdeaStatusChange.idea_id))
+    last_change = {change.idea_id: change for change in db.session.scalars(
+        select(IdeaStatusChange).where(IdeaStatusChange.id.in_(latest)))}
     rows = shortlist.ranking(window)
     return WindowFacts(
         supporters=shortlist.unique_supporters_by_idea(window),
         feasibility={i: (len(v), sum(v) / len(v)) for i, v in per_idea.items()},
-        max_total=2 * len(criteria_for(window)),
+        max_total=2 * len(criteria_for(window, create=False)),
         types=types, last_change=last_change,
         ranked={row.idea.id: (position, row) for position, row in enumerate(rows, start=1)},
         overrides={o.idea_id: o for o in db.session.scalars(
             select(ShortlistOverride).join(Idea, Idea.id == ShortlistOverride.idea_id)
             .where(Idea.window_id == window.id))},
         entries={e.idea_id: e.rank for e in shortlist.published_entries(window)},
+        published=window.shortlist_published_at is not None,
     )
 
 
@@ -152,9 +161,10 @@ def idea_record(idea: Idea, facts: WindowFacts, base_url: str) -> dict[str, Any]
         "candidate": row is not None,
         "formula_rank": position,
         "formula_score": row.score if row else None,
-        "shortlist_override": None if override is None else (
+        # Overrides are staff work in progress until the shortlist is published.
+        "shortlist_override": None if override is None or not facts.published else (
             "include" if override.include else "exclude"),
-        "override_reason": override.reason if override else None,
+        "override_reason": override.reason if override and facts.published else None,
         "shortlisted": idea.id in facts.entries,
         "shortlist_rank": facts.entries.get(idea.id),
         "problem": idea.problem, "action": idea.action or None, "data": idea.data or None,
@@ -172,7 +182,7 @@ def window_ideas_query(window: IdeaWindow):
 def idea_records(window: IdeaWindow, base_url: str, ideas: list[Idea] | None = None
                  ) -> list[dict[str, Any]]:
     """The records of the given ideas of a window (default: all its public ideas)."""
-    facts = window_facts(window)
+    facts = window_facts(window, None if ideas is None else [idea.id for idea in ideas])
     if ideas is None:
         ideas = list(db.session.scalars(window_ideas_query(window)))
     return [idea_record(idea, facts, base_url) for idea in ideas]

@@ -30,12 +30,17 @@ class AssessmentError(Exception):
     """An assessment that cannot be saved as asked."""
 
 
-def criteria_for(window: IdeaWindow) -> list[Criterion]:
-    """A window's criteria in order; a window that has none gets the default nine."""
+def criteria_for(window: IdeaWindow, create: bool = True) -> list[Criterion]:
+    """A window's criteria in order. A window that has none gets its own copy of the default
+    nine (with create=False, for public pages that must not write, unsaved copies)."""
     rows = list(db.session.scalars(select(Criterion).where(Criterion.window_id == window.id)
                                    .order_by(Criterion.position)))
     if rows:
         return rows
+    if not create:
+        return [Criterion(window_id=window.id, heading=heading, name=name, wording=wording,
+                          position=position)
+                for position, (heading, name, wording) in enumerate(DEFAULT_CRITERIA)]
     for position, (heading, name, wording) in enumerate(DEFAULT_CRITERIA):
         db.session.add(Criterion(window_id=window.id, heading=heading, name=name,
                                  wording=wording, position=position))
@@ -74,7 +79,7 @@ def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str
         assessment = Assessment(idea_id=idea.id, reviewer_id=reviewer.id)
         db.session.add(assessment)
     else:
-        before = {str(s.criterion_id): s.score for s in assessment.scores}
+        before = {str(s.criterion_id): [s.score, s.note] for s in assessment.scores}
     existing = {s.criterion_id: s for s in assessment.scores}
     for criterion_id, (score, note) in scores.items():
         row = existing.get(criterion_id) or AssessmentScore(criterion_id=criterion_id)
@@ -84,7 +89,7 @@ def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str
     assessment.updated_at = utcnow()
     db.session.flush()
     audit.record(reviewer, "idea.assess", idea, f"Scored idea {idea.id} for feasibility",
-                 before=before, after={str(k): v[0] for k, v in scores.items()})
+                 before=before, after={str(k): [v[0], v[1].strip()] for k, v in scores.items()})
     db.session.commit()
     return assessment
 
@@ -119,7 +124,7 @@ def feasibility(idea: Idea) -> Feasibility:
 
 def feasibility_shares(window: IdeaWindow) -> dict[int, float]:
     """For every assessed idea of a window: its mean total over the most it could score."""
-    maximum = 2 * len(criteria_for(window))
+    maximum = 2 * len(criteria_for(window, create=False))
     totals = db.session.execute(
         select(Assessment.idea_id, Assessment.id, func.sum(AssessmentScore.score))
         .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
@@ -138,7 +143,9 @@ def add_note(author: User, idea: Idea, body: str, parent: StaffNote | None = Non
     note = StaffNote(idea_id=idea.id, author_id=author.id, body=body.strip(),
                      parent_id=parent.id if parent else None)
     db.session.add(note)
-    audit.record(author, "idea.note", idea, f"Added a staff note to idea {idea.id}")
+    db.session.flush()
+    audit.record(author, "idea.note", idea, f"Added a staff note to idea {idea.id}",
+                 after={"note": note.id, "reply_to": note.parent_id, "body": note.body})
     db.session.commit()
     return note
 

@@ -8,8 +8,9 @@ from app.extensions import db
 from app.intake.services import record_status
 from app.models import DecisionTemplate, Idea, IdeaStatus, User
 
-# The statuses staff decide directly (merging happens through the duplicate groups).
-DECISIONS = (IdeaStatus.UNDER_REVIEW, IdeaStatus.SHORTLISTED, IdeaStatus.NOT_TAKEN_FORWARD,
+# The statuses staff decide directly. Merging happens through the duplicate groups, and
+# "shortlisted" only by publishing the shortlist, so that the list and the statuses agree.
+DECISIONS = (IdeaStatus.UNDER_REVIEW, IdeaStatus.NOT_TAKEN_FORWARD,
              IdeaStatus.NOT_A_DATA_PROJECT)
 NEEDS_REASON = (IdeaStatus.NOT_TAKEN_FORWARD, IdeaStatus.NOT_A_DATA_PROJECT)
 
@@ -26,8 +27,8 @@ DEFAULT_TEMPLATES = [
     ("Service request", IdeaStatus.NOT_A_DATA_PROJECT,
      "This is a request for a service, not a data project. We have sent it to the council "
      "team that runs the service."),
-    ("Shortlisted", IdeaStatus.SHORTLISTED,
-     "Strong public support and a clear route to the data and to action."),
+    ("Under review", IdeaStatus.UNDER_REVIEW,
+     "Staff are checking the data this idea needs and who could act on it."),
 ]
 
 
@@ -51,22 +52,25 @@ def templates() -> list[DecisionTemplate]:
 
 def save_template(actor: User, name: str, status: IdeaStatus, reason: str) -> DecisionTemplate:
     """Add a reusable reason (or change the one with this name)."""
-    row = db.session.scalar(select(DecisionTemplate).where(DecisionTemplate.name == name))
+    if status not in DECISIONS:
+        raise DecisionError("Choose a decision from the list")
+    row = db.session.scalar(select(DecisionTemplate).where(DecisionTemplate.name == name.strip()))
+    before = None if row is None else {"status": row.status.value, "reason": row.reason}
     row = row or DecisionTemplate(name=name.strip())
     row.status, row.reason = status, reason.strip()
     db.session.add(row)
     db.session.flush()
     audit.record(actor, "template.save", row, f"Saved decision template {row.name}",
-                 after={"status": status.value, "reason": row.reason})
+                 before=before, after={"status": status.value, "reason": row.reason})
     db.session.commit()
     return row
 
 
 def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
-           signposted_to: str = "", commit: bool = True) -> int:
+           signposted_to: str = "", commit: bool = True, allowed=DECISIONS) -> int:
     """Give ideas a status with a public reason: on their timelines, to their followers, in
     the audit log. Returns how many changed."""
-    if status not in DECISIONS:
+    if status not in allowed:
         raise DecisionError("Choose a decision from the list")
     reason = reason.strip()
     if status in NEEDS_REASON and not reason:

@@ -1,6 +1,6 @@
 """Moderation: reports, hiding and restoring ideas, pre-moderation, and personal data flags."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from app import audit
 from app.extensions import db
@@ -34,10 +34,11 @@ def report(reporter: User, idea: Idea, reason: ReportReason, details: str) -> Re
     return row
 
 
-def open_reports_by_idea() -> list[tuple[Idea, list[Report]]]:
-    """Ideas with open reports, the most reported first."""
+def open_reports_by_idea(limit: int) -> list[tuple[Idea, list[Report]]]:
+    """Ideas with open reports (the oldest reports first, up to `limit`), the most reported
+    first."""
     reports = list(db.session.scalars(select(Report).where(Report.status == ReportStatus.OPEN)
-                                      .order_by(Report.created_at)))
+                                      .order_by(Report.created_at).limit(limit)))
     grouped: dict[int, list[Report]] = {}
     for row in reports:
         grouped.setdefault(row.idea_id, []).append(row)
@@ -46,17 +47,18 @@ def open_reports_by_idea() -> list[tuple[Idea, list[Report]]]:
                   key=lambda pair: (-len(pair[1]), pair[1][0].created_at))
 
 
-def flagged_ideas() -> list[Idea]:
-    """Published ideas whose text looks like it holds personal information, still visible."""
+def flagged_ideas(limit: int) -> list[Idea]:
+    """Published ideas whose text looks like it holds personal information, still visible,
+    the newest first."""
     return list(db.session.scalars(select(Idea).where(
         Idea.pii_flags.is_not(None), Idea.hidden_at.is_(None), Idea.published_at.is_not(None))
-        .order_by(Idea.published_at.desc())))
+        .order_by(Idea.published_at.desc()).limit(limit)))
 
 
-def awaiting_approval() -> list[Idea]:
-    """Ideas in pre-moderated windows that staff have not approved yet."""
+def awaiting_approval(limit: int) -> list[Idea]:
+    """Ideas in pre-moderated windows that staff have not approved yet, oldest first."""
     return list(db.session.scalars(select(Idea).where(Idea.awaiting_moderation.is_(True))
-                                   .order_by(Idea.published_at)))
+                                   .order_by(Idea.published_at).limit(limit)))
 
 
 def hidden_ideas(limit: int) -> list[Idea]:
@@ -78,9 +80,13 @@ def hide(actor: User, idea: Idea, reason: ReportReason) -> None:
     idea.hidden_at, idea.hidden_reason = utcnow(), reason.value
     idea.awaiting_moderation = False  # hiding is the decision on a pre-moderated idea
     _close_reports(idea, actor, ReportStatus.ACTIONED)
-    # The author is always told, even if they stopped following their idea.
-    notify_people(idea, f"“{idea.title}” has been hidden by moderators: "
-                  f"{reason.public_label}.", follower_ids(idea) | {idea.author_id}, actor)
+    # The author is always told, even if they stopped following their idea; followers are
+    # told without the title, which may be the very thing that was hidden.
+    notify_people(idea, f"Your idea “{idea.title}” has been hidden by moderators: "
+                  f"{reason.public_label}. Read our house rules to see why.",
+                  {idea.author_id}, actor)
+    notify_people(idea, f"An idea you follow has been hidden by moderators: "
+                  f"{reason.public_label}.", follower_ids(idea) - {idea.author_id}, actor)
     audit.record(actor, "idea.hide", idea, f"Hid idea {idea.id}: {reason.public_label}",
                  before={"hidden": False}, after={"hidden": True, "reason": reason.value})
     db.session.commit()
@@ -92,6 +98,8 @@ def restore(actor: User, idea: Idea) -> None:
         raise ModerationError("This idea is not hidden")
     before = {"hidden": True, "reason": idea.hidden_reason}
     idea.hidden_at, idea.hidden_reason = None, None
+    notify_people(idea, f"Your idea “{idea.title}” is visible again: moderators have reviewed "
+                  f"it.", {idea.author_id}, actor)
     audit.record(actor, "idea.restore", idea, f"Restored idea {idea.id}", before=before,
                  after={"hidden": False})
     db.session.commit()
@@ -99,10 +107,12 @@ def restore(actor: User, idea: Idea) -> None:
 
 def dismiss_reports(actor: User, idea: Idea) -> int:
     """Close an idea's open reports without hiding it."""
-    count = db.session.scalar(select(func.count(Report.id)).where(
-        Report.idea_id == idea.id, Report.status == ReportStatus.OPEN))
+    report_ids = list(db.session.scalars(select(Report.id).where(
+        Report.idea_id == idea.id, Report.status == ReportStatus.OPEN)))
+    count = len(report_ids)
     _close_reports(idea, actor, ReportStatus.DISMISSED)
-    audit.record(actor, "reports.dismiss", idea, f"Dismissed {count} reports on idea {idea.id}")
+    audit.record(actor, "reports.dismiss", idea, f"Dismissed {count} reports on idea {idea.id}",
+                 before={"open_reports": report_ids}, after={"open_reports": []})
     db.session.commit()
     return count
 

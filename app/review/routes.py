@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app import pii
+from app import bounded_id, pii
 from app.access import admin_required, public, signed_in, staff_required
 from app.extensions import db, limiter
 from app.filters import plural
@@ -24,7 +24,7 @@ from app.models import (
     StaffNote,
     User,
 )
-from app.pagination import paginate
+from app.pagination import paginate, paginate_list
 from app.review import assessments, bp, decisions, moderation, shortlist
 from app.review.forms import (
     ButtonForm,
@@ -37,6 +37,7 @@ from app.review.forms import (
     TemplateForm,
     WeightsForm,
 )
+from app.security import local_path
 from app.triage import services as triage
 
 
@@ -58,6 +59,8 @@ def window_or_404(window_id: int) -> IdeaWindow:
 @signed_in
 def report(idea_id: int):
     idea = idea_or_404(idea_id)
+    if not idea.is_listed:
+        abort(404)  # hidden and unapproved ideas are already with staff
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -71,15 +74,16 @@ def report(idea_id: int):
     return render_template("review/report.html", idea=idea, form=form)
 
 
-HIDDEN_LIMIT = 100
+HIDDEN_LIMIT = 100  # each list on the moderation page shows at most this many
 
 
 @bp.route("/staff/moderation")
 @staff_required
 def moderation_queue():
-    return render_template("review/moderation.html", reported=moderation.open_reports_by_idea(),
-                           flagged=moderation.flagged_ideas(),
-                           waiting=moderation.awaiting_approval(),
+    return render_template("review/moderation.html",
+                           reported=moderation.open_reports_by_idea(HIDDEN_LIMIT),
+                           flagged=moderation.flagged_ideas(HIDDEN_LIMIT),
+                           waiting=moderation.awaiting_approval(HIDDEN_LIMIT),
                            hidden=moderation.hidden_ideas(HIDDEN_LIMIT), hidden_limit=HIDDEN_LIMIT,
                            pii_labels=pii.LABELS, hide=HideForm(), button=ButtonForm())
 
@@ -94,7 +98,7 @@ def _moderate(idea_id: int, action, done: str, form_class=ButtonForm):
             flash(str(error), "warning")
         else:
             flash(done.format(title=idea.title), "success")
-    return redirect(request.form.get("back") or url_for("review.moderation_queue"))
+    return redirect(local_path(request.form.get("back"), url_for("review.moderation_queue")))
 
 
 @bp.route("/staff/ideas/<int:idea_id>/hide", methods=["POST"])
@@ -148,7 +152,7 @@ def review_queue(window_id: int):
     type_key = request.args.get("type", "")
     source = request.args.get("source", "")
     in_clusters = request.args.get("clusters") == "1"
-    cluster_id = request.args.get("cluster", type=int)
+    cluster_id = bounded_id(request.args.get("cluster", type=int))
     if request.method == "POST":
         return _bulk(window)
     page = paginate(assessments.queue(window, current_user, view, type_key, source, in_clusters,
@@ -163,10 +167,11 @@ def review_queue(window_id: int):
 
 
 def _bulk(window: IdeaWindow):
-    back = request.form.get("back") or url_for("review.review_queue", window_id=window.id)
+    back = local_path(request.form.get("back"),
+                      url_for("review.review_queue", window_id=window.id))
     if not ButtonForm().validate_on_submit():
         return redirect(back)
-    ids = [int(i) for i in request.form.getlist("ideas") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("ideas") if i.isdigit() and bounded_id(int(i))]
     ideas = list(db.session.scalars(select(Idea).where(Idea.id.in_(ids),
                                                        Idea.window_id == window.id)))
     if not ideas:
@@ -174,7 +179,7 @@ def _bulk(window: IdeaWindow):
         return redirect(back)
     action = request.form.get("action")
     if action == "assign":
-        reviewer = db.session.get(User, request.form.get("reviewer", type=int) or 0)
+        reviewer = db.session.get(User, bounded_id(request.form.get("reviewer", type=int)) or 0)
         if reviewer is not None and reviewer.role not in STAFF_ROLES:
             abort(400)
         assessments.assign(current_user, ideas, reviewer)
@@ -182,7 +187,7 @@ def _bulk(window: IdeaWindow):
               f"{reviewer.display_name if reviewer else 'nobody'}.", "success")
     elif action == "decide":
         template = db.session.get(decisions.DecisionTemplate,
-                                  request.form.get("template", type=int) or 0)
+                                  bounded_id(request.form.get("template", type=int)) or 0)
         status_value = request.form.get("status") or (template.status.value if template else "")
         reason = request.form.get("reason", "").strip() or (template.reason if template else "")
         try:
@@ -235,7 +240,9 @@ def assess(idea_id: int):
             and _decide_one(idea, decision_form):
         return redirect(url_for("review.assess", idea_id=idea.id))
     if chosen == "note":
-        parent = db.session.get(StaffNote, request.form.get("parent", type=int) or 0)
+        parent = db.session.get(StaffNote, bounded_id(request.form.get("parent", type=int)) or 0)
+        if parent is not None and (parent.idea_id != idea.id or parent.parent_id is not None):
+            abort(400)  # replies go to a top-level note on this idea
         if note_form.validate_on_submit():
             assessments.add_note(current_user, idea, note_form.body.data, parent)
             flash("Your reply is added." if parent else "Your note is added.", "success")
@@ -302,6 +309,8 @@ def decision_templates():
 
 # ---- The shortlist --------------------------------------------------------------------------
 
+SHORTLIST_PER_PAGE = 100
+
 @bp.route("/staff/windows/<int:window_id>/shortlist", methods=["GET", "POST"])
 @staff_required
 def shortlist_page(window_id: int):
@@ -318,8 +327,11 @@ def shortlist_page(window_id: int):
         else:
             flash("The formula is saved.", "success")
             return redirect(url_for("review.shortlist_page", window_id=window.id))
+    rows = shortlist.ranking(window)
     return render_template("review/shortlist_staff.html", window=window, form=form,
-                           rows=shortlist.ranking(window), override_form=OverrideForm(),
+                           rows=rows, page=paginate_list(rows, per_page=SHORTLIST_PER_PAGE),
+                           on_list=sum(1 for row in rows if row.on_list),
+                           override_form=OverrideForm(),
                            publish_form=PublishForm(prefix="publish"),
                            criteria_count=len(assessments.criteria_for(window)),
                            voting_open=window.is_open_for_voting())
@@ -340,7 +352,11 @@ def override(idea_id: int):
             flash(f"Saved for “{idea.title}”.", "success")
     else:
         flash("Select what to do, and give a public reason.", "warning")
-    return redirect(url_for("review.shortlist_page", window_id=idea.window_id) + f"#idea-{idea.id}")
+    # Back to the page of the ranking the idea is on.
+    ids = [row.idea.id for row in shortlist.ranking(idea.window)]
+    page = ids.index(idea.id) // SHORTLIST_PER_PAGE + 1 if idea.id in ids else 1
+    return redirect(url_for("review.shortlist_page", window_id=idea.window_id,
+                            page=page if page > 1 else None) + f"#idea-{idea.id}")
 
 
 @bp.route("/staff/windows/<int:window_id>/shortlist/publish", methods=["POST"])
@@ -366,9 +382,9 @@ def public_shortlist(window_id: int):
     if window.published_at is None:
         abort(404)
     return render_template("review/shortlist_public.html", window=window,
-                           entries=shortlist.published_entries(window),
+                           entries=shortlist.published_entries(window, public=True),
                            excluded=shortlist.kept_off(window),
-                           criteria_count=len(assessments.criteria_for(window)))
+                           criteria_count=len(assessments.criteria_for(window, create=False)))
 
 
 # ---- Admin: the wording of the criteria ---------------------------------------------------------

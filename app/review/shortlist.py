@@ -38,8 +38,9 @@ from app.models import (
 from app.review.assessments import feasibility_shares
 from app.review.decisions import decide
 
-CANDIDATE_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.SHORTLISTED,
-                      IdeaStatus.NOT_TAKEN_FORWARD)
+# Ideas still in the running; decided ones (not taken forward, not a data project), merged and
+# withdrawn ideas are not ranked.
+CANDIDATE_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.SHORTLISTED)
 
 
 class ShortlistError(Exception):
@@ -170,23 +171,31 @@ def publish(actor: User, window: IdeaWindow, reason: str) -> list[ShortlistEntry
                                override_reason=row.override.reason if row.override else None)
         db.session.add(entry)
         entries.append(entry)
-    decide(actor, [row.idea for row in rows], IdeaStatus.SHORTLISTED, reason, commit=False)
+    decide(actor, [row.idea for row in rows], IdeaStatus.SHORTLISTED, reason, commit=False,
+           allowed=(IdeaStatus.SHORTLISTED,))
     window.shortlist_published_at = utcnow()
     audit.record(actor, "shortlist.publish", window, f"Published the shortlist of window "
-                 f"{window.id}", after={"ideas": [row.idea.id for row in rows]})
+                 f"{window.id}", before={"stage": "under_review", "shortlist": []},
+                 after={"stage": "shortlist_published",
+                        "shortlist": [row.idea.id for row in rows],
+                        "support_weight": window.support_weight,
+                        "feasibility_weight": window.feasibility_weight})
     db.session.commit()
     return entries
 
 
 def kept_off(window: IdeaWindow) -> list[ShortlistOverride]:
-    """Ideas staff kept off the shortlist against the formula, with their public reasons."""
+    """Ideas staff kept off the shortlist against the formula, with their public reasons
+    (leaving out ideas moderators have hidden since)."""
     return list(db.session.scalars(
         select(ShortlistOverride).join(Idea, Idea.id == ShortlistOverride.idea_id)
-        .where(Idea.window_id == window.id, ShortlistOverride.include.is_(False))
+        .where(Idea.window_id == window.id, ShortlistOverride.include.is_(False), listed())
         .order_by(ShortlistOverride.id)))
 
 
-def published_entries(window: IdeaWindow) -> list[ShortlistEntry]:
-    """The frozen shortlist, in order."""
-    return list(db.session.scalars(select(ShortlistEntry).where(
-        ShortlistEntry.window_id == window.id).order_by(ShortlistEntry.rank)))
+def published_entries(window: IdeaWindow, public: bool = False) -> list[ShortlistEntry]:
+    """The frozen shortlist, in order; for the public, without ideas hidden since."""
+    statement = select(ShortlistEntry).where(ShortlistEntry.window_id == window.id)
+    if public:
+        statement = statement.join(Idea, Idea.id == ShortlistEntry.idea_id).where(listed())
+    return list(db.session.scalars(statement.order_by(ShortlistEntry.rank)))

@@ -21,6 +21,7 @@ from app.access import public, signed_in, staff_required, verified
 from app.extensions import db, limiter
 from app.models import Idea, IdeaWindow
 from app.pagination import paginate
+from app.security import local_path
 from app.voting import bp, notifications, services
 from app.voting.forms import EmailPreferenceForm
 from app.voting.signals import abuse_signals
@@ -37,9 +38,7 @@ def wants_json() -> bool:
 
 def back_to(idea: Idea):
     """Back to where the button was pressed (a local path only), at the idea's place."""
-    target = request.form.get("next", "")
-    if not (target.startswith("/") and not target.startswith("//")):
-        target = url_for("intake.idea", idea_id=idea.id)
+    target = local_path(request.form.get("next"), url_for("intake.idea", idea_id=idea.id))
     if "#" not in target:
         target += f"#idea-{idea.id}"
     return redirect(target)
@@ -87,6 +86,8 @@ def unsupport(idea_id: int):
 @signed_in
 def follow(idea_id: int):
     idea = public_idea_or_404(idea_id)
+    if not (idea.is_listed or current_user.is_staff or idea.author_id == current_user.id):
+        abort(404)  # hidden and unapproved ideas are not there to follow
     if FlaskForm().validate_on_submit():
         services.follow(current_user, idea)
         flash("You’re following this idea. We’ll tell you when its status changes.", "success")

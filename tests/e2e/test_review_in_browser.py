@@ -144,7 +144,7 @@ def test_reporting_moderation_open_data_and_the_audit_log(page, app, make_user, 
     page.goto("/admin/audit")
     expect(page.get_by_text("Hid idea")).to_be_visible()
     page.check_accessibility()
-    page.get_by_label("From").fill("2026-01-01")
+    page.get_by_label("From").fill("1/1/2026")
     page.get_by_role("button", name="Filter").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these entries as CSV").click()
