@@ -1,7 +1,13 @@
 import pytest
 
 from app.triage.nlp import clustering
-from app.triage.nlp.clustering import CLUSTERING_VERSION, average_linkage, cluster
+from app.triage.nlp.clustering import (
+    CLUSTERING_VERSION,
+    average_linkage,
+    cluster,
+    cluster_details,
+    veto_linkage,
+)
 
 TEXTS = {
     10: "Ban disposable barbecues\nDisposable BBQs start wildfires and kill wildlife.",
@@ -55,3 +61,34 @@ def test_average_linkage_does_not_chain_through_one_edge():
     assert len({labels[0], labels[1], labels[2]}) == 1
     assert len({labels[3], labels[4], labels[5]}) == 1
     assert labels[0] != labels[5]
+
+
+def test_veto_linkage_does_not_chain_through_one_edge():
+    # The same two triangles: the 0.7 bridge passes the edge threshold, but the mean of all
+    # cross edges (0.7 over at least density * 3 expected edges) is vetoed.
+    rows = [0, 0, 1, 3, 3, 4, 2]
+    cols = [1, 2, 2, 4, 5, 5, 3]
+    scores = [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.7]
+    labels = veto_linkage(6, rows, cols, scores, threshold=0.5, mean_threshold=0.4,
+                          density=2.0)
+    assert len({labels[0], labels[1], labels[2]}) == 1
+    assert len({labels[3], labels[4], labels[5]}) == 1
+    assert labels[0] != labels[5]
+
+
+def test_veto_linkage_follows_a_short_chain_of_duplicates():
+    # a-b and b-c are near-duplicates, a-c was never compared (no edge): single linkage
+    # joins all three, and the mean over the expected edges (0.8 / 2) passes the veto.
+    labels = veto_linkage(4, [0, 1, 2], [1, 2, 3], [0.8, 0.8, 0.1], threshold=0.5,
+                          mean_threshold=0.35, density=2.0)
+    assert labels[0] == labels[1] == labels[2] != labels[3]
+    # Below the edge threshold nothing merges, whatever the mean.
+    assert len(set(veto_linkage(3, [0, 1], [1, 2], [0.4, 0.4], 0.5, 0.0).tolist())) == 3
+
+
+def test_cluster_details_reports_the_default_threshold():
+    details = cluster_details(list(TEXTS), list(TEXTS.values()), backend="tfidf")
+    assert details["threshold"] == clustering.default_threshold("tfidf")
+    assert details["backend"] == "tfidf"
+    assert details["clustering_version"] == CLUSTERING_VERSION
+    assert sorted(map(sorted, details["groups"])) == [[10, 11, 12], [20, 21]]

@@ -76,6 +76,12 @@ def test_evidence_words_come_from_the_text(model):
             assert phrase.lower() in text.lower(), phrase
 
 
+def test_temperature_is_fitted_out_of_fold(model):
+    # Fitted on out-of-fold logits of the seed texts (never 1.0 exactly, never at a bound).
+    assert 0.05 < model.temperature < 5.0
+    assert model.temperature != 1.0
+
+
 def test_round_trip_and_version(model, seed):
     copy = TypeClassifier.from_bytes(model.to_bytes())
     texts = seed[0][:20]

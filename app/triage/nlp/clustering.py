@@ -7,10 +7,11 @@
    embedding are candidates too.
 3. Exact scores for the candidate pairs (the same score as :class:`SimilarityIndex`), and each
    idea keeps its ``NEIGHBOURS`` best: a k-nearest-neighbour graph.
-4. Average linkage on that graph: repeatedly merge the two clusters whose known cross edges
-   have the highest mean score, while that mean is at least the threshold. Unlike single
-   linkage (connected components of edges above a threshold), one strong edge cannot chain two
-   unrelated groups together: the rest of their edges must agree.
+4. Single linkage with an average-linkage veto on that graph: edges at or above the threshold
+   are taken best first (as in single linkage, which follows chains of duplicates the way
+   moderators' links do), but two groups are only joined when the density-corrected mean of
+   all their cross edges also reaches ``threshold - MEAN_MARGIN``, so one strong bridge edge
+   cannot chain two unrelated groups together: the rest of their edges must agree.
 
 ``cluster`` returns only groups of two or more ids; every id not in a group is a singleton.
 """
@@ -26,16 +27,18 @@ import scipy.sparse as sp
 from app.triage.nlp import embeddings
 from app.triage.nlp.similarity import (
     CHAR_WEIGHT,
-    EMBEDDING_WEIGHT,
+    CLUSTER_EMBEDDING_WEIGHT,
     WORD_WEIGHT,
     backend_label,
     resolve_backend,
 )
 from app.triage.nlp.vectors import Vectoriser
 
-CLUSTERING_VERSION = "knn-avglink-1"
-DEFAULT_THRESHOLD = 0.22             # TF-IDF scores (words + characters)
-DEFAULT_THRESHOLD_EMBEDDINGS = 0.44  # TF-IDF mixed half and half with MiniLM cosine
+CLUSTERING_VERSION = "knn-veto-1"
+DEFAULT_THRESHOLD = 0.26             # TF-IDF scores (words + characters)
+DEFAULT_THRESHOLD_EMBEDDINGS = 0.47  # TF-IDF mixed half and half with MiniLM cosine
+# A merge also needs the groups' mean cross score >= threshold - MEAN_MARGIN (the veto).
+MEAN_MARGIN = 0.10
 NEIGHBOURS = 10
 CANDIDATES = 15
 # Average linkage divides by at least DENSITY edges per member of the smaller cluster.
@@ -62,8 +65,9 @@ def cluster(ids: Sequence[int], texts: Sequence[str], threshold: float | None = 
             backend: str = "auto", progress: Progress | None = None) -> list[list[int]]:
     """Groups of near-duplicate ids (two or more each), largest first; singletons omitted.
 
-    ``threshold`` is the minimum mean score between two groups for them to merge (default:
-    :func:`default_threshold` of the backend used). ``progress(done, total)`` is called as
+    ``threshold`` is the score an edge needs to join two groups (default:
+    :func:`default_threshold` of the backend used); the groups' mean cross score must also
+    reach ``threshold - MEAN_MARGIN``. ``progress(done, total)`` is called as
     work advances; ``total`` is ``4 * len(ids)``.
     """
     return cluster_details(ids, texts, threshold, backend, progress)["groups"]
@@ -90,15 +94,9 @@ def cluster_details(ids: Sequence[int], texts: Sequence[str], threshold: float |
     if n < 2:
         report(total, total)
         return result
-    words, chars = Vectoriser().fit_transform(texts)
-    emb = embeddings.encode(texts) if resolved == "embeddings" else None
-    report(n, total)
-    rows, cols = _candidates(words, emb, lambda done: report(n + done, total))
-    scores = _pair_scores(words, chars, emb, rows, cols,
-                          lambda done: report(2 * n + done, total))
-    rows, cols, scores = _keep_best(n, rows, cols, scores, NEIGHBOURS)
+    rows, cols, scores = neighbour_graph(texts, resolved, report)
     result["edges"] = len(scores)
-    labels = average_linkage(n, rows, cols, scores, threshold)
+    labels = link(n, rows, cols, scores, threshold)
     report(total, total)
     groups: dict[int, list[int]] = {}
     for position, label in enumerate(labels):
@@ -106,6 +104,35 @@ def cluster_details(ids: Sequence[int], texts: Sequence[str], threshold: float |
     result["groups"] = sorted((sorted(g) for g in groups.values() if len(g) > 1),
                               key=lambda g: (-len(g), g[0]))
     return result
+
+
+def neighbour_graph(texts: Sequence[str], resolved: str = "tfidf",
+                    report: Progress | None = None):
+    """(rows, cols, scores): the k-nearest-neighbour graph of steps 1-3, undirected edges.
+
+    ``resolved`` is "tfidf" or "embeddings" (see :func:`similarity.resolve_backend`);
+    ``report(done, 4 * n)`` is called as in :func:`cluster`."""
+    n = len(texts)
+    total = 4 * n
+    report = report or (lambda done, total: None)
+    words, chars = Vectoriser().fit_transform(texts)
+    emb = embeddings.encode(texts) if resolved == "embeddings" else None
+    report(n, total)
+    rows, cols = _candidates(words, emb, lambda done: report(n + done, total))
+    scores = _pair_scores(words, chars, emb, rows, cols,
+                          lambda done: report(2 * n + done, total))
+    return _keep_best(n, rows, cols, scores, NEIGHBOURS)
+
+
+def link(n: int, rows, cols, scores, threshold: float, method: str = "veto") -> np.ndarray:
+    """Cluster label per node from the graph: "veto" (the default, :func:`veto_linkage`
+    with ``threshold - MEAN_MARGIN``) or "average" (:func:`average_linkage`, the method of
+    clustering version knn-avglink-1, kept for comparison)."""
+    if method == "veto":
+        return veto_linkage(n, rows, cols, scores, threshold, threshold - MEAN_MARGIN)
+    if method == "average":
+        return average_linkage(n, rows, cols, scores, threshold)
+    raise ValueError(f"unknown linkage {method!r}")
 
 
 # -- candidates ----------------------------------------------------------------------------------
@@ -194,7 +221,7 @@ def _pair_scores(words, chars, emb, rows, cols, report: Callable[[int], None]) -
         s = WORD_WEIGHT * _pair_dots(words, r, c) + CHAR_WEIGHT * _pair_dots(chars, r, c)
         if emb is not None:
             cos = np.maximum(np.einsum("ij,ij->i", emb[r], emb[c]), 0.0)
-            s = (1.0 - EMBEDDING_WEIGHT) * s + EMBEDDING_WEIGHT * cos
+            s = (1.0 - CLUSTER_EMBEDDING_WEIGHT) * s + CLUSTER_EMBEDDING_WEIGHT * cos
         out[start:start + PAIR_CHUNK] = s
         report(int(n * min(start + PAIR_CHUNK, len(rows)) / max(len(rows), 1)))
     return np.clip(out, 0.0, 1.0)
@@ -214,6 +241,83 @@ def _keep_best(n: int, rows, cols, scores, k: int):
 
 
 # -- linkage -------------------------------------------------------------------------------------
+def veto_linkage(n: int, rows: Sequence[int], cols: Sequence[int], scores: Sequence[float],
+                 threshold: float, mean_threshold: float,
+                 density: float = DENSITY) -> np.ndarray:
+    """Cluster label per node: single linkage with an average-linkage veto, on a sparse graph.
+
+    Edges with score >= ``threshold`` are considered best first (Kruskal's order, as in
+    single linkage). An edge joins its two clusters A and B only if the mean of all the
+    graph's edges between them, divided by at least ``density * min(|A|, |B|)`` edges (capped
+    at |A||B|), is >= ``mean_threshold``; otherwise the pair is skipped (it is reconsidered
+    when either cluster grows and brings a stronger edge). Single linkage follows chains of
+    near-duplicates (gold duplicate clusters are chains of moderators' links), and the veto
+    stops a bridge edge from chaining two otherwise unrelated groups. Deterministic: ties go
+    to lower node numbers.
+    """
+    parent = list(range(n))
+    size = [1] * n
+    # neighbours[a][b] = [sum of edge scores, number of edges, best edge] between clusters
+    neighbours: list[dict[int, list[float]]] = [{} for _ in range(n)]
+    for a, b, s in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(),
+                       np.asarray(scores, dtype=np.float64).tolist(), strict=True):
+        if a == b:
+            continue
+        entry = neighbours[a].get(b)
+        if entry is None:
+            entry = [0.0, 0, -np.inf]
+            neighbours[a][b] = entry
+            neighbours[b][a] = entry
+        entry[0] += s
+        entry[1] += 1
+        if s > entry[2]:
+            entry[2] = s
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    heap = [(-e[2], a, b) for a in range(n) for b, e in neighbours[a].items()
+            if a < b and e[2] >= threshold]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if parent[a] != a or parent[b] != b:
+            continue  # a cluster merged since; its edges were pushed again under its root
+        entry = neighbours[a].get(b)
+        if entry is None or entry[2] < -negative - 1e-12:
+            continue
+        sa, sb = size[a], size[b]
+        if entry[0] / max(entry[1], min(sa * sb, density * (sa if sa < sb else sb))) \
+                < mean_threshold:
+            continue  # vetoed; pushed again if either side grows
+        if len(neighbours[a]) < len(neighbours[b]):
+            a, b = b, a
+        parent[b] = a
+        size[a] += size[b]
+        del neighbours[a][b]
+        del neighbours[b][a]
+        for c, (total, count, best) in neighbours[b].items():
+            del neighbours[c][b]
+            entry = neighbours[a].get(c)
+            if entry is None:
+                entry = [0.0, 0, -np.inf]
+                neighbours[a][c] = entry
+                neighbours[c][a] = entry
+            entry[0] += total
+            entry[1] += count
+            if best > entry[2]:
+                entry[2] = best
+            # Only pairs whose edges changed can pass the veto now: a cluster growing alone
+            # can only lower its density-corrected mean with others.
+            if entry[2] >= threshold:
+                heapq.heappush(heap, (-entry[2], min(a, c), max(a, c)))
+        neighbours[b] = {}
+    return np.array([find(i) for i in range(n)], dtype=np.int64)
+
+
 def average_linkage(n: int, rows: Sequence[int], cols: Sequence[int],
                     scores: Sequence[float], threshold: float,
                     density: float = DENSITY) -> np.ndarray:

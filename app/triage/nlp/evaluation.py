@@ -61,11 +61,37 @@ def _rank(row: np.ndarray, position: int) -> int:
     return int(np.count_nonzero(row > s) + np.count_nonzero(row[:position] == s) + 1)
 
 
+def half_of(petition: dict[str, Any]) -> str | None:
+    """"even" or "odd" by the petition's gold cluster id (None outside gold clusters): two
+    disjoint halves of the gold clusters, to choose settings on one and check on the other."""
+    gold = petition.get("gold_cluster")
+    if gold is None or gold == "":
+        return None
+    try:
+        return "even" if int(gold) % 2 == 0 else "odd"
+    except (TypeError, ValueError):
+        return "even" if sum(str(gold).encode()) % 2 == 0 else "odd"
+
+
+def _summarise(best_ranks: list[int | None]) -> dict[str, float]:
+    """Recall at 1, 5, 10 and MRR from each query's best target rank (None: no target)."""
+    n = max(len(best_ranks), 1)
+    figures = {f"recall@{k}": sum(1 for b in best_ranks if b is not None and b <= k) / n
+               for k in (1, 5, 10)}
+    figures["mrr"] = (float(np.mean([1.0 / b if b else 0.0 for b in best_ranks]))
+                      if best_ranks else 0.0)
+    return figures
+
+
 def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "auto",
                         rankings_out: IO[str] | None = None,
                         assignments_out: IO[str] | None = None,
-                        threshold: float | None = None) -> dict[str, Any]:
-    """Similar-ideas retrieval and duplicate clustering figures for a list of petitions."""
+                        threshold: float | None = None,
+                        halves: bool = False) -> dict[str, Any]:
+    """Similar-ideas retrieval and duplicate clustering figures for a list of petitions.
+
+    ``halves=True`` adds ``result["halves"]``: the same figures over the queries and gold
+    petitions of even and of odd gold cluster ids separately (:func:`half_of`)."""
     petitions = list(petitions)
     published = [p for p in petitions if is_published(p)]
     queries = [p for p in petitions if p.get("duplicate_of_in_file")]
@@ -79,10 +105,11 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
 
     started = time.perf_counter()
     similarity: dict[str, dict[str, float]] = {}
+    by_half: dict[str, dict[str, dict[str, float]]] = {"even": {}, "odd": {}}
+    query_half = [half_of(q) for q in queries]
     for kind in QUERY_KINDS:
         texts = [query_text(q, kind) for q in queries]
-        hits = {1: 0, 5: 0, 10: 0}
-        reciprocal = []
+        best_ranks: list[int | None] = []
         for start in range(0, len(texts), 64):
             scores = index.scores(texts[start:start + 64])
             for row, query in zip(scores, queries[start:start + 64], strict=True):
@@ -91,19 +118,16 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
                     row[own] = -1.0
                 ranks = [_rank(row, position[int(t)]) for t in query["duplicate_of_in_file"]
                          if int(t) in position and int(t) != int(query["id"])]
-                best = min(ranks) if ranks else None
-                for k in hits:
-                    hits[k] += best is not None and best <= k
-                reciprocal.append(1.0 / best if best else 0.0)
+                best_ranks.append(min(ranks) if ranks else None)
                 if rankings_out is not None:
                     order = np.lexsort((np.arange(len(row)), -row))[:10]
                     ranked = [int(published[i]["id"]) for i in order if row[i] >= 0]
                     rankings_out.write(json.dumps(
                         {"id": query["id"], "query": kind, "ranked": ranked}) + "\n")
-        n = max(len(queries), 1)
-        similarity[kind] = {"recall@1": hits[1] / n, "recall@5": hits[5] / n,
-                            "recall@10": hits[10] / n,
-                            "mrr": float(np.mean(reciprocal)) if reciprocal else 0.0}
+        similarity[kind] = _summarise(best_ranks)
+        for half in by_half:
+            by_half[half][kind] = _summarise(
+                [b for b, h in zip(best_ranks, query_half, strict=True) if h == half])
     alert = _alert_figures(index, queries, published, position)
     query_seconds = time.perf_counter() - started
 
@@ -121,6 +145,13 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
             assignments_out.write(json.dumps({"id": p["id"], "cluster": label[int(p["id"])]})
                                   + "\n")
     clustering = bcubed(petitions, label)
+    if halves:
+        result["halves"] = {
+            half: {"queries": sum(1 for h in query_half if h == half),
+                   "similarity": by_half[half],
+                   "clustering": bcubed(petitions, label,
+                                        scored=lambda p, half=half: half_of(p) == half)}
+            for half in by_half}
     clustering["groups"] = len(details["groups"])
     clustering["ideas_in_groups"] = sum(len(g) for g in details["groups"])
 
@@ -143,16 +174,21 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
     return result
 
 
-def bcubed(petitions: Sequence[dict[str, Any]], label: dict[int, int]) -> dict[str, float]:
-    """B-cubed precision, recall, F1 and ARI over the petitions with a gold cluster."""
+def bcubed(petitions: Sequence[dict[str, Any]], label: dict[int, int],
+           scored=None) -> dict[str, float]:
+    """B-cubed precision, recall, F1 and ARI over the petitions with a gold cluster.
+
+    ``scored(petition)``, when given, limits the averages to the gold petitions it accepts
+    (cluster memberships still count every petition)."""
     members: dict[int, list[int]] = defaultdict(list)
     for p in petitions:
         members[label[int(p["id"])]].append(int(p["id"]))
     gold = {int(p["id"]): p.get("gold_cluster") for p in petitions}
     gold_size = Counter(g for g in gold.values() if g)
     precision, recall, truth, predicted = [], [], [], []
+    accepted = None if scored is None else {int(p["id"]) for p in petitions if scored(p)}
     for pid, g in gold.items():
-        if not g:
+        if not g or (accepted is not None and pid not in accepted):
             continue
         cluster = members[label[pid]]
         same = sum(1 for other in cluster if gold[other] == g)
@@ -166,6 +202,64 @@ def bcubed(petitions: Sequence[dict[str, Any]], label: dict[int, int]) -> dict[s
     return {"bcubed_precision": p, "bcubed_recall": r,
             "bcubed_f1": 2 * p * r / (p + r) if p + r else 0.0,
             "ari": float(adjusted_rand_score(truth, predicted))}
+
+
+def sweep_corpora(petitions: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Deterministic sub-corpora of one file, to check that a clustering setting holds up
+    when the mix of clusters and distractors changes (``clustering-sweep``):
+
+    * "file": every petition;
+    * "even+half", "odd+half": the gold clusters of even (odd) id with the distractors of
+      even (odd) petition id: two disjoint halves, about half the size;
+    * "small+third": gold clusters of at most 30 petitions with a third of the distractors
+      (petition id divisible by 3): smaller clusters, fewer distractors.
+    """
+    petitions = list(petitions)
+    size = Counter(p["gold_cluster"] for p in petitions if p.get("gold_cluster"))
+
+    def distractor(p, mod, rest):
+        return not p.get("gold_cluster") and int(p["id"]) % mod == rest
+
+    return {
+        "file": petitions,
+        "even+half": [p for p in petitions
+                      if half_of(p) == "even" or distractor(p, 2, 0)],
+        "odd+half": [p for p in petitions if half_of(p) == "odd" or distractor(p, 2, 1)],
+        "small+third": [p for p in petitions
+                        if (p.get("gold_cluster") and size[p["gold_cluster"]] <= 30)
+                        or distractor(p, 3, 0)],
+    }
+
+
+def sweep_clustering(corpora: dict[str, Sequence[dict[str, Any]]], thresholds: Sequence[float],
+                     backend: str = "tfidf",
+                     methods: Sequence[str] = ("veto", "average")) -> dict[str, Any]:
+    """B-cubed F1 of each linkage method and threshold on each corpus (the neighbour graph
+    is built once per corpus), with the mean and minimum over corpora."""
+    from app.triage.nlp.clustering import link, neighbour_graph  # noqa: PLC0415
+    from app.triage.nlp.similarity import resolve_backend  # noqa: PLC0415
+
+    table: dict[str, dict[str, dict[str, float]]] = {m: {} for m in methods}
+    sizes = {}
+    for name, corpus in corpora.items():
+        corpus = list(corpus)
+        sizes[name] = len(corpus)
+        resolved = resolve_backend(backend, len(corpus))
+        rows, cols, scores = neighbour_graph([petition_text(p) for p in corpus], resolved)
+        for method in methods:
+            for t in thresholds:
+                labels = link(len(corpus), rows, cols, scores, float(t), method)
+                label = {int(p["id"]): int(corpus[int(labels[i])]["id"])
+                         for i, p in enumerate(corpus)}
+                table[method].setdefault(f"{t:.3f}", {})[name] = round(
+                    bcubed(corpus, label)["bcubed_f1"], 4)
+    for rows_by_t in table.values():
+        for figures in rows_by_t.values():
+            values = list(figures.values())
+            figures["mean"] = round(float(np.mean(values)), 4)
+            figures["min"] = round(float(np.min(values)), 4)
+    return {"licence": OPEN_PARLIAMENT_LICENCE, "backend": backend, "corpora": sizes,
+            "f1": table}
 
 
 def _alert_figures(index: SimilarityIndex, queries, published, position) -> dict[str, Any]:
@@ -231,7 +325,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Command line: print one JSON object of figures.
 
     python -m app.triage.nlp.evaluation duplicates PETITIONS.jsonl [--backend tfidf]
-        [--rankings FILE] [--assignments FILE] [--threshold T]
+        [--rankings FILE] [--assignments FILE] [--threshold T] [--halves]
+    python -m app.triage.nlp.evaluation clustering-sweep PETITIONS.jsonl --thresholds T,T,...
+        [--backend tfidf] [--methods veto,average] [--extra OTHER.jsonl]
+        (B-cubed F1 per linkage and threshold on sub-corpora of the file: sweep_corpora)
     python -m app.triage.nlp.evaluation types [--seed FILE] [--folds 5]
         (cross-validated figures on the seed set)
     python -m app.triage.nlp.evaluation types --test ROWS.jsonl [--predictions FILE]
@@ -251,6 +348,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     dup.add_argument("--threshold", type=float)
     dup.add_argument("--rankings")
     dup.add_argument("--assignments")
+    dup.add_argument("--halves", action="store_true",
+                     help="also report figures for even and odd gold cluster ids")
+    sweep = sub.add_parser("clustering-sweep")
+    sweep.add_argument("petitions")
+    sweep.add_argument("--backend", default="tfidf", choices=["auto", "tfidf", "embeddings"])
+    sweep.add_argument("--thresholds", required=True, help="comma-separated, e.g. 0.22,0.26")
+    sweep.add_argument("--methods", default="veto,average")
+    sweep.add_argument("--extra", action="append", default=[],
+                       help="another petitions file to add as a corpus (repeatable)")
     typ = sub.add_parser("types")
     typ.add_argument("--seed")
     typ.add_argument("--folds", type=int, default=5)
@@ -265,7 +371,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             result = evaluate_duplicates(read_petitions(args.petitions), backend=args.backend,
                                          rankings_out=output(args.rankings),
                                          assignments_out=output(args.assignments),
-                                         threshold=args.threshold)
+                                         threshold=args.threshold, halves=args.halves)
+        elif args.task == "clustering-sweep":
+            petitions = read_petitions(args.petitions)
+            corpora = sweep_corpora(petitions)
+            for path in args.extra:
+                corpora[path.rsplit("/", 1)[-1]] = read_petitions(path)
+            result = sweep_clustering(corpora, [float(t) for t in args.thresholds.split(",")],
+                                      backend=args.backend,
+                                      methods=args.methods.split(","))
         else:
             texts, labels = load_seed(args.seed)
             if args.test:

@@ -3,11 +3,12 @@
 Default backend ("tfidf"): each idea is two sparse TF-IDF vectors (see :mod:`vectors`): stemmed
 words with bigrams, and character 3-4-grams of words. The score of a query against an idea is
 ``0.5 * cosine(words) + 0.5 * cosine(chars)``, in [0, 1]. Ideas are indexed with their first
-line (the title) weighted 0.4 against 0.6 for the rest; queries are taken as one field, so a
-query can be a few typed words, a title, or a title with its description.
+line (the title) weighted 0.4 against 0.6 for the rest, and so are queries: a query without a
+line break (a few typed words, a title) is one field, and "title\ndescription" is weighted
+like an indexed idea.
 
 With the optional embeddings (:mod:`embeddings`), the score is
-``0.5 * tfidf + 0.5 * max(0, cosine(MiniLM))``.
+``0.4 * tfidf + 0.6 * max(0, cosine(MiniLM))``.
 
 Scoring is an exact sparse product against inverted (feature x idea) matrices, so a query costs
 time in proportion to the postings of its own features: about 5-20 ms at 100,000 ideas.
@@ -28,7 +29,10 @@ from app.triage.nlp.vectors import Vectoriser, top_k, vectoriser_from_state, vec
 SIMILARITY_VERSION = "sim-1"
 WORD_WEIGHT = 0.5
 CHAR_WEIGHT = 0.5
-EMBEDDING_WEIGHT = 0.5
+# With embeddings, search scores are (1 - w) * tfidf + w * cosine(MiniLM); clustering keeps an
+# even mix (CLUSTER_EMBEDDING_WEIGHT), which its thresholds were chosen for.
+EMBEDDING_WEIGHT = 0.6
+CLUSTER_EMBEDDING_WEIGHT = 0.5
 TITLE_WEIGHT = 0.4
 BACKENDS = ("auto", "tfidf", "embeddings")
 # Newly added ideas are kept in a small side index and merged into the main one when it grows
@@ -40,8 +44,8 @@ QUERY_BATCH = 64
 # Score floors measured on petitions-dev (docs/triage.md): "similar" keeps most true
 # duplicates in a top-5 list shown while typing; "alert" is for a "this may duplicate an
 # existing idea" warning on submission, where false alarms cost more.
-THRESHOLDS = {"tfidf": {"similar": 0.15, "alert": 0.30},
-              "embeddings": {"similar": 0.30, "alert": 0.50}}
+THRESHOLDS = {"tfidf": {"similar": 0.15, "alert": 0.35},
+              "embeddings": {"similar": 0.30, "alert": 0.55}}
 
 
 def resolve_backend(backend: str, n_docs: int) -> str:
@@ -230,7 +234,8 @@ class SimilarityIndex:
         out = np.zeros((len(texts), n), dtype=np.float32)
         if not texts or n == 0 or self._vectoriser is None:
             return out
-        q_words, q_chars = self._vectoriser.transform(texts, fields=False)
+        # Title weighting for queries too; a one-line query is simply its own vector.
+        q_words, q_chars = self._vectoriser.transform(texts, fields=True)
         m = self._n_main
         if m:
             out[:, :m] = (q_words @ self._words_t).toarray() * WORD_WEIGHT

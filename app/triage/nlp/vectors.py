@@ -11,7 +11,7 @@ Two views of a text, each TF-IDF weighted (sublinear tf, smoothed idf) and L2-no
 Field weighting: a text whose first line is a title ("title\\nbody") is vectorised as
 ``normalise(a * title + (1 - a) * body)`` so that the title, where people say what they ask
 for, counts as much as a few hundred characters of background. A text with no line break is
-one field. Queries are vectorised as one field.
+one field. Queries are vectorised the same way (a one-line query is one field).
 """
 
 from __future__ import annotations
