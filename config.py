@@ -76,6 +76,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SESSION_LIFETIME_HOURS", 8))
+    # A session lasts a fixed time from sign in. Refreshing the cookie on every response would
+    # let a slow response (a stylesheet, say) that left before "Sign out" put the signed-in
+    # cookie back after it, and costs a cookie signature on every request.
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

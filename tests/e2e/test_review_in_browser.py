@@ -12,6 +12,11 @@ from tests.e2e.test_accessibility import sign_in
 from tests.test_review import add_supports
 
 
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You’ve signed out.")).to_be_visible()
+
+
 def test_staff_review_score_decide_and_publish_then_the_resident_hears(
         page, app, runner, mailbox, make_user, make_window, make_idea):
     window = make_window(stage="review", title="Winter 2026 ideas")
@@ -82,7 +87,7 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
     page.check_accessibility()
 
     # Rosa sees the reason on her idea, and gets the email.
-    page.context.clear_cookies()
+    sign_out(page)
     sign_in(page, "rosa@example.org")
     page.goto(f"/ideas/{parking.id}")
     expect(page.get_by_text("Not taken forward").first).to_be_visible()
@@ -120,7 +125,7 @@ def test_reporting_moderation_open_data_and_the_audit_log(page, app, make_user, 
     page.get_by_role("button", name="Send report").click()
     expect(page.get_by_text("Thank you. Staff will look at this idea.")).to_be_visible()
 
-    page.context.clear_cookies()
+    sign_out(page)
     sign_in(page, "ann@example.org")
     page.goto("/staff/moderation")
     expect(page.get_by_text("a phone number, a house number and postcode")).to_be_visible()
@@ -131,7 +136,7 @@ def test_reporting_moderation_open_data_and_the_audit_log(page, app, make_user, 
     expect(page.get_by_text("is hidden.")).to_be_visible()
     page.check_accessibility()
 
-    page.context.clear_cookies()
+    sign_out(page)
     page.goto(f"/ideas/{idea.id}")
     expect(page.get_by_text("Hidden: personal information.")).to_be_visible()
     expect(page.get_by_text("07700")).to_have_count(0)
