@@ -620,7 +620,7 @@ def test_decided_ideas_are_not_ranked_and_shortlisting_is_only_by_publishing(app
         "form": "decision", "decision-status": "not_taken_forward",
         "decision-reason": "Already being done."})
     with app.app_context():
-        ranked = [r.idea.id for r in shortlist.ranking(db.session.get(IdeaWindow, window.id))]
+        ranked = [r.idea_id for r in shortlist.ranking(db.session.get(IdeaWindow, window.id))]
     assert towpath.id not in ranked and flood.id in ranked
     response = submit(sam, f"/staff/ideas/{flood.id}/review", {
         "form": "decision", "decision-status": "shortlisted", "decision-reason": "Good."})

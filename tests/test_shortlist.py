@@ -76,7 +76,7 @@ def ranked_window(app, make_window, make_user, make_idea, staff):
 def test_the_formula_ranks_by_weighted_support_and_feasibility(app, ranked_window):
     window, ideas = ranked_window
     with app.app_context():
-        rows = shortlist.ranking(db.session.get(IdeaWindow, window.id))
+        rows = shortlist.with_ideas(shortlist.ranking(db.session.get(IdeaWindow, window.id)))
         by_title = {r.idea.title[5]: r for r in rows}
     assert {k: r.supporters for k, r in by_title.items()} == {"A": 4, "B": 2, "C": 1, "D": 0,
                                                               "E": 3}
@@ -118,7 +118,7 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
            {"choice": "exclude", "reason": "Already funded by the combined authority."},
            page=url)
     with app.app_context():
-        rows = shortlist.ranking(db.session.get(IdeaWindow, window.id))
+        rows = shortlist.with_ideas(shortlist.ranking(db.session.get(IdeaWindow, window.id)))
         assert [r.idea.title[5] for r in rows if r.on_list] == ["A", "C"]
 
     # Not while voting is open.

@@ -275,7 +275,7 @@ def seed_review(staff: User, admin: User, resident: User) -> None:
     chosen = [i for i in ideas if i.status == IdeaStatus.SHORTLISTED]
     past.shortlist_size = max(1, len(chosen))
     # Where the formula and the decisions taken disagree, the override says why, in public.
-    on_list = {row.idea.id for row in shortlist.ranking(past) if row.on_list}
+    on_list = {row.idea_id for row in shortlist.ranking(past) if row.on_list}
     for idea in ideas:
         if idea.status == IdeaStatus.SHORTLISTED and idea.id not in on_list:
             db.session.add(ShortlistOverride(idea_id=idea.id, include=True, decided_by_id=staff.id,
@@ -288,7 +288,7 @@ def seed_review(staff: User, admin: User, resident: User) -> None:
     db.session.flush()
     rows = [row for row in shortlist.ranking(past) if row.on_list]
     for rank, row in enumerate(rows, start=1):
-        db.session.add(ShortlistEntry(window_id=past.id, idea_id=row.idea.id, rank=rank,
+        db.session.add(ShortlistEntry(window_id=past.id, idea_id=row.idea_id, rank=rank,
                                       score=row.score, support_share=row.support_share,
                                       feasibility_share=row.feasibility_share,
                                       override_reason=row.override.reason if row.override

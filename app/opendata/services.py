@@ -127,7 +127,7 @@ def window_facts(window: IdeaWindow, idea_ids: list[int] | None = None) -> Windo
         feasibility={i: (len(v), sum(v) / len(v)) for i, v in per_idea.items()},
         max_total=2 * len(criteria_for(window, create=False)),
         types=types, last_change=last_change,
-        ranked={row.idea.id: (position, row) for position, row in enumerate(rows, start=1)},
+        ranked={row.idea_id: (position, row) for position, row in enumerate(rows, start=1)},
         overrides={o.idea_id: o for o in db.session.scalars(
             select(ShortlistOverride).join(Idea, Idea.id == ShortlistOverride.idea_id)
             .where(Idea.window_id == window.id))},

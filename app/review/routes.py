@@ -328,8 +328,10 @@ def shortlist_page(window_id: int):
             flash("The formula is saved.", "success")
             return redirect(url_for("review.shortlist_page", window_id=window.id))
     rows = shortlist.ranking(window)
+    page = paginate_list(rows, per_page=SHORTLIST_PER_PAGE)
+    shortlist.with_ideas(page.items)
     return render_template("review/shortlist_staff.html", window=window, form=form,
-                           rows=rows, page=paginate_list(rows, per_page=SHORTLIST_PER_PAGE),
+                           rows=rows, page=page,
                            on_list=sum(1 for row in rows if row.on_list),
                            override_form=OverrideForm(),
                            publish_form=PublishForm(prefix="publish"),
@@ -353,7 +355,7 @@ def override(idea_id: int):
     else:
         flash("Select what to do, and give a public reason.", "warning")
     # Back to the page of the ranking the idea is on.
-    ids = [row.idea.id for row in shortlist.ranking(idea.window)]
+    ids = [row.idea_id for row in shortlist.ranking(idea.window)]
     page = ids.index(idea.id) // SHORTLIST_PER_PAGE + 1 if idea.id in ids else 1
     return redirect(url_for("review.shortlist_page", window_id=idea.window_id,
                             page=page if page > 1 else None) + f"#idea-{idea.id}")

@@ -18,6 +18,7 @@ an idea on it or keep one off, with a public reason.
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
@@ -49,15 +50,18 @@ class ShortlistError(Exception):
 
 @dataclass
 class Ranked:
-    """An idea's place under the formula."""
+    """An idea's place under the formula (`idea` is loaded by `with_ideas` when a page needs
+    more of the idea than its id: ranking a window of 100,000 ideas must not load them all)."""
 
-    idea: Idea
+    idea_id: int
+    published_at: datetime | None
     supporters: int
     support_share: float
     feasibility_share: float
     score: float
     on_list: bool
     override: ShortlistOverride | None
+    idea: Idea | None = None
 
 
 def unique_supporters_by_idea(window: IdeaWindow) -> dict[int, int]:
@@ -80,22 +84,24 @@ def formula_score(window: IdeaWindow, support_share: float, feasibility_share: f
 
 def ranking(window: IdeaWindow) -> list[Ranked]:
     """Every candidate idea, ranked by the formula, with who is on the shortlist."""
-    ideas = list(db.session.scalars(select(Idea).where(
-        Idea.window_id == window.id, listed(), Idea.status.in_(CANDIDATE_STATUSES))))
+    candidates = db.session.execute(select(Idea.id, Idea.published_at).where(
+        Idea.window_id == window.id, listed(), Idea.status.in_(CANDIDATE_STATUSES))).all()
     supporters = unique_supporters_by_idea(window)
-    most = max([supporters.get(i.id, 0) for i in ideas] or [0])
+    most = max([supporters.get(idea_id, 0) for idea_id, _ in candidates] or [0])
     feasible = feasibility_shares(window)
-    overrides = {o.idea_id: o for o in db.session.scalars(select(ShortlistOverride).where(
-        ShortlistOverride.idea_id.in_([i.id for i in ideas])))}
+    overrides = {o.idea_id: o for o in db.session.scalars(
+        select(ShortlistOverride).join(Idea, Idea.id == ShortlistOverride.idea_id)
+        .where(Idea.window_id == window.id))}
     rows = []
-    for idea in ideas:
-        count = supporters.get(idea.id, 0)
+    for idea_id, published_at in candidates:
+        count = supporters.get(idea_id, 0)
         support_share = count / most if most else 0.0
-        feasibility_share = feasible.get(idea.id, 0.0)
-        rows.append(Ranked(idea, count, round(support_share, 6), round(feasibility_share, 6),
+        feasibility_share = feasible.get(idea_id, 0.0)
+        rows.append(Ranked(idea_id, published_at, count, round(support_share, 6),
+                           round(feasibility_share, 6),
                            round(formula_score(window, support_share, feasibility_share), 6),
-                           False, overrides.get(idea.id)))
-    rows.sort(key=lambda r: (-r.score, -r.supporters, r.idea.published_at, r.idea.id))
+                           False, overrides.get(idea_id)))
+    rows.sort(key=lambda r: (-r.score, -r.supporters, r.published_at, r.idea_id))
     # Overrides first, then the formula fills the places that are left, in order.
     places = window.shortlist_size
     for row in rows:
@@ -106,6 +112,15 @@ def ranking(window: IdeaWindow) -> list[Ranked]:
         if row.override is None and places > 0:
             row.on_list = True
             places -= 1
+    return rows
+
+
+def with_ideas(rows: list[Ranked]) -> list[Ranked]:
+    """Load the ideas of these rows (one query), for pages that show their titles."""
+    ideas = {idea.id: idea for idea in db.session.scalars(
+        select(Idea).where(Idea.id.in_([row.idea_id for row in rows])))} if rows else {}
+    for row in rows:
+        row.idea = ideas[row.idea_id]
     return rows
 
 
@@ -159,13 +174,13 @@ def publish(actor: User, window: IdeaWindow, reason: str) -> list[ShortlistEntry
             or window.is_open_for_voting():
         raise ShortlistError("Publish the shortlist after voting closes, so that every "
                              "support counts")
-    rows = [row for row in ranking(window) if row.on_list]
+    rows = with_ideas([row for row in ranking(window) if row.on_list])
     if not rows:
         raise ShortlistError("There is nothing on the shortlist yet")
     db.session.execute(delete(ShortlistEntry).where(ShortlistEntry.window_id == window.id))
     entries = []
     for rank, row in enumerate(rows, start=1):
-        entry = ShortlistEntry(window_id=window.id, idea_id=row.idea.id, rank=rank,
+        entry = ShortlistEntry(window_id=window.id, idea_id=row.idea_id, rank=rank,
                                score=row.score, support_share=row.support_share,
                                feasibility_share=row.feasibility_share,
                                override_reason=row.override.reason if row.override else None)
@@ -177,7 +192,7 @@ def publish(actor: User, window: IdeaWindow, reason: str) -> list[ShortlistEntry
     audit.record(actor, "shortlist.publish", window, f"Published the shortlist of window "
                  f"{window.id}", before={"stage": "under_review", "shortlist": []},
                  after={"stage": "shortlist_published",
-                        "shortlist": [row.idea.id for row in rows],
+                        "shortlist": [row.idea_id for row in rows],
                         "support_weight": window.support_weight,
                         "feasibility_weight": window.feasibility_weight})
     db.session.commit()
