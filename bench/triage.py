@@ -161,6 +161,7 @@ def main() -> None:
     print(f"\ntype suggestions: {suggestion_rate():,.0f} ideas a second (goal >= 1,000)")
     from app.triage.nlp import embeddings
 
+    os.environ.pop("ODA_TRIAGE_EMBEDDINGS")  # prepare() switched them off for the TF-IDF runs
     if args.embeddings_ideas and embeddings.available():
         small_url = f"sqlite:///{tempfile.mkdtemp(prefix='oda-triage-emb-')}/bench.db"
         small_window = prepare(small_url, args.embeddings_ideas)

@@ -584,6 +584,12 @@ def test_hidden_and_unapproved_ideas_leak_nowhere(app, client, auth, make_user, 
     to_rosa = mailbox.body(mailbox.last_to("rosa@example.org"))
     assert "Your idea “Light the canal towpath at night” has been hidden" in to_rosa
 
+    # Fred's own data download lists the idea he follows without its hidden title.
+    fred = as_user(app, "fred@example.org")
+    mine = fred.get("/account/download-my-data").get_json()
+    assert mine["follows"] == ["An idea moderators have hidden"]
+    assert "Light the canal towpath" not in fred.get("/account/download-my-data").get_data(True)
+
 
 def test_forms_refuse_odd_values_without_an_error_page(app, review_window, staff, make_idea,
                                                        make_user):

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import case, delete, func, literal, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import personal_data
@@ -291,14 +291,22 @@ def recount(fix: bool = True) -> list[Drift]:
     return drifts
 
 
+def _title_as_seen_by(user: User):
+    """An idea's title, unless moderators hid the idea from everyone but its author (a hidden
+    title may hold someone's personal information)."""
+    return case((or_(Idea.hidden_at.is_(None), Idea.author_id == user.id), Idea.title),
+                else_=literal("An idea moderators have hidden"))
+
+
 @personal_data.section("supports")
 def _support_data(user: User) -> list[dict[str, Any]]:
-    rows = db.session.execute(select(Idea.title, Support.created_at).join(Idea)
+    rows = db.session.execute(select(_title_as_seen_by(user), Support.created_at).join(Idea)
                               .where(Support.user_id == user.id)).all()
     return [{"idea": title, "supported_at": at.isoformat()} for title, at in rows]
 
 
 @personal_data.section("follows")
 def _follow_data(user: User) -> list[str]:
-    return list(db.session.scalars(select(Idea.title).join(Follow, Follow.idea_id == Idea.id)
+    return list(db.session.scalars(select(_title_as_seen_by(user))
+                                   .join(Follow, Follow.idea_id == Idea.id)
                                    .where(Follow.user_id == user.id)))
