@@ -27,6 +27,8 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/oda_ideas_bench"
 QUERIES = [
     ("list, page 1", ""),
     ("list, page 50", "page=50"),
+    ("list, most supported", "sort=most-supported"),
+    ("list, trending", "sort=trending"),
     ("filter by source", "source=resident"),
     ("filter by area and status", "area={area}&status=submitted"),
     ("search, common word", "q=council"),

@@ -3,6 +3,7 @@ endpoint doing one INSERT on the same database, machine and run.
 
     .venv/bin/python bench/voting.py                       # SQLite (WAL), then PostgreSQL
     .venv/bin/python bench/voting.py --backends sqlite --seconds 10
+    .venv/bin/python bench/voting.py --floor               # and a hand-written endpoint
 
 For each database: migrate a fresh database, seed a window open for voting with 10,000 ideas
 and 20,000 residents, start gunicorn (2 workers, gthread) on loopback for the app and for the
@@ -46,7 +47,7 @@ def environment(url: str) -> dict[str, str]:
             "PYTHONPATH": str(ROOT)}
 
 
-# ---- The two servers ----------------------------------------------------------------------
+# ---- The servers ---------------------------------------------------------------------------
 
 def full_app():
     """gunicorn entry point: the real app."""
@@ -75,6 +76,65 @@ def bare_app():
         return {"ok": True}
 
     return bare
+
+
+def floor_app():
+    """gunicorn entry point (--floor): the least a support endpoint with the same checks can
+    do, written by hand: the session cookie and CSRF token checked, the person's and the
+    idea's rows read, the app's three writes; no Flask-Login, ORM, limiter or headers. It
+    shows how close any implementation on this stack could come to the bare endpoint."""
+    from datetime import UTC, datetime
+
+    from flask import Flask, abort, request, session
+    from flask_wtf.csrf import validate_csrf
+    from sqlalchemy import create_engine, text
+
+    import app.database  # noqa: F401
+    from app.voting import services
+    from config import normalise_database_url
+
+    url = os.environ["DATABASE_URL"]
+    engine = create_engine(normalise_database_url(url), pool_pre_ping=True)
+    naive = not url.startswith("postgres")
+    floor = Flask("floor")
+    floor.config.update(SECRET_KEY=os.environ["SECRET_KEY"], SESSION_COOKIE_NAME="oda_session")
+    person = text("SELECT id, role, email_verified_at, session_version FROM users "
+                  "WHERE id = :id")
+    idea = text("SELECT i.window_id, w.support_limit FROM ideas i "
+                "JOIN idea_windows w ON w.id = i.window_id WHERE i.id = :id")
+
+    def keys(connection, idea_id):
+        validate_csrf(request.form.get("csrf_token"))
+        user_id = int(session["_user_id"].split(".")[0])
+        if connection.execute(person, {"id": user_id}).first() is None:
+            abort(403)
+        window_id, limit = connection.execute(idea, {"id": idea_id}).one()
+        return {"user_id": user_id, "idea_id": idea_id, "window_id": window_id}, limit
+
+    @floor.post("/ideas/<int:idea_id>/support")
+    def support(idea_id):
+        with engine.connect() as connection, connection.begin() as transaction:
+            ids, limit = keys(connection, idea_id)
+            used = connection.execute(services.CLAIM, {**ids, "limit": limit}).scalar()
+            now = datetime.now(UTC)
+            added = connection.execute(services.INSERT_SUPPORT, {
+                **ids, "created_at": now.replace(tzinfo=None) if naive else now,
+                "network": None}).scalar() if used is not None else None
+            if added is None:
+                transaction.rollback()
+                return {"supported": True}
+            return {"count": connection.execute(services.COUNT_UP, ids).scalar(), "used": used}
+
+    @floor.post("/ideas/<int:idea_id>/unsupport")
+    def unsupport(idea_id):
+        with engine.begin() as connection:
+            ids, _limit = keys(connection, idea_id)
+            if connection.execute(services.REMOVE_SUPPORT, ids).scalar() is not None:
+                connection.execute(services.GIVE_BACK, ids)
+                connection.execute(services.COUNT_DOWN, ids)
+        return {"supported": False}
+
+    return floor
 
 
 # ---- Seeding and session cookies ----------------------------------------------------------
@@ -219,25 +279,29 @@ def drive(port: int, target: str, ideas, cookies, seconds: float) -> dict:
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000}
 
 
-def run(backend: str, url: str, seconds: float) -> None:
+def run(backend: str, url: str, seconds: float, with_floor: bool) -> None:
     print(f"\n== {backend}", flush=True)
     app, window_id, ideas, cookies = prepare(url)
     env = environment(url)
-    for label, target in (("bare INSERT endpoint", "bare_app()"),
-                          ("support/withdraw", "full_app()")):
+    targets = [("bare INSERT endpoint", "bare_app()"), ("support/withdraw", "full_app()")]
+    if with_floor:
+        targets.append(("floor (hand-written)", "floor_app()"))
+    results = {}
+    for label, target in targets:
         port = free_port()
         server = start_gunicorn(f"bench.voting:{target}", port, env)
         try:
-            drive(port, target.split("_")[0], ideas, cookies, 2)  # warm-up
-            figures = drive(port, target.split("_")[0], ideas, cookies, seconds)
+            kind = "bare" if target == "bare_app()" else "app"
+            drive(port, kind, ideas, cookies, 2)  # warm-up
+            figures = drive(port, kind, ideas, cookies, seconds)
         finally:
             stop(server)
         figures["label"] = label
         print(f"  {label:<22} {figures['rps']:8.0f} req/s   p50 {figures['p50']:6.1f} ms   "
               f"p99 {figures['p99']:6.1f} ms   {figures['requests']:,} requests, "
               f"{figures['errors']} errors", flush=True)
-        if target == "bare_app()":
-            bare = figures
+        results[target] = figures
+    bare, figures = results["bare_app()"], results["full_app()"]
     ratio = figures["rps"] / bare["rps"]
     from sqlalchemy import func, select
 
@@ -252,12 +316,17 @@ def run(backend: str, url: str, seconds: float) -> None:
     verdict = "meets" if ratio >= 0.5 and figures["errors"] == 0 and not drift else "misses"
     print(f"  ratio app/bare: {ratio:.2f} (goal >= 0.50, {verdict} it); supports now {rows:,}, "
           f"sum of counters {counted:,}, drift found by recount: {len(drift)}", flush=True)
+    if with_floor:
+        print(f"  ratio floor/bare: {results['floor_app()']['rps'] / bare['rps']:.2f} (the "
+              f"most any endpoint with these checks reached here)", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--floor", action="store_true",
+                        help="also drive a hand-written endpoint with the same checks")
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPUs; load: {PROCESSES} processes x {THREADS} threads, "
           f"{args.seconds:.0f} s per target after a 2 s warm-up")
@@ -268,7 +337,7 @@ def main() -> None:
             url = postgres_database(DEFAULT_PG)
             if url is None:
                 continue
-        run(backend, url, args.seconds)
+        run(backend, url, args.seconds, args.floor)
 
 
 if __name__ == "__main__":

@@ -239,9 +239,15 @@ class Idea(db.Model):
         CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         Index("ix_ideas_window_published", "window_id", "published_at"),
         Index("ix_ideas_window_status", "window_id", "status"),
-        # For the source and area filters; status is in them so that counts need no table.
-        Index("ix_ideas_window_source_status", "window_id", "source", "status"),
-        Index("ix_ideas_window_area_status", "window_id", "area_id", "status"),
+        # For the source and area filters, with listed()'s columns so that their counts and
+        # shuffles need no table either.
+        Index("ix_ideas_window_source_listed", "window_id", "source", "status",
+              "awaiting_moderation", "hidden_at"),
+        # Covers listed() for a window: the public list is counted and shuffled from the index,
+        # and other orders read rows in id order. No more columns: see migration 0006.
+        Index("ix_ideas_listing", "window_id", "status", "awaiting_moderation", "hidden_at"),
+        Index("ix_ideas_window_area_listed", "window_id", "area_id", "status",
+              "awaiting_moderation", "hidden_at"),
         Index("ix_ideas_author_id", "author_id"),
         {"sqlite_autoincrement": True},
     )
