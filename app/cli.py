@@ -1,5 +1,6 @@
 """Command-line tools: `flask users ...`, `flask seed-demo` and `flask seed-bulk`."""
 
+import logging
 import time
 from datetime import timedelta
 
@@ -133,9 +134,17 @@ def seed_demo() -> None:
     mayor = find_active_user_by_email("mayor@example.org")
     ideas = seed_windows_and_ideas(mayor)
     staff = find_active_user_by_email("staff@example.org")
-    seed_triage(staff)
-    seed_review(staff, find_active_user_by_email("admin@example.org"),
-                find_active_user_by_email("resident@example.org"))
+    # The demo's staff actions are in the audit log table; echoing each one to the console
+    # would bury the sign-in details printed below.
+    audit_log = logging.getLogger("app.audit")
+    level = audit_log.level
+    audit_log.setLevel(logging.WARNING)
+    try:
+        seed_triage(staff)
+        seed_review(staff, find_active_user_by_email("admin@example.org"),
+                    find_active_user_by_email("resident@example.org"))
+    finally:
+        audit_log.setLevel(level)
     click.echo("Demo data ready" + (f" ({created} accounts and {ideas} ideas created)."
                                     if created or ideas else " (already there; nothing changed)."))
     click.echo("Development-only accounts (sign in at http://127.0.0.1:5000/sign-in):")

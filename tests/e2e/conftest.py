@@ -96,6 +96,11 @@ class Page:
         ]
         assert violations == [], f"axe found problems on {self.page.url}:\n" + "\n".join(
             violations)
+        # Nothing may push the page sideways (a long title in a select did, once): wide tables
+        # scroll inside their own box instead.
+        overflow = self.page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{self.page.url} is {overflow}px wider than the window"
         self.checked.append(self.page.url)
 
     def __getattr__(self, name):

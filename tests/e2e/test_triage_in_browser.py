@@ -32,9 +32,12 @@ def test_similar_ideas_appear_while_typing_and_never_block(page, make_user, make
 def test_staff_triage_pages(page, app, runner, make_user, make_window, make_idea, type_model):
     window = make_window(stage="overlap")
     author = make_user()
-    make_idea(window, author, title="Grit the side roads on the Hartley Moor estate",
+    # Long titles: the merge list shows them in a select, which must not widen the page.
+    make_idea(window, author, title="Grit the side roads on the Hartley Moor estate before the "
+                                    "first frost, not after the first fall",
               problem="The gritters only do the main road; estate roads are sheet ice.")
-    make_idea(window, author, title="Gritters never come onto our estate side roads",
+    make_idea(window, author, title="Gritters never come onto our estate side roads, so "
+                                    "nobody on the Hartley Moor estate gets out",
               problem="Every winter the estate side roads are not gritted and are icy.")
     for n in range(6):
         make_idea(window, author, title=f"Early buses to the hospital, route {n}",
