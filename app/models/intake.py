@@ -238,14 +238,13 @@ class Idea(db.Model):
                         name="public_ideas_are_published"),
         CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         Index("ix_ideas_window_published", "window_id", "published_at"),
-        Index("ix_ideas_window_status", "window_id", "status"),
-        # For the source and area filters, with listed()'s columns so that their counts and
-        # shuffles need no table either.
+        # Covers listed() for a window (and serves a window's status filter): the public list
+        # is counted and shuffled from the index, and other orders read rows in id order. No
+        # more columns: see migration 0006.
+        Index("ix_ideas_listing", "window_id", "status", "awaiting_moderation", "hidden_at"),
+        # For the source and area filters, with listed()'s columns for the same reason.
         Index("ix_ideas_window_source_listed", "window_id", "source", "status",
               "awaiting_moderation", "hidden_at"),
-        # Covers listed() for a window: the public list is counted and shuffled from the index,
-        # and other orders read rows in id order. No more columns: see migration 0006.
-        Index("ix_ideas_listing", "window_id", "status", "awaiting_moderation", "hidden_at"),
         Index("ix_ideas_window_area_listed", "window_id", "area_id", "status",
               "awaiting_moderation", "hidden_at"),
         Index("ix_ideas_author_id", "author_id"),

@@ -15,14 +15,12 @@ down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-COLUMNS = ['window_id', 'status', 'awaiting_moderation', 'hidden_at']
-
-
-LISTED = ['status', 'awaiting_moderation', 'hidden_at']
+LISTED = ['status', 'awaiting_moderation', 'hidden_at']  # the columns listed() tests
 
 
 def upgrade():
-    op.create_index('ix_ideas_listing', 'ideas', COLUMNS, unique=False)
+    op.create_index('ix_ideas_listing', 'ideas', ['window_id', *LISTED])
+    op.drop_index('ix_ideas_window_status', table_name='ideas')  # a prefix of the new one
     # The source and area filters' indexes gain listed()'s columns, for the same reason.
     op.drop_index('ix_ideas_window_source_status', table_name='ideas')
     op.drop_index('ix_ideas_window_area_status', table_name='ideas')
@@ -36,4 +34,5 @@ def downgrade():
     op.create_index('ix_ideas_window_area_status', 'ideas', ['window_id', 'area_id', 'status'])
     op.create_index('ix_ideas_window_source_status', 'ideas',
                     ['window_id', 'source', 'status'])
+    op.create_index('ix_ideas_window_status', 'ideas', ['window_id', 'status'])
     op.drop_index('ix_ideas_listing', table_name='ideas')
