@@ -18,7 +18,6 @@ an idea on it or keep one off, with a public reason.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
@@ -54,7 +53,6 @@ class Ranked:
     more of the idea than its id: ranking a window of 100,000 ideas must not load them all)."""
 
     idea_id: int
-    published_at: datetime | None
     supporters: int
     support_share: float
     feasibility_share: float
@@ -84,24 +82,32 @@ def formula_score(window: IdeaWindow, support_share: float, feasibility_share: f
 
 def ranking(window: IdeaWindow) -> list[Ranked]:
     """Every candidate idea, ranked by the formula, with who is on the shortlist."""
-    candidates = db.session.execute(select(Idea.id, Idea.published_at).where(
-        Idea.window_id == window.id, listed(), Idea.status.in_(CANDIDATE_STATUSES))).all()
+    # Oldest first from the database; the stable sort below then keeps that order among
+    # equal scores and supporters, which is the published tie-break. Plain rows, no ORM
+    # objects: this runs over every idea of a window (about 0.2 s per 20,000).
+    candidates = [idea_id for idea_id, in db.session.connection().execute(
+        select(Idea.id).where(Idea.window_id == window.id, listed(),
+                              Idea.status.in_(CANDIDATE_STATUSES))
+        .order_by(Idea.published_at, Idea.id))]
     supporters = unique_supporters_by_idea(window)
-    most = max([supporters.get(idea_id, 0) for idea_id, _ in candidates] or [0])
+    most = max([supporters.get(idea_id, 0) for idea_id in candidates] or [0])
     feasible = feasibility_shares(window)
     overrides = {o.idea_id: o for o in db.session.scalars(
         select(ShortlistOverride).join(Idea, Idea.id == ShortlistOverride.idea_id)
         .where(Idea.window_id == window.id))}
+    support_weight, feasibility_weight = window.support_weight, window.feasibility_weight
+    total_weight = support_weight + feasibility_weight
     rows = []
-    for idea_id, published_at in candidates:
+    for idea_id in candidates:
         count = supporters.get(idea_id, 0)
         support_share = count / most if most else 0.0
         feasibility_share = feasible.get(idea_id, 0.0)
-        rows.append(Ranked(idea_id, published_at, count, round(support_share, 6),
-                           round(feasibility_share, 6),
-                           round(formula_score(window, support_share, feasibility_share), 6),
-                           False, overrides.get(idea_id)))
-    rows.sort(key=lambda r: (-r.score, -r.supporters, r.published_at, r.idea_id))
+        # formula_score(), inlined: the window's weights are read once, not 100,000 times.
+        score = (support_weight * support_share
+                 + feasibility_weight * feasibility_share) / total_weight
+        rows.append(Ranked(idea_id, count, round(support_share, 6), round(feasibility_share, 6),
+                           round(score, 6), False, overrides.get(idea_id)))
+    rows.sort(key=lambda r: (-r.score, -r.supporters))
     # Overrides first, then the formula fills the places that are left, in order.
     places = window.shortlist_size
     for row in rows:
