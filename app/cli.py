@@ -220,7 +220,9 @@ def send_notifications(loop: bool, interval: int, batch: int, requeue_stuck: boo
     while True:
         report = send_due(batch)
         click.echo(f"Sent {report.sent}, will retry {report.retrying}, gave up on "
-                   f"{report.failed}.")
+                   f"{report.failed}." + (f" Dropped {report.dropped} no longer wanted (emails "
+                                          "turned off or account deleted)."
+                                          if report.dropped else ""))
         if report.stuck:
             click.echo(f"{len(report.stuck)} emails were being sent when a sender stopped and "
                        "may or may not have gone; not resent. Use --requeue-stuck to resend.")

@@ -18,6 +18,7 @@ from app.models import (
     Role,
     Support,
     SupportLedger,
+    User,
     utcnow,
 )
 from tests.support.factories import PASSWORD
@@ -189,6 +190,10 @@ def test_the_fair_order_is_stable_for_a_visitor_and_differs_between_visitors(
     others = {tuple(titles_in_order(text(app.test_client().get(f"/windows/{window_id}")), many))
               for _ in range(5)}
     assert len(others | {tuple(order_one)}) > 1  # different visitors, different shuffles
+    # ...and really different: not the same order started at another idea.
+    for order_two in others - {tuple(order_one)}:
+        assert all(list(order_two) != order_one[k:] + order_one[:k]
+                   for k in range(len(order_one)))
     newest = titles_in_order(text(second.get(f"/windows/{window_id}?sort=newest")), many)
     assert order_one != newest
 
@@ -361,3 +366,39 @@ def test_download_my_data_includes_supports_and_follows(client, auth, make_user,
     data = json.loads(client.get("/account/download-my-data").get_data())
     assert data["supports"][0]["idea"] == ideas[0].title
     assert data["follows"] == [ideas[1].title]
+
+
+def test_queued_emails_go_to_the_person_as_they_are_when_sending(app, runner, make_user,
+                                                                 mailbox):
+    from app.accounts.services import delete_account
+    from app.voting.notifications import set_email_preference
+
+    fred, quiet, later, gone = (make_user(f"{name}@example.org")
+                                for name in ("fred", "quiet", "later", "gone"))
+    with app.app_context():
+        for person in (fred, quiet, later, gone):
+            db.session.add(OutboxEmail(user_id=person.id, to_address=person.email,
+                                       subject="Update", body=f"News for {person.email}"))
+        db.session.add(Notification(user_id=gone.id, message="An idea you follow changed"))
+        db.session.commit()
+        # After queueing: Fred moves address, Quiet turns emails off on the page, Later's
+        # switch is flipped elsewhere (only the sender sees it), and Gone leaves.
+        db.session.execute(update(User).where(User.id == fred.id)
+                           .values(email="fred.new@example.org"))
+        db.session.execute(update(User).where(User.id == later.id)
+                           .values(email_notifications=False))
+        db.session.commit()
+        set_email_preference(db.session.get(User, quiet.id), False)
+        delete_account(db.session.get(User, gone.id), PASSWORD)
+        assert db.session.scalar(select(func.count(OutboxEmail.id)).where(
+            OutboxEmail.to_address == "gone@example.org")) == 0
+        assert db.session.scalar(select(func.count(Notification.id)).where(
+            Notification.user_id == gone.id)) == 0
+    mailbox.clear()
+
+    output = runner.invoke(args=["notifications", "send"]).output
+    assert "Sent 1" in output and "Dropped 1 no longer wanted" in output
+    assert [m["To"] for m in mailbox.messages] == ["fred.new@example.org"]
+    assert "News for fred@example.org" in mailbox.body(mailbox.last_to("fred.new@example.org"))
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxEmail.id))) == 1  # Fred's, sent

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -34,7 +34,16 @@ from app.accounts.tokens import (
 )
 from app.email import external_url, send_email
 from app.extensions import db
-from app.models import FORMER_MEMBER_NAME, PasswordResetToken, Role, User, utcnow
+from app.models import (
+    FORMER_MEMBER_NAME,
+    Follow,
+    Notification,
+    OutboxEmail,
+    PasswordResetToken,
+    Role,
+    User,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +308,10 @@ def delete_account(user: User, password: str) -> None:
     db.session.execute(
         PasswordResetToken.__table__.delete().where(PasswordResetToken.user_id == user.id)
     )
+    # Queued and sent emails hold the address and what was said; follows and notifications
+    # are only for the person. Supports stay (they are counted), tied to the emptied account.
+    for table in (OutboxEmail, Notification, Follow):
+        db.session.execute(delete(table).where(table.user_id == user.id))
     user.email = None
     user.password_hash = None
     user.email_verified_at = None

@@ -8,7 +8,8 @@ The formula (shown on every shortlist page):
                            support_weight + feasibility_weight
 
     support_share     = unique supporters of the idea (counting ideas merged into it, each
-                        person once) ÷ the most any idea in the window has
+                        person once) ÷ the most any candidate idea has (decided,
+                        merged, withdrawn and hidden ideas are not candidates)
     feasibility_share = the mean of the reviewers' totals ÷ the most a total can be
                         (2 × the number of criteria); 0 if nobody has assessed it
 

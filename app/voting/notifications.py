@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.accounts import personal_data
 from app.email import EmailNotSent, build_message, deliver, external_url
@@ -95,9 +95,18 @@ def mark_all_read(user: User) -> None:
 
 
 def set_email_preference(user: User, wants_email: bool) -> None:
-    """Turn emails about followed ideas on or off."""
+    """Turn emails about followed ideas on or off (off also drops those not yet sent)."""
     user.email_notifications = wants_email
+    if not wants_email:
+        forget_unsent(user)
     db.session.commit()
+
+
+def forget_unsent(user: User) -> None:
+    """Drop the emails queued for this person that have not gone yet."""
+    db.session.execute(delete(OutboxEmail).where(
+        OutboxEmail.user_id == user.id,
+        OutboxEmail.status.in_([OutboxStatus.QUEUED, OutboxStatus.RETRY])))
 
 
 @dataclass
@@ -107,6 +116,7 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    dropped: int = 0  # no longer wanted: emails turned off or the account deleted
     stuck: list[int] = field(default_factory=list)
 
 
@@ -132,6 +142,19 @@ def _message_for(email: OutboxEmail):
     return message
 
 
+def _still_wanted(email: OutboxEmail) -> bool:
+    """Whether the person still wants this email, at the address they have now: between
+    queueing and sending they may have turned emails off, changed address or left."""
+    if email.user_id is None:
+        return email.to_address is not None  # not tied to an account
+    person = db.session.get(User, email.user_id)
+    if person is None or person.deleted_at is not None or not person.email \
+            or not person.email_notifications:
+        return False
+    email.to_address = person.email
+    return True
+
+
 def send_due(batch: int = 100) -> SendReport:
     """Send the emails that are due, at most `batch` of them."""
     report = SendReport()
@@ -145,6 +168,11 @@ def send_due(batch: int = 100) -> SendReport:
         if not _claim(email_id):
             continue  # another sender took it
         email = db.session.get(OutboxEmail, email_id)
+        if not _still_wanted(email):
+            db.session.delete(email)  # deleted account or emails turned off since it was queued
+            db.session.commit()
+            report.dropped += 1
+            continue
         try:
             deliver(_message_for(email))
         except EmailNotSent as error:

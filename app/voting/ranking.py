@@ -14,7 +14,7 @@ together.
 import hashlib
 from datetime import date, timedelta
 
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
 
 from app.models import Idea, Support, utcnow
 
@@ -25,7 +25,7 @@ SORTS = {
     "trending": "Trending",
 }
 DEFAULT_SORT = "fair"
-# A prime near 2**32 and a multiplier that spreads consecutive ids across it.
+# A prime near 2**32, and a multiplier that spreads seeds across it.
 _PRIME = 4294967291
 _MULTIPLIER = 2654435761
 
@@ -63,6 +63,10 @@ def apply_sort(statement: Select, sort: str, window_id: int, seed: int) -> Selec
         return (statement.outerjoin(scores, scores.c.idea_id == Idea.id)
                 .order_by(func.coalesce(scores.c.score, 0).desc(), Idea.support_count.desc(),
                           Idea.published_at.desc(), Idea.id.desc()))
-    # fair: a permutation of ids that the seed changes (plain arithmetic, same on both DBs)
-    shuffled = (Idea.id * literal(_MULTIPLIER) + literal(seed)) % literal(_PRIME)
+    # fair: the affine permutation id -> (a·id + seed) mod p, with a multiplier a drawn from
+    # the seed, so that two seeds give unrelated orders, not one order started at different
+    # places (plain arithmetic in 64 bits, the same on both databases).
+    multiplier = (seed * _MULTIPLIER) % (_PRIME - 1) + 1
+    shuffled = (Idea.id * cast(literal(multiplier), BigInteger)
+                + cast(literal(seed), BigInteger)) % cast(literal(_PRIME), BigInteger)
     return statement.order_by(shuffled, Idea.id)
