@@ -632,3 +632,27 @@ def test_decided_ideas_are_not_ranked_and_shortlisting_is_only_by_publishing(app
         "form": "decision", "decision-status": "shortlisted", "decision-reason": "Good."})
     assert "Choose a decision from the list" in text(response)
     assert fresh(app, Idea, flood.id).status == IdeaStatus.SUBMITTED
+
+
+def test_download_my_data_holds_reports_assessments_and_notes(app, review_window, staff,
+                                                              make_user):
+    window, _rosa, (towpath, _flood, _homes) = review_window
+    criteria = window_criteria(app, window)
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    submit(sam, url, score_form(criteria, [2] * len(criteria), {criteria[0].id: "Clear ask"}))
+    submit(sam, url, {"form": "note", "note-body": "Ask highways first"})
+    make_user("rep@example.org")
+    rep = as_user(app, "rep@example.org")
+    submit(rep, f"/ideas/{towpath.id}/report", {"reason": "spam", "details": "An advert"})
+
+    mine = sam.get("/account/download-my-data").get_json()
+    assert mine["feasibility_assessments"][0]["idea_id"] == towpath.id
+    assert {"criterion": criteria[0].name, "score": 2, "note": "Clear ask"} in \
+        mine["feasibility_assessments"][0]["scores"]
+    assert mine["staff_notes"][0]["body"] == "Ask highways first"
+    assert mine["account"]["emails_about_followed_ideas"] is True
+    theirs = rep.get("/account/download-my-data").get_json()
+    assert theirs["reports"] == [{"idea_id": towpath.id, "reason": "spam",
+                                  "details": "An advert", "status": "open",
+                                  "made_at": theirs["reports"][0]["made_at"]}]

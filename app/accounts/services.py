@@ -337,4 +337,5 @@ def _account_data(user: User) -> dict[str, Any]:
         "role": user.role.value,
         "created_at": _iso(user.created_at),
         "last_signed_in_at": _iso(user.last_signed_in_at),
+        "emails_about_followed_ideas": user.email_notifications,
     }

@@ -6,6 +6,7 @@ from sqlalchemy import Select, String, and_, cast, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app.accounts import personal_data
 from app.extensions import db
 from app.models import (
     DEFAULT_CRITERIA,
@@ -253,3 +254,20 @@ def assign(actor: User, ideas: list[Idea], reviewer: User | None) -> None:
                      f"{'user ' + str(reviewer.id) if reviewer else 'nobody'}",
                      before={"assigned_to": before}, after={"assigned_to": idea.assigned_to_id})
     db.session.commit()
+
+
+@personal_data.section("feasibility_assessments")
+def _assessment_data(user: User) -> list[dict]:
+    return [{"idea_id": a.idea_id, "updated_at": a.updated_at.isoformat(),
+             "scores": [{"criterion": s.criterion.name, "score": s.score, "note": s.note}
+                        for s in a.scores]}
+            for a in db.session.scalars(select(Assessment).where(Assessment.reviewer_id == user.id)
+                                        .order_by(Assessment.id))]
+
+
+@personal_data.section("staff_notes")
+def _note_data(user: User) -> list[dict]:
+    return [{"idea_id": n.idea_id, "reply_to": n.parent_id, "body": n.body,
+             "written_at": n.created_at.isoformat()}
+            for n in db.session.scalars(select(StaffNote).where(StaffNote.author_id == user.id)
+                                        .order_by(StaffNote.id))]

@@ -3,6 +3,7 @@
 from sqlalchemy import select, update
 
 from app import audit
+from app.accounts import personal_data
 from app.extensions import db
 from app.models import (
     Idea,
@@ -146,3 +147,12 @@ def set_premoderation(actor: User, window: IdeaWindow, on: bool) -> None:
                  f"{'on' if on else 'off'} for window {window.id}",
                  before={"premoderation": before}, after={"premoderation": on})
     db.session.commit()
+
+
+@personal_data.section("reports")
+def _report_data(user: User) -> list[dict]:
+    # By idea number, not title: a reported idea may since be hidden for what its title says.
+    return [{"idea_id": r.idea_id, "reason": r.reason.value, "details": r.details,
+             "status": r.status.value, "made_at": r.created_at.isoformat()}
+            for r in db.session.scalars(select(Report).where(Report.reporter_id == user.id)
+                                        .order_by(Report.id))]
