@@ -102,3 +102,55 @@ def test_forbidden_page(page, make_user):
     response = page.goto("/admin/")
     assert response.status == 403
     page.check_accessibility()
+
+
+def test_the_less_visited_pages(page, mailbox, make_user, make_window, make_organisation,
+                                make_membership):
+    from app.models import OrganisationKind
+
+    make_user("rosa@example.org")
+    voting_only = make_window(stage="voting")
+    sign_in(page, "rosa@example.org")
+    page.goto("/account/change-name")
+    page.check_accessibility()
+    page.goto(f"/windows/{voting_only.id}/submit")
+    expect(page.get_by_role("heading", name=re.compile("You cannot submit an idea"))) \
+        .to_be_visible()
+    page.check_accessibility()
+    page.goto("/account/change-email")
+    page.get_by_label("New email address").fill("rosa.new@example.org")
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_role("button", name="Send confirmation link").click()
+    expect(page.get_by_role("heading", name="Check your new email address")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto("/forgot-password")
+    page.get_by_label("Email address").fill("rosa@example.org")
+    page.get_by_role("button", name="Send reset link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    page.check_accessibility()
+    link = mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/")
+    page.goto("/" + link.split("/", 3)[3])
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.check_accessibility()
+
+    mayor = make_user("mayor@example.org")
+    make_membership(mayor, make_organisation("Office of the Mayor",
+                                             kind=OrganisationKind.MAYORS_OFFICE),
+                    status=MembershipStatus.APPROVED)
+    open_window = make_window(stage="open")
+    sign_in(page, "mayor@example.org")
+    page.goto(f"/windows/{open_window.id}/submit")
+    page.get_by_label("A manifesto pledge from Office of the Mayor").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_label("Pledge reference")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Sign out").click()
+
+    make_user("sam@example.org", role=Role.STAFF)
+    sign_in(page, "sam@example.org")
+    for path in [f"/staff/windows/{voting_only.id}/supports",
+                 f"/staff/windows/{voting_only.id}/close"]:
+        page.goto(path)
+        page.check_accessibility()
