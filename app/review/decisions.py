@@ -1,5 +1,7 @@
 """Decisions on ideas, with public reasons, one at a time or in bulk, and their templates."""
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -48,6 +50,12 @@ def templates() -> list[DecisionTemplate]:
     except IntegrityError:  # another request made them first
         db.session.rollback()
     return list(db.session.scalars(select(DecisionTemplate).order_by(DecisionTemplate.name)))
+
+
+def reasons_json(rows: list[DecisionTemplate]) -> str:
+    """Each template's words by its id, as JSON for the script that puts them in the reason
+    box (a plain string, so that the template escapes it into the attribute)."""
+    return json.dumps({str(row.id): row.reason for row in rows}, ensure_ascii=False)
 
 
 def save_template(actor: User, name: str, status: IdeaStatus, reason: str) -> DecisionTemplate:

@@ -158,12 +158,14 @@ def review_queue(window_id: int):
     page = paginate(assessments.queue(window, current_user, view, type_key, source, in_clusters,
                                       cluster_id), per_page=25)
     shares = assessments.feasibility_shares(window)
+    templates = decisions.templates()
     return render_template(
         "review/queue.html", window=window, page=page, view=view, type_key=type_key,
         source=source, in_clusters=in_clusters, cluster_id=cluster_id,
         clusters=assessments.cluster_choices(window), views=assessments.QUEUE_FILTERS,
         types=OPPORTUNITY_TYPES, sources=list(Source), shares=shares, people=staff_people(),
-        templates=decisions.templates(), decisions=decisions.DECISIONS, form=ButtonForm())
+        templates=templates, template_reasons=decisions.reasons_json(templates),
+        decisions=decisions.DECISIONS, form=ButtonForm())
 
 
 def _bulk(window: IdeaWindow):
@@ -223,8 +225,9 @@ def assess(idea_id: int):
     criteria = assessments.criteria_for(idea.window)
     errors: dict[int, str] = {}
     decision_form = DecisionForm(prefix="decision")
+    templates = decisions.templates()
     decision_form.template.choices = [SelectChoice(0, "No template")] + [
-        SelectChoice(t.id, f"{t.name} ({t.status.label})") for t in decisions.templates()]
+        SelectChoice(t.id, f"{t.name} ({t.status.label})") for t in templates]
     note_form = NoteForm(prefix="note")
     reply_to, reply_error = None, None
     chosen = request.form.get("form")
@@ -266,7 +269,8 @@ def assess(idea_id: int):
         cluster_supporters=assessments.cluster_supporters(idea),
         has_run=triage.latest_run(idea.window) is not None,
         notes=assessments.notes_for(idea), note_form=note_form, decision_form=decision_form,
-        templates=decisions.templates(), reply_to=reply_to, reply_error=reply_error,
+        templates=templates, template_reasons=decisions.reasons_json(templates),
+        reply_to=reply_to, reply_error=reply_error,
         reply_text=request.form.get("note-body", "") if reply_to else "",
         button=ButtonForm(), error_items=error_items, page_has_errors=bool(error_items))
 

@@ -2,7 +2,9 @@
 import { initAll } from "./govuk-frontend.min.js";
 import { initSimilarIdeas } from "./similar.mjs";
 import { initSupportForms } from "./support.mjs";
+import { initDecisionTemplates } from "./templates.mjs";
 
 initAll();
 initSupportForms();
 initSimilarIdeas();
+initDecisionTemplates();

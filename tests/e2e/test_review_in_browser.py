@@ -68,6 +68,9 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
     page.goto(f"/staff/ideas/{parking.id}/review")
     page.get_by_label("Start from a template (optional)").select_option(
         label="Low feasibility (Not taken forward)")
+    reason = page.get_by_label("Public reason")
+    expect(reason).to_have_value(re.compile("^Our assessment found that the action"))
+    reason.fill(reason.input_value() + " Tell us which streets are worst.")
     page.get_by_role("button", name="Save decision").click()
     expect(page.get_by_text("is now: Not taken forward")).to_be_visible()
     page.check_accessibility()
@@ -91,8 +94,8 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
     sign_in(page, "rosa@example.org")
     page.goto(f"/ideas/{parking.id}")
     expect(page.get_by_text("Not taken forward").first).to_be_visible()
-    expect(page.get_by_text(re.compile("the action the data would enable is not clear"))) \
-        .to_be_visible()
+    expect(page.get_by_text(re.compile("the action the data would enable is not clear.*"
+                                       "Tell us which streets are worst"))).to_be_visible()
     page.check_accessibility()
     assert "Sent 2" in runner.invoke(args=["notifications", "send"]).output
     bodies = [mailbox.body(m) for m in mailbox.to("rosa@example.org")]
