@@ -656,3 +656,25 @@ def test_download_my_data_holds_reports_assessments_and_notes(app, review_window
     assert theirs["reports"] == [{"idea_id": towpath.id, "reason": "spam",
                                   "details": "An advert", "status": "open",
                                   "made_at": theirs["reports"][0]["made_at"]}]
+
+
+def test_the_assessment_page_counts_each_supporter_once_across_the_group(
+        app, runner, make_window, make_user, make_idea, staff):
+    window = make_window(stage="voting")
+    author = make_user()
+    side_roads = make_idea(window, author,
+                           title="Grit the side roads on the Hartley Moor estate",
+                           problem="The gritters only do the main road; estate roads are ice.")
+    estate = make_idea(window, author, title="Gritters never come onto our estate side roads",
+                       problem="Every winter the estate side roads are not gritted and are icy.")
+    for n in range(6):
+        make_idea(window, author, title=f"Early buses to the hospital, route {n}",
+                  problem="Buses to the hospital start too late for nurses on early shifts.")
+    assert runner.invoke(args=["triage", "run", "--window", str(window.id)]).exit_code == 0
+    both, one = make_user(), make_user()
+    add_supports(app, side_roads, [both])
+    add_supports(app, estate, [both, one])
+    page = text(as_user(app, "sam@example.org").get(f"/staff/ideas/{side_roads.id}/review"))
+    assert "Gritters never come onto our estate side roads" in page  # its group
+    assert ("1 person counting ideas merged into it; 2 people across its group of similar "
+            "ideas, each counted once.") in page

@@ -67,6 +67,18 @@ def test_support_and_withdraw_keep_the_count_exact(app, client, auth, make_user,
         assert db.session.scalar(select(func.count(Support.id))) == 0
 
 
+def test_the_support_button_is_rate_limited_per_person(client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    # Supporting twice changes nothing, so 121 presses of one button are 121 harmless requests.
+    token = csrf_token(client, f"/ideas/{ideas[0].id}")
+    statuses = [client.post(f"/ideas/{ideas[0].id}/support", data={"csrf_token": token},
+                            headers={"Accept": "application/json"}).status_code
+                for _ in range(121)]
+    assert set(statuses[:120]) == {200} and statuses[120] == 429
+    assert support(client, ideas[1].id, json_reply=True).status_code == 429  # per person
+
+
 def test_the_database_refuses_a_second_support_from_one_person(app, make_user, ideas):
     from sqlalchemy.exc import IntegrityError
 
