@@ -678,3 +678,18 @@ def test_the_assessment_page_counts_each_supporter_once_across_the_group(
     assert "Gritters never come onto our estate side roads" in page  # its group
     assert ("1 person counting ideas merged into it; 2 people across its group of similar "
             "ideas, each counted once.") in page
+
+
+def test_decision_forms_carry_the_templates_words_for_the_script(app, review_window, staff):
+    import html
+    import json
+    import re
+
+    window, _rosa, (towpath, _flood, _homes) = review_window
+    sam = as_user(app, "sam@example.org")
+    for url in (f"/staff/windows/{window.id}/review", f"/staff/ideas/{towpath.id}/review"):
+        page = sam.get(url).get_data(as_text=True)
+        found = re.search(r'data-template-reasons="([^"]*)"', page)
+        reasons = json.loads(html.unescape(found.group(1)))
+        assert any(r.startswith("Our assessment found that the action") for r in reasons.values())
+        assert re.search(r'data-reason-box="(reason|decision-reason)"', page)
