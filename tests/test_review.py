@@ -598,7 +598,7 @@ def test_forms_refuse_odd_values_without_an_error_page(app, review_window, staff
     queue = f"/staff/windows/{window.id}/review"
     response = submit(sam, queue, {"ideas": ["99999999999999999999", "x"], "action": "assign",
                                    "reviewer": "99999999999999999999"}, follow_redirects=False)
-    assert response.status_code == 302
+    assert response.status_code == 200 and "Select at least one idea" in text(response)
     response = submit(sam, queue, {"ideas": [towpath.id], "action": "assign",
                                    "back": "//evil.example/"}, follow_redirects=False)
     assert response.headers["Location"] == queue
@@ -693,3 +693,20 @@ def test_decision_forms_carry_the_templates_words_for_the_script(app, review_win
         reasons = json.loads(html.unescape(found.group(1)))
         assert any(r.startswith("Our assessment found that the action") for r in reasons.values())
         assert re.search(r'data-reason-box="(reason|decision-reason)"', page)
+
+
+def test_a_bulk_decision_with_a_problem_keeps_the_selection_and_the_words(app, review_window,
+                                                                          staff):
+    window, _rosa, (towpath, flood, _homes) = review_window
+    sam = as_user(app, "sam@example.org")
+    queue = f"/staff/windows/{window.id}/review"
+    response = submit(sam, queue, {"ideas": [towpath.id, flood.id], "action": "decide",
+                                   "status": "not_a_data_project", "reason": "Not data.",
+                                   "signposted_to": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and page.count("Say where the idea was sent instead") == 2
+    assert "<title>Error:" in page and "govuk-error-summary" in page
+    assert f'value="{towpath.id}" checked' in page and f'value="{flood.id}" checked' in page
+    assert ">Not data.</textarea>" in page
+    assert '<option value="not_a_data_project" selected>' in page
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.SUBMITTED

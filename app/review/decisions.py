@@ -35,7 +35,11 @@ DEFAULT_TEMPLATES = [
 
 
 class DecisionError(Exception):
-    """A decision that cannot be made as asked."""
+    """A decision that cannot be made as asked, and the form field it is about."""
+
+    def __init__(self, message: str, field: str = "status") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def templates() -> list[DecisionTemplate]:
@@ -82,9 +86,9 @@ def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
         raise DecisionError("Choose a decision from the list")
     reason = reason.strip()
     if status in NEEDS_REASON and not reason:
-        raise DecisionError("Give a reason everyone can read")
+        raise DecisionError("Give a reason everyone can read", "reason")
     if status == IdeaStatus.NOT_A_DATA_PROJECT and not signposted_to.strip():
-        raise DecisionError("Say where the idea was sent instead")
+        raise DecisionError("Say where the idea was sent instead", "signposted_to")
     changed = 0
     for idea in ideas:
         if idea.status in (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN, IdeaStatus.MERGED):

@@ -1,6 +1,8 @@
 """Staff review: moderation, the review queue, assessments and decisions, the shortlist;
 and the public pieces: reporting an idea, the published shortlist."""
 
+from dataclasses import dataclass
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -153,8 +155,12 @@ def review_queue(window_id: int):
     source = request.args.get("source", "")
     in_clusters = request.args.get("clusters") == "1"
     cluster_id = bounded_id(request.args.get("cluster", type=int))
+    bulk_error = None
     if request.method == "POST":
-        return _bulk(window)
+        outcome = _bulk(window)
+        if not isinstance(outcome, BulkError):
+            return outcome
+        bulk_error = outcome  # shown on the page, with what was chosen and typed kept
     page = paginate(assessments.queue(window, current_user, view, type_key, source, in_clusters,
                                       cluster_id), per_page=25)
     shares = assessments.feasibility_shares(window)
@@ -165,10 +171,23 @@ def review_queue(window_id: int):
         clusters=assessments.cluster_choices(window), views=assessments.QUEUE_FILTERS,
         types=OPPORTUNITY_TYPES, sources=list(Source), shares=shares, people=staff_people(),
         templates=templates, template_reasons=decisions.reasons_json(templates),
-        decisions=decisions.DECISIONS, form=ButtonForm())
+        decisions=decisions.DECISIONS, form=ButtonForm(), bulk_error=bulk_error,
+        bulk=request.form if bulk_error else {},
+        selected=set(request.form.getlist("ideas")) if bulk_error else set(),
+        error_items=[(f"#{bulk_error.field}", bulk_error.message)] if bulk_error else [],
+        page_has_errors=bulk_error is not None)
+
+
+@dataclass
+class BulkError:
+    """Why a bulk action was not done, and the field to fix."""
+
+    field: str
+    message: str
 
 
 def _bulk(window: IdeaWindow):
+    """Do the chosen action on the selected ideas and redirect back, or return a BulkError."""
     back = local_path(request.form.get("back"),
                       url_for("review.review_queue", window_id=window.id))
     if not ButtonForm().validate_on_submit():
@@ -177,8 +196,7 @@ def _bulk(window: IdeaWindow):
     ideas = list(db.session.scalars(select(Idea).where(Idea.id.in_(ids),
                                                        Idea.window_id == window.id)))
     if not ideas:
-        flash("Select at least one idea.", "warning")
-        return redirect(back)
+        return BulkError("ideas-table", "Select at least one idea")
     action = request.form.get("action")
     if action == "assign":
         reviewer = db.session.get(User, bounded_id(request.form.get("reviewer", type=int)) or 0)
@@ -195,12 +213,12 @@ def _bulk(window: IdeaWindow):
         try:
             changed = decisions.decide(current_user, ideas, IdeaStatus(status_value), reason,
                                        request.form.get("signposted_to", ""))
-        except (decisions.DecisionError, ValueError) as error:
-            flash(str(error) if isinstance(error, decisions.DecisionError)
-                  else "Choose a decision or a template", "warning")
-        else:
-            flash(f"Decision saved for {plural(changed, 'idea')}. Their followers will be told.",
-                  "success")
+        except ValueError:
+            return BulkError("status", "Choose a decision or a template")
+        except decisions.DecisionError as error:
+            return BulkError(error.field, str(error))
+        flash(f"Decision saved for {plural(changed, 'idea')}. Their followers will be told.",
+              "success")
     return redirect(back)
 
 
@@ -292,7 +310,7 @@ def _decide_one(idea: Idea, form: DecisionForm) -> bool:
         decisions.decide(current_user, [idea], IdeaStatus(status_value), reason,
                          form.signposted_to.data or "")
     except decisions.DecisionError as error:
-        field = form.signposted_to if "sent" in str(error) else form.reason
+        field = getattr(form, error.field)
         field.errors = [*field.errors, str(error)]
         return False
     flash(f"“{idea.title}” is now: {idea.status.label}. Its followers will be told.", "success")

@@ -38,6 +38,13 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
     page.get_by_role("link", name="Review the ideas in Winter 2026 ideas").click()
     expect(page.get_by_role("heading", name="Review", exact=True)).to_be_visible()
     page.check_accessibility()
+    # A bulk decision with nothing selected: the GOV.UK error summary, words kept.
+    page.get_by_label("Public reason").fill("Kept while you fix it")
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.page).to_have_title(re.compile("^Error:"))
+    expect(page.get_by_role("link", name="Select at least one idea")).to_be_visible()
+    expect(page.get_by_label("Public reason")).to_have_value("Kept while you fix it")
+    page.check_accessibility()
 
     # Score the towpath idea: 2 on everything but the three data criteria.
     page.get_by_role("link", name="Light the canal towpath at night").click()
