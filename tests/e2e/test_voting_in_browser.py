@@ -65,17 +65,35 @@ def test_support_without_javascript_comes_back_to_the_same_place(browser, live_s
     context.close()
 
 
-def test_sort_orders_and_the_ranking_page(page, make_user, make_window, make_idea):
+def test_sort_orders_and_the_ranking_page(page, app, make_user, make_window, make_idea):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.models import Support, utcnow
+
     window = make_window(stage="voting")
     author = make_user()
-    for n in range(3):
-        make_idea(window, author, title=f"Bus idea number {n} for the city",
-                  published_days_ago=5 - n)
+    ideas = [make_idea(window, author, title=f"Bus idea number {n} for the city",
+                       published_days_ago=5 - n) for n in range(3)]
+    # Idea 0: three supports five days old; idea 1: one support an hour old; idea 2: none.
+    supporters = [make_user() for _ in range(4)]
+    with app.app_context():
+        for supporter, (hours, idea) in zip(supporters, [(120, ideas[0])] * 3 + [(1, ideas[1])],
+                                            strict=True):
+            db.session.add(Support(idea_id=idea.id, user_id=supporter.id, window_id=window.id,
+                                   created_at=utcnow() - timedelta(hours=hours)))
+            db.session.get(type(idea), idea.id).support_count += 1
+        db.session.commit()
     page.goto(f"/windows/{window.id}")
-    page.get_by_label("Order").select_option(label="Newest")
-    page.get_by_role("button", name="Show ideas").click()
-    first = page.locator(".app-idea-summary h3").first
-    expect(first).to_have_text("Bus idea number 2 for the city")
+    titles = page.locator(".app-idea-summary h3")
+    shuffled = titles.all_inner_texts()
+    assert sorted(shuffled) == [f"Bus idea number {n} for the city" for n in range(3)]
+    for order, first in [("Newest", 2), ("Most supported", 0), ("Trending", 1)]:
+        page.get_by_label("Order").select_option(label=order)
+        page.get_by_role("button", name="Show ideas").click()
+        expect(titles.first).to_have_text(f"Bus idea number {first} for the city")
+    page.goto(f"/windows/{window.id}")  # the fair shuffle again: the same for this visitor
+    assert titles.all_inner_texts() == shuffled
     page.get_by_role("link", name="How ranking works").click()
     expect(page.get_by_role("heading", name="Trending")).to_be_visible()
     page.check_accessibility()
