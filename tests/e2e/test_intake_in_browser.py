@@ -123,6 +123,17 @@ def test_the_mayors_office_imports_pledges(page, make_user, make_window, make_or
     expect(page.get_by_role("heading", name="1 pledge imported")).to_be_visible()
     page.check_accessibility()
 
+    # And one pledge by hand, with its reference shown on the idea's page.
+    page.goto(f"/windows/{window.id}/submit")
+    page.get_by_label("A manifesto pledge from Office of the Mayor").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Pledge reference").fill("Manifesto 2024, p.12, pledge 3")
+    page.get_by_label("Link to the pledge (optional)").fill("https://example.org/manifesto")
+    write_idea(page, "Every bus stop safe and accessible by 2027")
+    page.get_by_role("link", name="See your idea").click()
+    expect(page.get_by_text("Manifesto 2024, p.12, pledge 3").first).to_be_visible()
+    page.check_accessibility()
+
 
 def test_the_public_browses_filters_and_searches_without_an_account(
         page, make_user, make_window, make_idea, make_area):
