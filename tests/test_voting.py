@@ -414,3 +414,28 @@ def test_queued_emails_go_to_the_person_as_they_are_when_sending(app, runner, ma
     assert "News for fred@example.org" in mailbox.body(mailbox.last_to("fred.new@example.org"))
     with app.app_context():
         assert db.session.scalar(select(func.count(OutboxEmail.id))) == 1  # Fred's, sent
+
+
+def test_an_account_deleted_while_its_email_goes_out_leaves_no_email_behind(
+        app, runner, make_user, monkeypatch):
+    from app.accounts.services import delete_account
+    from app.voting import notifications
+
+    gone = make_user("gone@example.org")
+    with app.app_context():
+        db.session.add(OutboxEmail(user_id=gone.id, to_address=gone.email, subject="Update",
+                                   body="News"))
+        db.session.commit()
+    sent = []
+
+    def deliver_while_they_leave(message):
+        with app.app_context():  # another request, with its own session
+            delete_account(db.session.get(User, gone.id), PASSWORD)
+        sent.append(message["To"])
+
+    monkeypatch.setattr(notifications, "deliver", deliver_while_they_leave)
+    result = runner.invoke(args=["notifications", "send"])
+    assert result.exit_code == 0 and "Sent 1" in result.output
+    assert sent == ["gone@example.org"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0

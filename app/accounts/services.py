@@ -39,6 +39,7 @@ from app.models import (
     Follow,
     Notification,
     OutboxEmail,
+    OutboxStatus,
     PasswordResetToken,
     Role,
     User,
@@ -310,7 +311,10 @@ def delete_account(user: User, password: str) -> None:
     )
     # Queued and sent emails hold the address and what was said; follows and notifications
     # are only for the person. Supports stay (they are counted), tied to the emptied account.
-    for table in (OutboxEmail, Notification, Follow):
+    # An email a sender is sending right now is left to it: the sender deletes it when done.
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.user_id == user.id,
+                                                 OutboxEmail.status != OutboxStatus.SENDING))
+    for table in (Notification, Follow):
         db.session.execute(delete(table).where(table.user_id == user.id))
     user.email = None
     user.password_hash = None

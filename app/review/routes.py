@@ -174,8 +174,15 @@ def review_queue(window_id: int):
         decisions=decisions.DECISIONS, form=ButtonForm(), bulk_error=bulk_error,
         bulk=request.form if bulk_error else {},
         selected=set(request.form.getlist("ideas")) if bulk_error else set(),
-        error_items=[(f"#{bulk_error.field}", bulk_error.message)] if bulk_error else [],
+        error_items=[(_error_target(bulk_error, page), bulk_error.message)] if bulk_error else [],
         page_has_errors=bulk_error is not None)
+
+
+def _error_target(error: "BulkError", page) -> str:
+    """Where the error summary's link goes: the field, or for the selection the first box."""
+    if error.field == "ideas":
+        return f"#idea-{page.items[0].id}" if page.items else "#ideas-error"
+    return f"#{error.field}"
 
 
 @dataclass
@@ -196,7 +203,7 @@ def _bulk(window: IdeaWindow):
     ideas = list(db.session.scalars(select(Idea).where(Idea.id.in_(ids),
                                                        Idea.window_id == window.id)))
     if not ideas:
-        return BulkError("ideas-table", "Select at least one idea")
+        return BulkError("ideas", "Select at least one idea")
     action = request.form.get("action")
     if action == "assign":
         reviewer = db.session.get(User, bounded_id(request.form.get("reviewer", type=int)) or 0)

@@ -155,6 +155,13 @@ def _still_wanted(email: OutboxEmail) -> bool:
     return True
 
 
+def _left_while_sending(email: OutboxEmail) -> bool:
+    """Whether the person deleted their account while their email was being sent (read
+    afresh from the database, not from this session's copy)."""
+    return email.user_id is not None and db.session.scalar(
+        select(User.deleted_at).where(User.id == email.user_id)) is not None
+
+
 def send_due(batch: int = 100) -> SendReport:
     """Send the emails that are due, at most `batch` of them."""
     report = SendReport()
@@ -168,6 +175,8 @@ def send_due(batch: int = 100) -> SendReport:
         if not _claim(email_id):
             continue  # another sender took it
         email = db.session.get(OutboxEmail, email_id)
+        if email is None:
+            continue
         if not _still_wanted(email):
             db.session.delete(email)  # deleted account or emails turned off since it was queued
             db.session.commit()
@@ -190,6 +199,8 @@ def send_due(batch: int = 100) -> SendReport:
             email.status = OutboxStatus.SENT
             email.sent_at = utcnow()
             report.sent += 1
+            if _left_while_sending(email):
+                db.session.delete(email)  # the account was deleted while this was going out
         db.session.commit()
     report.stuck = stuck_emails()
     return report
