@@ -1,13 +1,12 @@
 """Concurrency on PostgreSQL, where requests really do run side by side."""
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import User
 from tests.conftest import POSTGRES_URL
+from tests.support.concurrency import run_together
 from tests.support.forms import csrf_token, text
 
 pytestmark = [
@@ -15,23 +14,6 @@ pytestmark = [
     pytest.mark.skipif(not POSTGRES_URL, reason="needs PostgreSQL: set TEST_DATABASE_URL "
                        "(CI=true bash .ci/run does this)"),
 ]
-
-
-def run_together(functions):
-    """Start every function at the same moment in its own thread; return their results."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        barrier.wait()
-        results[index] = function()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_simultaneous_registrations_of_one_address_make_one_account(app, mailbox):

@@ -1,30 +1,14 @@
 """Supports under concurrency: requests fired at the same moment from threads, against the
 test database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set: CI runs both)."""
 
-import threading
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Idea, Support, SupportLedger
+from tests.support.concurrency import run_together
 from tests.support.factories import PASSWORD
 from tests.support.forms import csrf_token, submit
-
-
-def run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(index, function):
-        barrier.wait()
-        results[index] = function()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def signed_in_clients(app, email, count):
