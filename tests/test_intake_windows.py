@@ -33,6 +33,21 @@ def test_stage_follows_the_clock(days, stage):
     assert window_at().stage(T0 + timedelta(days=days)) == stage
 
 
+def test_a_gap_between_ideas_closing_and_voting_opening_says_voting_opens_soon():
+    gap = window_at(voting_open_at=T0 + timedelta(days=35), voting_close_at=T0 + timedelta(days=50))
+    assert [gap.stage(T0 + timedelta(days=d)) for d in (29, 30, 34, 35, 50)] == [
+        WindowStage.OPEN_FOR_IDEAS, WindowStage.VOTING_UPCOMING, WindowStage.VOTING_UPCOMING,
+        WindowStage.OPEN_FOR_VOTING, WindowStage.UNDER_REVIEW]
+    assert WindowStage.VOTING_UPCOMING.label == "Voting opens soon"
+
+
+def test_pages_say_when_voting_opens_in_the_gap(client, make_window):
+    window = make_window(stage="gap", title="Between ideas and votes")
+    home = text(client.get("/"))
+    assert "Between ideas and votes" in home and "Voting opens on" in home
+    assert "Voting opens soon" in text(client.get(f"/windows/{window.id}"))
+
+
 def test_voting_can_be_open_while_ideas_are_open():
     window = window_at()
     assert window.is_open_for_voting(T0 + timedelta(days=25))

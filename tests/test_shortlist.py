@@ -133,8 +133,19 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
     response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
                       {"publish-reason": "Shortlisted."}, page=url)
     assert "Publish the shortlist after voting closes" in text(response)
+    # Nor before voting has opened, when ideas have closed and voting opens later.
     with app.app_context():
-        db.session.get(IdeaWindow, window.id).voting_close_at = close
+        row = db.session.get(IdeaWindow, window.id)
+        opens = row.voting_open_at
+        row.voting_open_at = utcnow() + timedelta(hours=1)
+        row.voting_close_at = utcnow() + timedelta(days=1)
+        db.session.commit()
+    response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
+                      {"publish-reason": "Shortlisted."}, page=url)
+    assert "Publish the shortlist after voting closes" in text(response)
+    with app.app_context():
+        row = db.session.get(IdeaWindow, window.id)
+        row.voting_open_at, row.voting_close_at = opens, close
         db.session.commit()
 
     from app.models import Follow

@@ -192,7 +192,8 @@ def delete_window(actor: User, window: IdeaWindow) -> None:
 
 
 STAGE_ORDER = {
-    WindowStage.OPEN_FOR_IDEAS: 0, WindowStage.OPEN_FOR_VOTING: 0, WindowStage.UNDER_REVIEW: 0,
+    WindowStage.OPEN_FOR_IDEAS: 0, WindowStage.VOTING_UPCOMING: 0, WindowStage.OPEN_FOR_VOTING: 0,
+    WindowStage.UNDER_REVIEW: 0,
     WindowStage.SHORTLIST_PUBLISHED: 0, WindowStage.UPCOMING: 1, WindowStage.CLOSED: 2,
 }
 

@@ -94,6 +94,7 @@ class WindowStage(enum.StrEnum):
     DRAFT = "draft"
     UPCOMING = "upcoming"
     OPEN_FOR_IDEAS = "open_for_ideas"
+    VOTING_UPCOMING = "voting_upcoming"  # ideas have closed and voting opens later
     OPEN_FOR_VOTING = "open_for_voting"
     UNDER_REVIEW = "under_review"
     SHORTLIST_PUBLISHED = "shortlist_published"
@@ -105,6 +106,7 @@ class WindowStage(enum.StrEnum):
             "draft": "Draft",
             "upcoming": "Upcoming",
             "open_for_ideas": "Open for ideas",
+            "voting_upcoming": "Voting opens soon",
             "open_for_voting": "Open for voting",
             "under_review": "Under review",
             "shortlist_published": "Shortlist published",
@@ -117,6 +119,7 @@ class WindowStage(enum.StrEnum):
             "draft": "grey",
             "upcoming": "light-blue",
             "open_for_ideas": "green",
+            "voting_upcoming": "light-blue",
             "open_for_voting": "turquoise",
             "under_review": "yellow",
             "shortlist_published": "purple",
@@ -201,7 +204,9 @@ class IdeaWindow(db.Model):
             return WindowStage.UPCOMING
         if now < self.submissions_close_at:
             return WindowStage.OPEN_FOR_IDEAS
-        if self.voting_open_at <= now < self.voting_close_at:
+        if now < self.voting_open_at:
+            return WindowStage.VOTING_UPCOMING
+        if now < self.voting_close_at:
             return WindowStage.OPEN_FOR_VOTING
         return WindowStage.UNDER_REVIEW
 

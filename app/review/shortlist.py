@@ -177,8 +177,8 @@ def publish(actor: User, window: IdeaWindow, reason: str) -> list[ShortlistEntry
     the window to "shortlist published"."""
     if window.shortlist_published_at is not None:
         raise ShortlistError("The shortlist is already published")
-    if window.stage() in (WindowStage.DRAFT, WindowStage.UPCOMING, WindowStage.OPEN_FOR_IDEAS) \
-            or window.is_open_for_voting():
+    if window.stage() in (WindowStage.DRAFT, WindowStage.UPCOMING, WindowStage.OPEN_FOR_IDEAS,
+                          WindowStage.VOTING_UPCOMING) or window.is_open_for_voting():
         raise ShortlistError("Publish the shortlist after voting closes, so that every "
                              "support counts")
     rows = with_ideas([row for row in ranking(window) if row.on_list])

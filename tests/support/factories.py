@@ -72,7 +72,8 @@ def make_area(name: str | None = None):
 
 def make_window(*, stage: str = "open", title: str | None = None, areas=(), sources=None,
                 support_limit=None, published: bool = True):
-    """A window whose dates put it in `stage` now: upcoming, open, voting, review or closed."""
+    """A window whose dates put it in `stage` now: upcoming, open, overlap, voting, gap,
+    review or closed."""
     from datetime import timedelta
 
     from app.models import IdeaWindow, Source
@@ -83,6 +84,7 @@ def make_window(*, stage: str = "open", title: str | None = None, areas=(), sour
         "open": (-10, 20, 5, 40),
         "overlap": (-10, 20, -5, 40),  # open for ideas and for voting at once
         "voting": (-40, -10, -5, 20),
+        "gap": (-40, -10, 5, 30),  # ideas closed, voting opens later
         "review": (-60, -40, -39, -20),
         "closed": (-90, -60, -59, -40),
     }[stage]
