@@ -210,6 +210,39 @@ def test_the_fair_order_is_stable_for_a_visitor_and_differs_between_visitors(
     assert order_one != newest
 
 
+def test_the_fair_shuffle_gives_every_idea_an_even_chance_of_each_place():
+    from collections import Counter
+
+    from app.voting.ranking import shuffle_key
+
+    ids = list(range(500, 516))  # consecutive ids: the hard case for arithmetic shuffles
+    orders = [sorted(ids, key=lambda i, seed=seed: (shuffle_key(i, seed), i))
+              for seed in range(3200)]
+    for place in (0, 7, 15):
+        counts = Counter(order[place] for order in orders)
+        assert set(counts) == set(ids)
+        assert 0.75 * 200 < min(counts.values()) and max(counts.values()) < 1.25 * 200
+    assert ids not in orders and ids[::-1] not in orders
+    assert len({tuple(order) for order in orders}) == len(orders)
+
+
+def test_the_sql_shuffle_matches_its_python_twin(app, ideas, voting_window, make_idea,
+                                                 make_user):
+    from app.voting.ranking import apply_sort, shuffle_key
+
+    author = make_user()
+    for n in range(30):
+        make_idea(voting_window, author, title=f"Another idea about transport {n:02}")
+    with app.app_context():
+        ids = list(db.session.scalars(select(Idea.id).where(
+            Idea.window_id == voting_window.id)))
+        for seed in (0, 1, 2**63 + 12345, 2**64 - 1):
+            in_sql = list(db.session.scalars(apply_sort(
+                select(Idea.id).where(Idea.window_id == voting_window.id), "fair",
+                voting_window.id, seed)))
+            assert in_sql == sorted(ids, key=lambda i, seed=seed: (shuffle_key(i, seed), i))
+
+
 def test_most_supported_newest_and_trending(app, client, ideas, make_user):
     now = utcnow()
     supporters = [make_user() for _ in range(3)]
@@ -359,15 +392,50 @@ def test_staff_see_new_accounts_supporting_together_from_one_network(app, client
         make_user(f"sock{n}@example.org")
         other = app.test_client()
         submit(other, "/sign-in", {"email": f"sock{n}@example.org", "password": PASSWORD})
-        other.post(f"/ideas/{ideas[0].id}/support",
-                   data={"csrf_token": csrf_token(other, f"/ideas/{ideas[0].id}")},
-                   environ_base={"REMOTE_ADDR": f"203.0.113.{n + 10}"})
+        for idea in ideas[:2]:
+            other.post(f"/ideas/{idea.id}/support",
+                       data={"csrf_token": csrf_token(other, f"/ideas/{idea.id}")},
+                       environ_base={"REMOTE_ADDR": f"203.0.113.{n + 10}"})
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/windows/{ideas[0].window_id}/supports"))
-    assert "4 supports in this window" in page
-    assert "Idea number 0 about the buses" in page
-    assert '<td class="govuk-table__cell govuk-table__cell--numeric">4</td>' in page
+    assert "8 supports in this window" in page
+    groups = page.split("Suspicious groups")[1].split("</table>")[0]
+    # One group of four accounts with both ideas, not one row per idea.
+    assert groups.count('<tr class="govuk-table__row">') == 2  # the heading row and one group
+    assert "Idea number 0 about the buses" in groups and "Idea number 1 about the buses" in groups
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">4</td>' in groups
     assert "203.0.113" not in page
+
+
+def test_abuse_groups_join_shared_accounts_and_keep_networks_and_old_accounts_apart(
+        app, make_user, ideas):
+    from app.models import Support, User, utcnow
+    from app.voting.signals import abuse_signals
+
+    now = utcnow()
+    with app.app_context():
+        def supports(emails, idea_ids, network, minutes_apart=5, joined_days_ago=1):
+            users = [make_user(e) for e in emails]
+            for n, user in enumerate(users):
+                db.session.get(User, user.id).created_at = now - timedelta(days=joined_days_ago)
+                at = now - timedelta(minutes=50 - n * minutes_apart)
+                for idea_id in idea_ids:
+                    db.session.add(Support(idea_id=idea_id, user_id=user.id, created_at=at,
+                                           window_id=ideas[0].window_id, network=network))
+            db.session.commit()
+
+        # Four new accounts on three ideas from one network: one group, three ideas.
+        supports([f"a{n}@example.org" for n in range(4)], [i.id for i in ideas[:3]], "net-a")
+        # Three new accounts from another network on one of those ideas: a group of its own.
+        supports([f"b{n}@example.org" for n in range(3)], [ideas[0].id], "net-b")
+        # Old accounts, or new ones spread over hours, are not suspicious.
+        supports([f"c{n}@example.org" for n in range(3)], [ideas[3].id], "net-c",
+                 joined_days_ago=30)
+        supports([f"d{n}@example.org" for n in range(3)], [ideas[3].id], "net-d",
+                 minutes_apart=-40)
+        signals = abuse_signals(db.session.get(IdeaWindow, ideas[0].window_id), now)
+    found = [(g.network, g.accounts, sorted(i for i, _t in g.ideas)) for g in signals.groups]
+    assert found == [("net-a", 4, sorted(i.id for i in ideas[:3])), ("net-b", 3, [ideas[0].id])]
 
 
 def test_download_my_data_includes_supports_and_follows(client, auth, make_user, ideas):

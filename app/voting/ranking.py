@@ -25,16 +25,40 @@ SORTS = {
     "trending": "Trending",
 }
 DEFAULT_SORT = "fair"
-# A prime near 2**32, and a multiplier that spreads seeds across it.
-_PRIME = 4294967291
-_MULTIPLIER = 2654435761
+# Two primes just under 2**31: every product below stays under 2**62, so the shuffle is plain
+# 64-bit integer arithmetic, the same on SQLite and PostgreSQL (ids stay below 2**31).
+_P1 = 2147483647
+_P2 = 2147483629
 
 
 def daily_seed(visitor: str, today: date | None = None) -> int:
     """A number that is the same for one visitor all day and different the next day."""
     today = today or utcnow().date()
     digest = hashlib.sha256(f"{visitor}:{today.isoformat()}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") % _PRIME
+    return int.from_bytes(digest[:8], "big")
+
+
+def shuffle_keys(seed: int) -> tuple[int, int, int, int]:
+    """The multipliers and offsets of the fair shuffle for one seed."""
+    digest = hashlib.sha256(seed.to_bytes(8, "big")).digest()
+    a1, b1, a2, b2 = (int.from_bytes(digest[k:k + 4], "big") for k in range(0, 16, 4))
+    return a1 % (_P1 - 1) + 1, b1 % _P1, a2 % (_P2 - 1) + 1, b2 % _P2
+
+
+def shuffle_key(idea_id: int, seed: int) -> int:
+    """Where an idea falls in the fair shuffle for a seed (the Python twin of the SQL)."""
+    a1, b1, a2, b2 = shuffle_keys(seed)
+    x = (idea_id * a1 + b1) % _P1
+    return (x * x % _P1 * a2 + b2) % _P2
+
+
+def _shuffle_key_sql(seed: int):
+    def number(value: int):
+        return cast(literal(value), BigInteger)
+
+    a1, b1, a2, b2 = shuffle_keys(seed)
+    x = (Idea.id * number(a1) + number(b1)) % number(_P1)
+    return ((x * x) % number(_P1) * number(a2) + number(b2)) % number(_P2)
 
 
 def trending_scores(window_id: int):
@@ -63,10 +87,10 @@ def apply_sort(statement: Select, sort: str, window_id: int, seed: int) -> Selec
         return (statement.outerjoin(scores, scores.c.idea_id == Idea.id)
                 .order_by(func.coalesce(scores.c.score, 0).desc(), Idea.support_count.desc(),
                           Idea.published_at.desc(), Idea.id.desc()))
-    # fair: the affine permutation id -> (a·id + seed) mod p, with a multiplier a drawn from
-    # the seed, so that two seeds give unrelated orders, not one order started at different
-    # places (plain arithmetic in 64 bits, the same on both databases).
-    multiplier = (seed * _MULTIPLIER) % (_PRIME - 1) + 1
-    shuffled = (Idea.id * cast(literal(multiplier), BigInteger)
-                + cast(literal(seed), BigInteger)) % cast(literal(_PRIME), BigInteger)
-    return statement.order_by(shuffled, Idea.id)
+    # fair: each id's key is x² mod p with x = a·id + b mod p, then one more affine step
+    # modulo a second prime, every constant drawn from the seed. One affine step alone
+    # (a·id + b mod p, used before) kept runs of consecutive ids in order for a few per cent
+    # of visitors and, in a window of 16 ideas, put some ideas first 1.6 times as often as
+    # others; squaring breaks that pattern at the cost of two more multiplications per row
+    # (tests/test_voting.py checks the spread).
+    return statement.order_by(_shuffle_key_sql(seed), Idea.id)
