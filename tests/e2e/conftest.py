@@ -13,6 +13,14 @@ AXE_SOURCE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" /
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
+def pytest_configure(config):
+    # Assertions wait up to 15 s rather than Playwright's 5 s: on a loaded 2-CPU CI machine a
+    # page that is right can take longer than 5 s to show it.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
     for item in items:
