@@ -121,32 +121,30 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
         rows = shortlist.with_ideas(shortlist.ranking(db.session.get(IdeaWindow, window.id)))
         assert [r.idea.title[5] for r in rows if r.on_list] == ["A", "C"]
 
-    # Not while voting is open.
-    with app.app_context():
-        from datetime import timedelta
-
+    def refused_with_voting(opens_in, closes_in):
+        """Publishing is refused while the voting dates are moved to these offsets."""
         from app.models import utcnow
-        row = db.session.get(IdeaWindow, window.id)
-        close = row.voting_close_at
-        row.voting_close_at = utcnow() + timedelta(days=1)
-        db.session.commit()
-    response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
-                      {"publish-reason": "Shortlisted."}, page=url)
-    assert "Publish the shortlist after voting closes" in text(response)
+
+        with app.app_context():
+            row = db.session.get(IdeaWindow, window.id)
+            saved = row.voting_open_at, row.voting_close_at
+            if opens_in is not None:
+                row.voting_open_at = utcnow() + opens_in
+            row.voting_close_at = utcnow() + closes_in
+            db.session.commit()
+        response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
+                          {"publish-reason": "Shortlisted."}, page=url)
+        assert "Publish the shortlist after voting closes" in text(response)
+        with app.app_context():
+            row = db.session.get(IdeaWindow, window.id)
+            row.voting_open_at, row.voting_close_at = saved
+            db.session.commit()
+
+    from datetime import timedelta
+
+    refused_with_voting(None, timedelta(days=1))  # not while voting is open
     # Nor before voting has opened, when ideas have closed and voting opens later.
-    with app.app_context():
-        row = db.session.get(IdeaWindow, window.id)
-        opens = row.voting_open_at
-        row.voting_open_at = utcnow() + timedelta(hours=1)
-        row.voting_close_at = utcnow() + timedelta(days=1)
-        db.session.commit()
-    response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
-                      {"publish-reason": "Shortlisted."}, page=url)
-    assert "Publish the shortlist after voting closes" in text(response)
-    with app.app_context():
-        row = db.session.get(IdeaWindow, window.id)
-        row.voting_open_at, row.voting_close_at = opens, close
-        db.session.commit()
+    refused_with_voting(timedelta(hours=1), timedelta(days=1))
 
     from app.models import Follow
     with app.app_context():
