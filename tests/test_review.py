@@ -291,6 +291,17 @@ def test_the_queue_filters_and_assigns_in_bulk(app, review_window, staff, make_u
     assert "Find empty homes" not in page
     response = submit(staff_client, queue, {"action": "assign", "reviewer": staff.id})
     assert "Select at least one idea" in text(response)
+    # Enter in a text box presses the first button, Assign, with no reviewer chosen: that is
+    # an error, not "assign to nobody", and the reviewer stays.
+    response = submit(staff_client, queue, {"ideas": [towpath.id], "action": "assign",
+                                            "reviewer": "", "signposted_to": "Highways team"})
+    assert "Choose a reviewer, or “Nobody”" in text(response)
+    assert 'value="Highways team"' in text(response)
+    assert fresh(app, Idea, towpath.id).assigned_to_id == staff.id
+    response = submit(staff_client, queue, {"ideas": [flood.id], "action": "assign",
+                                            "reviewer": "nobody", "back": queue})
+    assert "Assigned 1 idea to nobody" in text(response)
+    assert fresh(app, Idea, flood.id).assigned_to_id is None
 
     criteria = window_criteria(app, window)
     submit(staff_client, f"/staff/ideas/{towpath.id}/review", score_form(criteria, [2] * 9))
@@ -298,7 +309,7 @@ def test_the_queue_filters_and_assigns_in_bulk(app, review_window, staff, make_u
     assert "Light the canal" in page and "Predict which" not in page and "100%" in page
     page = text(staff_client.get(queue + "?view=not-assessed"))
     assert "Light the canal" not in page and "Predict which" in page
-    assert audit_actions(app).count("idea.assign") == 2
+    assert audit_actions(app).count("idea.assign") == 3
 
 
 def test_bulk_decisions_use_a_template_and_tell_followers(app, review_window, staff, runner,
@@ -326,6 +337,24 @@ def test_bulk_decisions_use_a_template_and_tell_followers(app, review_window, st
     body = mailbox.body(mailbox.last_to("rosa@example.org"))
     assert "Not taken forward" in body and "not held by the councils" in body
     assert audit_actions(app).count("idea.decide") == 2
+
+    # Nothing to change is an error, not "saved for 0 ideas"; some unchanged ones are named.
+    response = submit(staff_client, queue, {"ideas": [towpath.id], "action": "decide",
+                                            "template": template.id})
+    assert "Nothing changed: the selected ideas are withdrawn or merged" in text(response)
+    # A template made for another decision is refused, so its words never go out under it.
+    response = submit(staff_client, queue, {"ideas": [homes.id], "action": "decide",
+                                            "status": "not_a_data_project",
+                                            "template": template.id,
+                                            "signposted_to": "Housing team"})
+    assert ("The template “Data not available” is for “Not taken forward”. Choose that "
+            "decision, or another template") in text(response)
+    assert fresh(app, Idea, homes.id).status == IdeaStatus.SUBMITTED
+    response = submit(staff_client, queue, {"ideas": [towpath.id, homes.id], "action": "decide",
+                                            "template": template.id, "back": queue})
+    assert ("Decision saved for 1 idea. Their followers will be told. 1 other selected idea "
+            "stayed as it was (withdrawn, merged or already with this decision).") in text(response)
+    assert fresh(app, Idea, homes.id).status == IdeaStatus.NOT_TAKEN_FORWARD
 
     # "Not a data project" needs a reason and where it went.
     response = submit(staff_client, queue, {"ideas": [homes.id], "action": "decide",
@@ -427,6 +456,14 @@ def test_one_decision_from_the_assessment_screen(app, review_window, staff):
     response = submit(sam, url, {"form": "decision", "decision-status": "",
                                  "decision-template": "0"})
     assert "Choose a decision or a template" in text(response)
+    with app.app_context():
+        from app.models import DecisionTemplate
+        low = db.session.scalar(select(DecisionTemplate.id)
+                                .where(DecisionTemplate.name == "Low feasibility"))
+    response = submit(sam, url, {"form": "decision", "decision-status": "under_review",
+                                 "decision-template": low})
+    assert "The template “Low feasibility” is for “Not taken forward”" in text(response)
+    assert fresh(app, Idea, towpath.id).status != IdeaStatus.UNDER_REVIEW
     response = submit(sam, url, {"form": "decision", "decision-status": "under_review"})
     assert "is now: Under review" in text(response)
     assert fresh(app, Idea, towpath.id).status == IdeaStatus.UNDER_REVIEW
@@ -600,10 +637,12 @@ def test_forms_refuse_odd_values_without_an_error_page(app, review_window, staff
                                    "reviewer": "99999999999999999999"}, follow_redirects=False)
     assert response.status_code == 200 and "Select at least one idea" in text(response)
     response = submit(sam, queue, {"ideas": [towpath.id], "action": "assign",
-                                   "back": "//evil.example/"}, follow_redirects=False)
+                                   "reviewer": "nobody", "back": "//evil.example/"},
+                      follow_redirects=False)
     assert response.headers["Location"] == queue
     response = submit(sam, queue, {"ideas": [towpath.id], "action": "assign",
-                                   "back": "/\\evil.example/"}, follow_redirects=False)
+                                   "reviewer": "nobody", "back": "/\\evil.example/"},
+                      follow_redirects=False)
     assert response.headers["Location"] == queue
     url = f"/staff/ideas/{towpath.id}/review"
     submit(sam, f"/staff/ideas/{flood.id}/review", {"form": "note", "note-body": "Elsewhere"})

@@ -78,6 +78,23 @@ def save_template(actor: User, name: str, status: IdeaStatus, reason: str) -> De
     return row
 
 
+def resolve(status_value: str, template: DecisionTemplate | None,
+            reason: str) -> tuple[IdeaStatus, str]:
+    """The status and public reason a decision form asks for: the decision chosen, or else the
+    template's; the words typed, or else the template's. A template made for another decision
+    is refused, so that nobody reads one decision's reason under another decision."""
+    if not status_value and template is None:
+        raise DecisionError("Choose a decision or a template")
+    try:
+        status = IdeaStatus(status_value) if status_value else template.status
+    except ValueError:
+        raise DecisionError("Choose a decision from the list") from None
+    if template is not None and template.status != status:
+        raise DecisionError(f"The template “{template.name}” is for “{template.status.label}”. "
+                            f"Choose that decision, or another template", "template")
+    return status, reason.strip() or (template.reason if template else "")
+
+
 def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
            signposted_to: str = "", commit: bool = True, allowed=DECISIONS) -> int:
     """Give ideas a status with a public reason: on their timelines, to their followers, in

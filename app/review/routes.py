@@ -185,6 +185,9 @@ def _error_target(error: "BulkError", page) -> str:
     return f"#{error.field}"
 
 
+NOBODY = "nobody"  # the reviewer choice that takes the reviewer off
+
+
 @dataclass
 class BulkError:
     """Why a bulk action was not done, and the field to fix."""
@@ -206,8 +209,15 @@ def _bulk(window: IdeaWindow):
         return BulkError("ideas", "Select at least one idea")
     action = request.form.get("action")
     if action == "assign":
-        reviewer = db.session.get(User, bounded_id(request.form.get("reviewer", type=int)) or 0)
-        if reviewer is not None and reviewer.role not in STAFF_ROLES:
+        # "Nobody" is a choice of its own, so that pressing Enter in another field (which
+        # presses this form's first button, Assign) cannot take reviewers off by accident.
+        choice = request.form.get("reviewer", "")
+        if not choice:
+            return BulkError("reviewer", "Choose a reviewer, or “Nobody” to take the ideas’ "
+                                         "reviewer off")
+        reviewer = None if choice == NOBODY else db.session.get(
+            User, bounded_id(request.form.get("reviewer", type=int)) or 0)
+        if choice != NOBODY and (reviewer is None or reviewer.role not in STAFF_ROLES):
             abort(400)
         assessments.assign(current_user, ideas, reviewer)
         flash(f"Assigned {plural(len(ideas), 'idea')} to "
@@ -215,17 +225,22 @@ def _bulk(window: IdeaWindow):
     elif action == "decide":
         template = db.session.get(decisions.DecisionTemplate,
                                   bounded_id(request.form.get("template", type=int)) or 0)
-        status_value = request.form.get("status") or (template.status.value if template else "")
-        reason = request.form.get("reason", "").strip() or (template.reason if template else "")
         try:
-            changed = decisions.decide(current_user, ideas, IdeaStatus(status_value), reason,
+            status, reason = decisions.resolve(request.form.get("status", ""), template,
+                                               request.form.get("reason", ""))
+            changed = decisions.decide(current_user, ideas, status, reason,
                                        request.form.get("signposted_to", ""))
-        except ValueError:
-            return BulkError("status", "Choose a decision or a template")
         except decisions.DecisionError as error:
             return BulkError(error.field, str(error))
-        flash(f"Decision saved for {plural(changed, 'idea')}. Their followers will be told.",
-              "success")
+        if not changed:
+            return BulkError("ideas", "Nothing changed: the selected ideas are withdrawn or "
+                                      "merged, or already have this decision")
+        message = f"Decision saved for {plural(changed, 'idea')}. Their followers will be told."
+        if left := len(ideas) - changed:
+            message += (f" {plural(left, 'other selected idea')} stayed as "
+                        f"{'it was' if left == 1 else 'they were'} (withdrawn, merged or "
+                        f"already with this decision).")
+        flash(message, "success")
     return redirect(back)
 
 
@@ -308,14 +323,10 @@ def _mine(idea: Idea):
 def _decide_one(idea: Idea, form: DecisionForm) -> bool:
     """Apply the decision form to one idea; on a problem, put it on the form."""
     template = db.session.get(decisions.DecisionTemplate, int(form.template.data or 0))
-    status_value = form.status.data or (template.status.value if template else "")
-    if not status_value:
-        form.status.errors = [*form.status.errors, "Choose a decision or a template"]
-        return False
-    reason = form.reason.data or (template.reason if template else "")
     try:
-        decisions.decide(current_user, [idea], IdeaStatus(status_value), reason,
-                         form.signposted_to.data or "")
+        status, reason = decisions.resolve(form.status.data or "", template,
+                                           form.reason.data or "")
+        decisions.decide(current_user, [idea], status, reason, form.signposted_to.data or "")
     except decisions.DecisionError as error:
         field = getattr(form, error.field)
         field.errors = [*field.errors, str(error)]
