@@ -45,17 +45,35 @@ def test_a_resident_checks_and_publishes_an_idea(client, auth, make_user, make_w
     assert "Check your idea before you publish it" in page
     assert '<ul class="govuk-list govuk-list--bullet">' in page
     assert "Hartley Moor" in page and "Rosa" in page
+    assert "You can change it until voting opens on" in page
     idea_id = idea_id_from(response)
     assert client.get(f"/ideas/{idea_id}").status_code == 200  # the author sees the draft
     assert app.test_client().get(f"/ideas/{idea_id}").status_code == 404  # nobody else does
 
     response = submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
     assert "Your idea has been published" in text(response)
+    assert "You can change yours until voting opens on" in text(response)
     page = text(app.test_client().get(f"/ideas/{idea_id}"))
     assert "Grit the side roads on the Hartley Moor estate" in page
     assert "Rosa" in page and "Resident" in page and "Submitted" in page
     assert "What has happened" in page
     assert "Grit the side roads" in text(client.get("/my-ideas"))
+
+
+def test_pages_do_not_promise_changes_once_voting_has_opened(client, auth, make_user,
+                                                            make_window):
+    window = make_window(stage="overlap")  # still taking ideas, and voting has opened
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit_idea(client, window.id)
+    check = text(response)
+    assert "Voting has opened in this window, so you cannot change it once it is published" \
+        in check and "You can change it until" not in check
+    idea_id = idea_id_from(response)
+    published = text(submit(client, f"/ideas/{idea_id}/publish", {},
+                            page=f"/ideas/{idea_id}/check"))
+    assert "Voting has opened, so yours can no longer be changed" in published
+    assert "Change your idea" not in text(client.get(f"/ideas/{idea_id}"))
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

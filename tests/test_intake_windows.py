@@ -48,6 +48,15 @@ def test_pages_say_when_voting_opens_in_the_gap(client, make_window):
     assert "Voting opens soon" in text(client.get(f"/windows/{window.id}"))
 
 
+def test_pages_say_when_a_window_takes_ideas_and_votes_at_once(client, make_window):
+    window = make_window(stage="overlap", title="Both at once")
+    home = text(client.get("/"))
+    assert "Open for ideas until" in home and "and open for voting until" in home
+    for path in ("/windows", f"/windows/{window.id}"):
+        page = text(client.get(path))
+        assert "Open for ideas" in page and "Open for voting" in page
+
+
 def test_voting_can_be_open_while_ideas_are_open():
     window = window_at()
     assert window.is_open_for_voting(T0 + timedelta(days=25))

@@ -328,7 +328,7 @@ def can_edit(user: User, idea: Idea, now: datetime | None = None) -> bool:
     if idea.status == IdeaStatus.DRAFT:
         return True
     now = now or utcnow()
-    return idea.status == IdeaStatus.SUBMITTED and now < idea.window.voting_open_at \
+    return idea.status == IdeaStatus.SUBMITTED and not idea.window.voting_has_opened(now) \
         and idea.window.closed_at is None
 
 

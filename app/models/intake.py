@@ -220,6 +220,10 @@ class IdeaWindow(db.Model):
                 and self.shortlist_published_at is None
                 and self.voting_open_at <= now < self.voting_close_at)
 
+    def voting_has_opened(self, now: datetime | None = None) -> bool:
+        """Whether voting has started (authors can no longer change published ideas)."""
+        return (now or utcnow()) >= self.voting_open_at
+
     def accepts(self, source: "Source") -> bool:
         return {Source.RESIDENT: self.accepts_residents, Source.COUNCIL: self.accepts_councils,
                 Source.MAYORAL: self.accepts_mayoral}[source]
