@@ -1,10 +1,12 @@
-"""Form pieces shared by several features: GOV.UK dates, times in Europe/London, stripping."""
+"""Form pieces shared by several features: GOV.UK dates, times in Europe/London, numbers,
+stripping."""
 
 import re
 from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import Field
+from wtforms import DecimalField, Field, IntegerField
 from wtforms.validators import ValidationError
 
 from app.filters import LONDON
@@ -15,6 +17,39 @@ TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 def strip_whitespace(value):
     """People paste text with spaces around it; forgive that."""
     return value.strip() if isinstance(value, str) else value
+
+
+def _field_name(field) -> str:
+    return field.label.text.split(" (")[0]
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField with a GOV.UK message, naming the field, for text that is not a whole
+    number."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                self.data = int(valuelist[0].strip())
+            except ValueError:
+                raise ValueError(f"{_field_name(self)} must be a whole number, like 10") from None
+
+
+class NumberField(DecimalField):
+    """A DecimalField with a GOV.UK message, naming the field, for text that is not a number
+    (and no "NaN" or "Infinity")."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if valuelist and valuelist[0].strip():
+            try:
+                value = Decimal(valuelist[0].strip())
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite():
+                raise ValueError(f"{_field_name(self)} must be a number, like 0.5 or 50")
+            self.data = value
 
 
 class GovDateField(Field):

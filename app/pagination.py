@@ -31,6 +31,7 @@ class ListPagination(Pagination):
         return len(self._query_args["rows"])
 
 
-def paginate_list(rows: list, per_page: int = 25) -> ListPagination:
-    """A page of `rows` at the requested page (404 past the end)."""
-    return ListPagination(page=current_page(), per_page=per_page, max_per_page=None, rows=rows)
+def paginate_list(rows: list, per_page: int = 25, page: int | None = None) -> ListPagination:
+    """A page of `rows` at `page`, or else the requested page (404 past the end)."""
+    return ListPagination(page=page or current_page(), per_page=per_page, max_per_page=None,
+                          rows=rows)

@@ -97,6 +97,11 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
                                  "weights-feasibility_weight": "1", "weights-size": "0"})
     page = text(response)
     assert "<title>Error:" in page and "The shortlist must have between 1 and 200 ideas" in page
+    assert "Weight of public support must be a number, like 0.5 or 50" in page
+    assert 'href="#weights-support_weight"' in page  # in the error summary
+    response = submit(sam, url, {"weights-support_weight": "NaN",
+                                 "weights-feasibility_weight": "1", "weights-size": "2"})
+    assert "Weight of public support must be a number" in text(response)
     response = submit(sam, url, {"weights-support_weight": "0",
                                  "weights-feasibility_weight": "0", "weights-size": "2"})
     assert "Weights must be 0 or more, and not both 0" in text(response)
@@ -107,10 +112,21 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
     # support counts three times as much: A (0.8333), E (0.6458), B (0.625), C, D
     assert page.index("Idea A about") < page.index("Idea E about") < page.index("Idea B about")
 
-    response = submit(sam, f"/staff/ideas/{ideas['C'].id}/shortlist", {"choice": "include"},
-                      page=url)
-    assert "Select what to do, and give a public reason" in text(response) \
-        or "Give a public reason" in text(response)
+    # Problems are shown on the page at once, with the row open and what was chosen and
+    # typed kept (not a banner above a page that jumped to the row).
+    response = submit(sam, f"/staff/ideas/{ideas['C'].id}/shortlist",
+                      {"choice": "include", "reason": "  "}, page=url)
+    page = text(response)
+    assert response.request.path == f"/staff/ideas/{ideas['C'].id}/shortlist"
+    assert "<title>Error:" in page and f'href="#reason-{ideas["C"].id}"' in page
+    assert "Give a public reason for going against the formula" in page
+    assert f'id="choice-{ideas["C"].id}-include" name="choice" type="radio" value="include" ' \
+           f'checked' in page
+    assert page.count('govuk-!-margin-top-1" open>') == 1  # that row's "Change" is open
+    response = submit(sam, f"/staff/ideas/{ideas['C'].id}/shortlist",
+                      {"reason": "Because."}, page=url)
+    page = text(response)
+    assert f'href="#choice-{ideas["C"].id}-include"' in page and "Because." in page
     submit(sam, f"/staff/ideas/{ideas['C'].id}/shortlist",
            {"choice": "include", "reason": "The only idea about older people's housing."},
            page=url)

@@ -15,7 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -34,7 +33,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from app.forms_common import GovDateField, check_time, london_to_utc, parse_time, strip_whitespace
+from app.forms_common import (
+    GovDateField,
+    WholeNumberField,
+    check_time,
+    london_to_utc,
+    parse_time,
+    strip_whitespace,
+)
 from app.models import Source
 
 
@@ -159,21 +165,6 @@ class AreaForm(FlaskForm):
                                    Length(max=120, message="Area name must be 120 characters "
                                                            "or fewer")])
     submit = SubmitField("Add area", widget=GovSubmitInput())
-
-
-class WholeNumberField(IntegerField):
-    """An IntegerField with a GOV.UK message for text that is not a whole number."""
-
-    def process_formdata(self, valuelist):
-        if valuelist and valuelist[0].strip():
-            try:
-                self.data = int(valuelist[0].strip())
-            except ValueError:
-                self.data = None
-                raise ValueError(f"{self.label.text.split(' (')[0]} must be a whole number, "
-                                 "like 10") from None
-        else:
-            self.data = None
 
 
 MOMENTS = (

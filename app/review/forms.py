@@ -9,8 +9,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    DecimalField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -20,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.forms_common import strip_whitespace
+from app.forms_common import NumberField, WholeNumberField, strip_whitespace
 from app.models import ReportReason
 from app.review.decisions import DECISIONS
 
@@ -105,19 +103,22 @@ class NoteForm(FlaskForm):
 
 
 class WeightsForm(FlaskForm):
-    support_weight = DecimalField("Weight of public support", widget=GovTextInput(),
-                                  places=2, validators=[InputRequired(message="Enter a weight"),
-                                                        NumberRange(min=0, max=100, message=(
-                                                            "Weights must be between 0 and "
-                                                            "100"))])
-    feasibility_weight = DecimalField("Weight of feasibility", widget=GovTextInput(), places=2,
-                                      validators=[InputRequired(message="Enter a weight"),
-                                                  NumberRange(min=0, max=100, message=(
-                                                      "Weights must be between 0 and 100"))])
-    size = IntegerField("Ideas on the shortlist", widget=GovTextInput(),
-                        validators=[InputRequired(message="Enter how many ideas"),
-                                    NumberRange(min=1, max=200, message="The shortlist must have "
-                                                "between 1 and 200 ideas")])
+    support_weight = NumberField("Weight of public support", widget=GovTextInput(), places=2,
+                                 validators=[InputRequired(message="Enter the weight of public "
+                                                                   "support"),
+                                             NumberRange(min=0, max=100, message=(
+                                                 "The weight of public support must be "
+                                                 "between 0 and 100"))])
+    feasibility_weight = NumberField("Weight of feasibility", widget=GovTextInput(), places=2,
+                                     validators=[InputRequired(message="Enter the weight of "
+                                                                       "feasibility"),
+                                                 NumberRange(min=0, max=100, message=(
+                                                     "The weight of feasibility must be "
+                                                     "between 0 and 100"))])
+    size = WholeNumberField("Ideas on the shortlist", widget=GovTextInput(),
+                            validators=[InputRequired(message="Enter how many ideas"),
+                                        NumberRange(min=1, max=200, message="The shortlist must "
+                                                    "have between 1 and 200 ideas")])
     submit = SubmitField("Save formula", widget=GovSubmitInput())
 
 

@@ -355,9 +355,7 @@ SHORTLIST_PER_PAGE = 100
 @staff_required
 def shortlist_page(window_id: int):
     window = window_or_404(window_id)
-    form = WeightsForm(prefix="weights", data={"support_weight": window.support_weight,
-                                               "feasibility_weight": window.feasibility_weight,
-                                               "size": window.shortlist_size})
+    form = _weights_form(window)
     if form.validate_on_submit():
         try:
             shortlist.set_weights(current_user, window, float(form.support_weight.data),
@@ -367,16 +365,52 @@ def shortlist_page(window_id: int):
         else:
             flash("The formula is saved.", "success")
             return redirect(url_for("review.shortlist_page", window_id=window.id))
+    return _shortlist_page(window, form)
+
+
+def _weights_form(window: IdeaWindow, **options) -> WeightsForm:
+    return WeightsForm(prefix="weights", data={"support_weight": window.support_weight,
+                                               "feasibility_weight": window.feasibility_weight,
+                                               "size": window.shortlist_size}, **options)
+
+
+@dataclass
+class OverrideError:
+    """A change against the formula that was not saved: the row, the field, and what was
+    chosen and typed, to show again."""
+
+    idea_id: int
+    field: str  # "choice" or "reason"
+    message: str
+    choice: str
+    reason: str
+
+    @property
+    def target(self) -> str:
+        return f"#choice-{self.idea_id}-include" if self.field == "choice" \
+            else f"#reason-{self.idea_id}"
+
+
+def _shortlist_page(window: IdeaWindow, form, override_error: OverrideError | None = None):
     rows = shortlist.ranking(window)
-    page = paginate_list(rows, per_page=SHORTLIST_PER_PAGE)
+    number = None
+    if override_error is not None:  # show the page of the ranking the idea is on
+        ids = [row.idea_id for row in rows]
+        if override_error.idea_id in ids:
+            number = ids.index(override_error.idea_id) // SHORTLIST_PER_PAGE + 1
+    page = paginate_list(rows, per_page=SHORTLIST_PER_PAGE, page=number)
     shortlist.with_ideas(page.items)
+    error_items = [(override_error.target, override_error.message)] if override_error else []
+    error_items += [(f"#{field.id}", message) for field in form if field.errors
+                    for message in field.errors]
     return render_template("review/shortlist_staff.html", window=window, form=form,
                            rows=rows, page=page,
                            on_list=sum(1 for row in rows if row.on_list),
-                           override_form=OverrideForm(),
+                           override_form=OverrideForm(), override_error=override_error,
                            publish_form=PublishForm(prefix="publish"),
                            criteria_count=len(assessments.criteria_for(window)),
-                           voting_open=window.is_open_for_voting())
+                           voting_open=window.is_open_for_voting(),
+                           error_items=error_items, page_has_errors=bool(error_items))
 
 
 @bp.route("/staff/ideas/<int:idea_id>/shortlist", methods=["POST"])
@@ -389,16 +423,22 @@ def override(idea_id: int):
         try:
             shortlist.override(current_user, idea, include, form.reason.data or "")
         except shortlist.ShortlistError as error:
-            flash(str(error), "warning")
+            problem = ("reason", str(error))
         else:
             flash(f"Saved for “{idea.title}”.", "success")
+            # Back to the page of the ranking the idea is on.
+            ids = [row.idea_id for row in shortlist.ranking(idea.window)]
+            page = ids.index(idea.id) // SHORTLIST_PER_PAGE + 1 if idea.id in ids else 1
+            return redirect(url_for("review.shortlist_page", window_id=idea.window_id,
+                                    page=page if page > 1 else None) + f"#idea-{idea.id}")
     else:
-        flash("Select what to do, and give a public reason.", "warning")
-    # Back to the page of the ranking the idea is on.
-    ids = [row.idea_id for row in shortlist.ranking(idea.window)]
-    page = ids.index(idea.id) // SHORTLIST_PER_PAGE + 1 if idea.id in ids else 1
-    return redirect(url_for("review.shortlist_page", window_id=idea.window_id,
-                            page=page if page > 1 else None) + f"#idea-{idea.id}")
+        field = "choice" if form.choice.errors else "reason"
+        problem = (field, getattr(form, field).errors[0] if getattr(form, field).errors
+                   else "Select what to do, and give a public reason")
+    # Shown again with the error at the top and on the row, keeping what was chosen and typed.
+    error = OverrideError(idea.id, problem[0], f"“{idea.title}”: {problem[1]}",
+                          request.form.get("choice", ""), request.form.get("reason", ""))
+    return _shortlist_page(idea.window, _weights_form(idea.window, formdata=None), error)
 
 
 @bp.route("/staff/windows/<int:window_id>/shortlist/publish", methods=["POST"])
