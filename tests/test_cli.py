@@ -96,6 +96,13 @@ def test_seed_demo_creates_three_windows_and_a_lived_in_set_of_ideas(runner, app
         closed = next(w for w in db.session.scalars(select(IdeaWindow))
                       if w.stage() == WindowStage.CLOSED)
         assert any(i.status.value == "shortlisted" for i in ideas if i.window_id == closed.id)
+        merged = [i for i in ideas if i.status.value == "merged"]
+        assert merged and all(i.merged_into is not None and i.merged_into.window_id == i.window_id
+                              for i in merged)
+        for window_id in {i.window_id for i in ideas}:  # idea numbers follow posting order
+            posted = [i.published_at for i in sorted(ideas, key=lambda i: i.id)
+                      if i.window_id == window_id]
+            assert posted == sorted(posted)
     demo = json.loads((Path(app.root_path) / "demo" / "ideas.json").read_text())
     types = {t for entry in demo for t in entry["opportunity_types"]}
     assert types == {"needle", "prioritise", "early_warning", "decisions", "allocation",

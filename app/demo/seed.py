@@ -119,8 +119,18 @@ def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None
 
     organisations = {o.name: o for o in db.session.scalars(select(Organisation))}
     areas_by_name = {a.name: a for a in areas}
-    added, wanted_supports = 0, []
-    for entry in json.loads(IDEAS_FILE.read_text()):
+    added, wanted_supports, by_title = 0, [], {}
+    entries = []
+    for number, entry in enumerate(json.loads(IDEAS_FILE.read_text())):
+        window = past if entry["window"] == "past" else current
+        posted = now - timedelta(days=entry["days_ago"], hours=number % 9)
+        # Keep every idea inside the time its window took ideas.
+        posted = min(max(posted, window.submissions_open_at + timedelta(hours=3)),
+                     window.submissions_close_at - timedelta(hours=3))
+        entries.append((posted, number, entry))
+    # Oldest first, so that idea numbers follow the order ideas were posted, as they would.
+    entries.sort(key=lambda item: item[:2])
+    for posted, _number, entry in entries:
         window = past if entry["window"] == "past" else current
         source = Source(entry["source"])
         organisation = organisations.get(entry["organisation"] or "")
@@ -130,10 +140,6 @@ def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None
             author = _author(entry["author"], organisation, "officers.example.org")
         else:
             author = _author(entry["author"], None, "residents.example.org")
-        posted = now - timedelta(days=entry["days_ago"], hours=added % 9)
-        # Keep every idea inside the time its window took ideas.
-        posted = min(max(posted, window.submissions_open_at + timedelta(hours=3)),
-                     window.submissions_close_at - timedelta(hours=3))
         idea = Idea(window=window, author=author, source=source, organisation=organisation,
                     title=entry["title"], problem=entry["problem"], action=entry["action"],
                     data=entry["data"], datasets="\n".join(entry["datasets"]),
@@ -144,7 +150,11 @@ def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None
         db.session.add(idea)
         db.session.add(Follow(idea=idea, user=author))
         wanted_supports.append((idea, entry["supports"]))
+        by_title[idea.title] = idea
         added += 1
+    for _posted, _number, entry in entries:  # merged ideas point to the idea they live on in
+        if entry.get("merged_into"):
+            by_title[entry["title"]].merged_into = by_title[entry["merged_into"]]
     db.session.flush()
     _supports(wanted_supports, now)
     db.session.commit()
