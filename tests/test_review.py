@@ -126,6 +126,20 @@ def test_personal_information_is_flagged_to_staff_when_an_idea_is_saved(
 
 # ---- Reports, hiding and restoring -----------------------------------------------------------
 
+def test_hiding_suggests_the_reason_most_reports_give():
+    from types import SimpleNamespace
+
+    from app.models import ReportReason
+    from app.review.moderation import likely_reason
+
+    def reports(*reasons):
+        return [SimpleNamespace(reason=ReportReason(r)) for r in reasons]
+
+    assert likely_reason(reports("not_an_idea", "spam", "spam")) == "spam"
+    assert likely_reason(reports("not_an_idea", "spam")) == "not_an_idea"
+    assert likely_reason([]) == ""
+
+
 def test_a_report_reaches_staff_who_hide_the_idea_with_a_public_reason(
         app, client, auth, make_user, voting, staff, runner, mailbox):
     window, author, idea = voting
@@ -146,6 +160,10 @@ def test_a_report_reaches_staff_who_hide_the_idea_with_a_public_reason(
     staff_client = as_user(app, "sam@example.org")
     page = text(staff_client.get("/staff/moderation"))
     assert "It names my neighbour." in page and "Light the canal towpath" in page
+    assert '<option value="personal_information" selected>' in page  # the report's reason
+    response = submit(staff_client, f"/staff/ideas/{idea.id}/hide", {"reason": ""},
+                      page="/staff/moderation")
+    assert "is unchanged: Select a reason" in text(response)
     response = submit(staff_client, f"/staff/ideas/{idea.id}/hide",
                       {"reason": "personal_information"}, page="/staff/moderation")
     assert "is hidden" in text(response)

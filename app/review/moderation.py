@@ -48,6 +48,14 @@ def open_reports_by_idea(limit: int) -> list[tuple[Idea, list[Report]]]:
                   key=lambda pair: (-len(pair[1]), pair[1][0].created_at))
 
 
+def likely_reason(reports: list[Report]) -> str:
+    """The reason most of these reports give (the earliest of equals), to suggest when hiding."""
+    counts: dict[str, int] = {}
+    for row in reports:
+        counts[row.reason.value] = counts.get(row.reason.value, 0) + 1
+    return max(counts, key=counts.get) if counts else ""
+
+
 def flagged_ideas(limit: int) -> list[Idea]:
     """Published ideas whose text looks like it holds personal information, still visible,
     the newest first."""

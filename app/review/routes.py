@@ -87,7 +87,8 @@ def moderation_queue():
                            flagged=moderation.flagged_ideas(HIDDEN_LIMIT),
                            waiting=moderation.awaiting_approval(HIDDEN_LIMIT),
                            hidden=moderation.hidden_ideas(HIDDEN_LIMIT), hidden_limit=HIDDEN_LIMIT,
-                           pii_labels=pii.LABELS, hide=HideForm(), button=ButtonForm())
+                           pii_labels=pii.LABELS, hide=HideForm(), button=ButtonForm(),
+                           likely_reason=moderation.likely_reason)
 
 
 def _moderate(idea_id: int, action, done: str, form_class=ButtonForm):
@@ -100,6 +101,10 @@ def _moderate(idea_id: int, action, done: str, form_class=ButtonForm):
             flash(str(error), "warning")
         else:
             flash(done.format(title=idea.title), "success")
+    else:
+        problems = [message for field in form for message in field.errors]
+        flash(f"“{idea.title}” is unchanged: {problems[0] if problems else 'try again'}.",
+              "warning")
     return redirect(local_path(request.form.get("back"), url_for("review.moderation_queue")))
 
 
