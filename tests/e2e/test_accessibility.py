@@ -94,6 +94,25 @@ def test_admin_pages(page, make_user, make_organisation, make_membership):
     page.check_accessibility()
     page.goto("/admin/audit")
     page.check_accessibility()
+    # On a phone: wide tables scroll in their own box, the page never scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ["/admin/users", "/admin/organisations", f"/admin/organisations/{organisation.id}",
+                 "/admin/audit"]:
+        page.goto(path)
+        page.check_accessibility()
+
+
+def test_staff_pages_on_a_phone(page, make_user, make_window, make_idea):
+    make_user("sam@example.org", role=Role.STAFF)
+    window = make_window(stage="voting", title="Winter ideas about getting around the city")
+    make_idea(window, make_user(), title="Put gritters on the Moor Top estate before 7am")
+    sign_in(page, "sam@example.org")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ["/staff/windows", "/staff/areas", f"/staff/windows/{window.id}/review",
+                 f"/staff/windows/{window.id}/shortlist", f"/staff/windows/{window.id}/supports",
+                 "/staff/moderation", "/account"]:
+        page.goto(path)
+        page.check_accessibility()
 
 
 def test_forbidden_page(page, make_user):
