@@ -57,6 +57,15 @@ def test_pages_say_when_a_window_takes_ideas_and_votes_at_once(client, make_wind
         assert "Open for ideas" in page and "Open for voting" in page
 
 
+def test_a_window_without_ideas_shows_no_search_or_download(client, make_window):
+    window = make_window(stage="upcoming")
+    page = text(client.get(f"/windows/{window.id}"))
+    assert "No ideas have been published in this window yet" in page
+    assert "Search ideas" not in page and "Download this window’s ideas" not in page
+    filtered = text(client.get(f"/windows/{window.id}?q=buses"))  # a search keeps its form
+    assert "Search ideas" in filtered and "No ideas match" in filtered
+
+
 def test_voting_can_be_open_while_ideas_are_open():
     window = window_at()
     assert window.is_open_for_voting(T0 + timedelta(days=25))

@@ -148,6 +148,9 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
                 row.voting_open_at = utcnow() + opens_in
             row.voting_close_at = utcnow() + closes_in
             db.session.commit()
+        page = text(sam.get(url))  # the page says so instead of offering the button
+        assert "every support counts: voting closes on" in page
+        assert 'name="publish-submit"' not in page
         response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
                           {"publish-reason": "Shortlisted."}, page=url)
         assert "Publish the shortlist after voting closes" in text(response)
@@ -158,6 +161,7 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
 
     from datetime import timedelta
 
+    assert 'name="publish-submit"' in text(sam.get(url))  # voting has closed: it can be
     refused_with_voting(None, timedelta(days=1))  # not while voting is open
     # Nor before voting has opened, when ideas have closed and voting opens later.
     refused_with_voting(timedelta(hours=1), timedelta(days=1))

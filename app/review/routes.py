@@ -415,6 +415,7 @@ def _shortlist_page(window: IdeaWindow, form, override_error: OverrideError | No
                            publish_form=PublishForm(prefix="publish"),
                            criteria_count=len(assessments.criteria_for(window)),
                            voting_open=window.is_open_for_voting(),
+                           cannot_publish=shortlist.why_cannot_publish(window),
                            error_items=error_items, page_has_errors=bool(error_items))
 
 

@@ -172,15 +172,22 @@ def override(actor: User, idea: Idea, include: bool | None, reason: str = "") ->
     db.session.commit()
 
 
+def why_cannot_publish(window: IdeaWindow) -> str | None:
+    """Why the shortlist cannot be published now, or None when it can."""
+    if window.shortlist_published_at is not None:
+        return "The shortlist is already published"
+    if window.stage() in (WindowStage.DRAFT, WindowStage.UPCOMING, WindowStage.OPEN_FOR_IDEAS,
+                          WindowStage.VOTING_UPCOMING) or window.is_open_for_voting():
+        return "Publish the shortlist after voting closes, so that every support counts"
+    return None
+
+
 def publish(actor: User, window: IdeaWindow, reason: str) -> list[ShortlistEntry]:
     """Freeze the shortlist, mark its ideas shortlisted (telling their followers), and move
     the window to "shortlist published"."""
-    if window.shortlist_published_at is not None:
-        raise ShortlistError("The shortlist is already published")
-    if window.stage() in (WindowStage.DRAFT, WindowStage.UPCOMING, WindowStage.OPEN_FOR_IDEAS,
-                          WindowStage.VOTING_UPCOMING) or window.is_open_for_voting():
-        raise ShortlistError("Publish the shortlist after voting closes, so that every "
-                             "support counts")
+    refusal = why_cannot_publish(window)
+    if refusal:
+        raise ShortlistError(refusal)
     rows = with_ideas([row for row in ranking(window) if row.on_list])
     if not rows:
         raise ShortlistError("There is nothing on the shortlist yet")
