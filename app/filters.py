@@ -1,7 +1,7 @@
 """Template filters and globals: times in Europe/London, plural words, asset URLs."""
 
 import os
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
@@ -54,6 +54,47 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=f"dist/{filename}", v=version)
 
 
+# Audit records name their table; people read a thing.
+RECORD_NAMES = {"idea_windows": "Idea window", "ideas": "Idea", "users": "Account",
+                "organisations": "Organisation", "memberships": "Membership",
+                "areas": "Area", "reports": "Report", "criteria": "Criterion",
+                "assessments": "Assessment", "staff_notes": "Staff note",
+                "decision_templates": "Decision template",
+                "shortlist_overrides": "Shortlist change", "shortlist_entries": "Shortlist entry",
+                "triage_type_models": "Type model", "triage_runs": "Duplicate check",
+                "triage_clusters": "Group of similar ideas", "audit_events": "Audit log"}
+
+
+def audit_record(target_type: str, target_id: str) -> str:
+    """'Idea window 4' for ("idea_windows", "4")."""
+    name = RECORD_NAMES.get(target_type, target_type.replace("_", " ").capitalize())
+    return f"{name} {target_id}"
+
+
+def audit_key(key: str) -> str:
+    """'Submissions open at' for "submissions_open_at"."""
+    return key.replace("_", " ").capitalize()
+
+
+def audit_value(value) -> str:
+    """A before or after value as words: yes/no, lists joined, times in UK time, '–' for none."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(audit_value(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{audit_key(k)}: {audit_value(v)}" for k, v in value.items())
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return london_datetime(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return str(value)
+
+
 def register(app: Flask) -> None:
     """Make the filters and globals available in every template."""
     app.add_template_filter(london_datetime)
@@ -61,4 +102,7 @@ def register(app: Flask) -> None:
     app.add_template_global(plural)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(excerpt)
+    app.add_template_global(audit_record)
+    app.add_template_filter(audit_key)
+    app.add_template_filter(audit_value)
     app.add_template_global(asset_url)

@@ -221,3 +221,18 @@ def test_audit_log_is_listed_and_filtered_for_admins(client, auth, make_user, ma
     assert "2 entries" in page and "Ada" in page
     page = text(client.get("/admin/audit?action=user.role"))
     assert "1 entry" in page and "organisation.create</code>" not in page
+    assert f"Account {sam.id}" in page  # the record in words, not its table name
+    assert ">Role</dt>" in page and "resident → staff" in page
+
+
+def test_audit_values_read_as_words():
+    from app.filters import audit_key, audit_record, audit_value
+
+    assert audit_key("submissions_open_at") == "Submissions open at"
+    assert audit_record("idea_windows", "4") == "Idea window 4"
+    assert audit_record("something_new", "1") == "Something new 1"
+    assert [audit_value(v) for v in (None, "", True, False, ["resident", "council"], 3)] == [
+        "–", "–", "Yes", "No", "resident, council", "3"]
+    assert audit_value("2026-07-01T08:00:00+00:00") == "1 July 2026 at 9am"
+    assert audit_value("2026-12-01T08:00:00") == "1 December 2026 at 8am"  # naive means UTC
+    assert audit_value({"status": "shortlisted"}) == "Status: shortlisted"
