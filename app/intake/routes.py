@@ -282,8 +282,7 @@ def withdraw_idea(idea_id: int):
         except services.IntakeError as error:
             flash(error.message, "warning")
         else:
-            flash("Your idea has been withdrawn. It stays on the site, marked as withdrawn.",
-                  "success")
+            flash("Your idea has been withdrawn.", "success")
         return redirect(url_for("intake.idea", idea_id=found.id))
     return render_template("intake/withdraw.html", idea=found, form=form)
 

@@ -25,6 +25,7 @@ from app.models import (
     listed,
     utcnow,
 )
+from app.text import excerpt
 
 
 class AssessmentError(Exception):
@@ -241,7 +242,7 @@ def cluster_choices(window: IdeaWindow) -> list[tuple[int, str]]:
         members = [m.idea for m in cluster.members if not m.removed]
         if len(members) > 1:
             first = min(members, key=lambda idea: idea.id)
-            choices.append((cluster.id, f"{first.title[:60]} ({len(members)} ideas)"))
+            choices.append((cluster.id, f"{excerpt(first.title, 60)} ({len(members)} ideas)"))
     return choices
 
 
