@@ -356,6 +356,9 @@ def test_bulk_decisions_use_a_template_and_tell_followers(app, review_window, st
     assert "Not taken forward" in body and "not held by the councils" in body
     assert audit_actions(app).count("idea.decide") == 2
 
+    response = submit(staff_client, queue, {"ideas": [homes.id], "action": "decide",
+                                            "status": "not_taken_forward", "reason": "x" * 2001})
+    assert "The reason must be 2,000 characters or fewer" in text(response)
     # Nothing to change is an error, not "saved for 0 ideas"; some unchanged ones are named.
     response = submit(staff_client, queue, {"ideas": [towpath.id], "action": "decide",
                                             "template": template.id})
@@ -484,6 +487,9 @@ def test_one_decision_from_the_assessment_screen(app, review_window, staff):
     assert fresh(app, Idea, towpath.id).status != IdeaStatus.UNDER_REVIEW
     response = submit(sam, url, {"form": "decision", "decision-status": "under_review"})
     assert "is now: Under review" in text(response)
+    response = submit(sam, url, {"form": "decision", "decision-status": "under_review"})
+    assert "Nothing changed: this idea is withdrawn or merged, or already has this decision" \
+        in text(response)
     assert fresh(app, Idea, towpath.id).status == IdeaStatus.UNDER_REVIEW
 
 

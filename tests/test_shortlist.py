@@ -99,6 +99,7 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
     assert "<title>Error:" in page and "The shortlist must have between 1 and 200 ideas" in page
     assert "Weight of public support must be a number, like 0.5 or 50" in page
     assert 'href="#weights-support_weight"' in page  # in the error summary
+    assert page.count('data-module="govuk-error-summary"') == 1
     response = submit(sam, url, {"weights-support_weight": "NaN",
                                  "weights-feasibility_weight": "1", "weights-size": "2"})
     assert "Weight of public support must be a number" in text(response)
@@ -127,6 +128,9 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
                       {"reason": "Because."}, page=url)
     page = text(response)
     assert f'href="#choice-{ideas["C"].id}-include"' in page and "Because." in page
+    assert page.count('data-module="govuk-error-summary"') == 1
+    # The formula form on that page still saves the formula, not the row.
+    assert f'action="/staff/windows/{window.id}/shortlist"' in page
     submit(sam, f"/staff/ideas/{ideas['C'].id}/shortlist",
            {"choice": "include", "reason": "The only idea about older people's housing."},
            page=url)

@@ -104,6 +104,11 @@ def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
     reason = reason.strip()
     if status in NEEDS_REASON and not reason:
         raise DecisionError("Give a reason everyone can read", "reason")
+    # The same limits as the single decision form, for the bulk form too.
+    if len(reason) > 2000:
+        raise DecisionError("The reason must be 2,000 characters or fewer", "reason")
+    if len(signposted_to.strip()) > 200:
+        raise DecisionError("Where it was sent must be 200 characters or fewer", "signposted_to")
     if status == IdeaStatus.NOT_A_DATA_PROJECT and not signposted_to.strip():
         raise DecisionError("Say where the idea was sent instead", "signposted_to")
     changed = 0

@@ -331,7 +331,10 @@ def _decide_one(idea: Idea, form: DecisionForm) -> bool:
     try:
         status, reason = decisions.resolve(form.status.data or "", template,
                                            form.reason.data or "")
-        decisions.decide(current_user, [idea], status, reason, form.signposted_to.data or "")
+        if not decisions.decide(current_user, [idea], status, reason,
+                                form.signposted_to.data or ""):
+            raise decisions.DecisionError("Nothing changed: this idea is withdrawn or merged, "
+                                          "or already has this decision")
     except decisions.DecisionError as error:
         field = getattr(form, error.field)
         field.errors = [*field.errors, str(error)]
@@ -381,12 +384,13 @@ def _weights_form(window: IdeaWindow, **options) -> WeightsForm:
 
 @dataclass
 class OverrideError:
-    """A change against the formula that was not saved: the row, the field, and what was
-    chosen and typed, to show again."""
+    """A change against the formula that was not saved: the row, the field, the problem, and
+    what was chosen and typed, to show again."""
 
     idea_id: int
+    title: str
     field: str  # "choice" or "reason"
-    message: str
+    problem: str
     choice: str
     reason: str
 
@@ -401,13 +405,12 @@ def _shortlist_page(window: IdeaWindow, form, override_error: OverrideError | No
     number = None
     if override_error is not None:  # show the page of the ranking the idea is on
         ids = [row.idea_id for row in rows]
-        if override_error.idea_id in ids:
-            number = ids.index(override_error.idea_id) // SHORTLIST_PER_PAGE + 1
+        number = ids.index(override_error.idea_id) // SHORTLIST_PER_PAGE + 1
     page = paginate_list(rows, per_page=SHORTLIST_PER_PAGE, page=number)
     shortlist.with_ideas(page.items)
-    error_items = [(override_error.target, override_error.message)] if override_error else []
-    error_items += [(f"#{field.id}", message) for field in form if field.errors
-                    for message in field.errors]
+    # The weights form's own errors are summarised by base.html; this adds the row's.
+    error_items = [(override_error.target, f"“{override_error.title}”: "
+                                           f"{override_error.problem}")] if override_error else []
     return render_template("review/shortlist_staff.html", window=window, form=form,
                            rows=rows, page=page,
                            on_list=sum(1 for row in rows if row.on_list),
@@ -416,14 +419,23 @@ def _shortlist_page(window: IdeaWindow, form, override_error: OverrideError | No
                            criteria_count=len(assessments.criteria_for(window)),
                            voting_open=window.is_open_for_voting(),
                            cannot_publish=shortlist.why_cannot_publish(window),
-                           error_items=error_items, page_has_errors=bool(error_items))
+                           error_items=error_items,
+                           page_has_errors=bool(error_items) or bool(form.errors))
 
 
 @bp.route("/staff/ideas/<int:idea_id>/shortlist", methods=["POST"])
 @staff_required
 def override(idea_id: int):
     idea = idea_or_404(idea_id)
+    window = idea.window
     form = OverrideForm()
+    back = url_for("review.shortlist_page", window_id=idea.window_id)
+    ids = [row.idea_id for row in shortlist.ranking(window)]
+    if window.shortlist_published_at is not None or idea.id not in ids:
+        # No row to show a problem on (published meanwhile, or not a candidate): say so.
+        flash(f"“{idea.title}” cannot change: the shortlist is published, or the idea is no "
+              f"longer a candidate.", "warning")
+        return redirect(back)
     if form.validate_on_submit():
         include = {"include": True, "exclude": False}.get(form.choice.data)
         try:
@@ -433,18 +445,19 @@ def override(idea_id: int):
         else:
             flash(f"Saved for “{idea.title}”.", "success")
             # Back to the page of the ranking the idea is on.
-            ids = [row.idea_id for row in shortlist.ranking(idea.window)]
-            page = ids.index(idea.id) // SHORTLIST_PER_PAGE + 1 if idea.id in ids else 1
+            page = ids.index(idea.id) // SHORTLIST_PER_PAGE + 1
             return redirect(url_for("review.shortlist_page", window_id=idea.window_id,
                                     page=page if page > 1 else None) + f"#idea-{idea.id}")
-    else:
+    elif form.choice.errors or form.reason.errors:
         field = "choice" if form.choice.errors else "reason"
-        problem = (field, getattr(form, field).errors[0] if getattr(form, field).errors
-                   else "Select what to do, and give a public reason")
+        problem = (field, getattr(form, field).errors[0])
+    else:  # the form's security token (CSRF) was refused: the page had expired
+        flash("Nothing was saved because the page had expired. Try again.", "warning")
+        return redirect(back)
     # Shown again with the error at the top and on the row, keeping what was chosen and typed.
-    error = OverrideError(idea.id, problem[0], f"“{idea.title}”: {problem[1]}",
+    error = OverrideError(idea.id, idea.title, problem[0], problem[1],
                           request.form.get("choice", ""), request.form.get("reason", ""))
-    return _shortlist_page(idea.window, _weights_form(idea.window, formdata=None), error)
+    return _shortlist_page(window, _weights_form(window, formdata=None), error)
 
 
 @bp.route("/staff/windows/<int:window_id>/shortlist/publish", methods=["POST"])

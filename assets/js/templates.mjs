@@ -12,7 +12,8 @@ export function initDecisionTemplates() {
     const box = document.getElementById(select.dataset.reasonBox);
     if (!box) continue;
     const notice = keptWordsNotice(box);
-    let filled = "";
+    // A page shown again after an error may already hold the chosen template's own words.
+    let filled = box.value !== "" && box.value === (reasons[select.value] || "") ? box.value : "";
     const useTemplateWords = () => {
       box.value = reasons[select.value] || "";
       filled = box.value;

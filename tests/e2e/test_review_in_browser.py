@@ -182,3 +182,28 @@ def test_reporting_moderation_open_data_and_the_audit_log(page, app, make_user, 
     page.check_accessibility()
     page.goto("/staff/decision-templates")
     page.check_accessibility()
+
+
+def test_a_refused_bulk_decision_keeps_the_form_and_the_template_words_follow_the_template(
+        page, make_user, make_window, make_idea):
+    window = make_window(stage="review", title="Winter 2026 ideas")
+    idea = make_idea(window, make_user(), title="Free parking for everyone in the centre")
+    make_user("sam@example.org", role=Role.STAFF)
+    sign_in(page, "sam@example.org")
+    page.goto(f"/staff/windows/{window.id}/review")
+    page.get_by_label(f"Select {idea.title}").check()
+    page.get_by_label("Decision", exact=True).select_option(label="Not a data project")
+    page.get_by_label("Template").select_option(label="Data not available (Not taken forward)")
+    reason = page.get_by_label("Public reason")
+    expect(reason).to_have_value(re.compile("^The data this idea needs"))
+    page.get_by_label("Where it was sent instead (not a data project)").fill("Parking team")
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("is for “Not taken forward”")
+    page.check_accessibility()
+    expect(page.get_by_label(f"Select {idea.title}")).to_be_checked()
+    # The box holds the refused template's own words, so choosing the right template
+    # replaces them rather than keeping them under another decision.
+    page.get_by_label("Template").select_option(label="Service request (Not a data project)")
+    expect(reason).to_have_value(re.compile("^This is a request for a service"))
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_text("Decision saved for 1 idea")).to_be_visible()
