@@ -400,8 +400,9 @@ class OverrideError:
             else f"#reason-{self.idea_id}"
 
 
-def _shortlist_page(window: IdeaWindow, form, override_error: OverrideError | None = None):
-    rows = shortlist.ranking(window)
+def _shortlist_page(window: IdeaWindow, form, override_error: OverrideError | None = None,
+                    rows: list | None = None):
+    rows = shortlist.ranking(window) if rows is None else rows
     number = None
     if override_error is not None:  # show the page of the ranking the idea is on
         ids = [row.idea_id for row in rows]
@@ -430,7 +431,8 @@ def override(idea_id: int):
     window = idea.window
     form = OverrideForm()
     back = url_for("review.shortlist_page", window_id=idea.window_id)
-    ids = [row.idea_id for row in shortlist.ranking(window)]
+    rows = shortlist.ranking(window)
+    ids = [row.idea_id for row in rows]
     if window.shortlist_published_at is not None or idea.id not in ids:
         # No row to show a problem on (published meanwhile, or not a candidate): say so.
         flash(f"“{idea.title}” cannot change: the shortlist is published, or the idea is no "
@@ -457,7 +459,7 @@ def override(idea_id: int):
     # Shown again with the error at the top and on the row, keeping what was chosen and typed.
     error = OverrideError(idea.id, idea.title, problem[0], problem[1],
                           request.form.get("choice", ""), request.form.get("reason", ""))
-    return _shortlist_page(window, _weights_form(window, formdata=None), error)
+    return _shortlist_page(window, _weights_form(window, formdata=None), error, rows)
 
 
 @bp.route("/staff/windows/<int:window_id>/shortlist/publish", methods=["POST"])
