@@ -34,8 +34,6 @@ def add_supports(app, idea, users):
     with app.app_context():
         for user in users:
             db.session.add(Support(idea_id=idea.id, user_id=user.id, window_id=idea.window_id))
-        db.session.execute(update(Idea).where(Idea.id == idea.id)
-                           .values(support_count=Idea.support_count + len(users)))
         db.session.commit()
 
 

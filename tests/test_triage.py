@@ -21,6 +21,7 @@ from app.models import (
     TypeSuggestion,
 )
 from app.triage import services
+from app.voting.services import recount
 from tests.support.forms import csrf_token, submit, text
 
 FIXTURE = Path(__file__).parent / "triage_nlp" / "fixtures" / "petitions-trim.jsonl"
@@ -209,6 +210,7 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
         assert db.session.get(Idea, gritting.id).support_count == 2
         assert db.session.get(Idea, again.id).support_count == 1
         assert services.unique_supporters(db.session.get(Idea, gritting.id)) == 2
+        assert recount(fix=False) == []  # the ledgers moved with the supports
 
     response = submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id},
                       page=f"/staff/windows/{window.id}/duplicates")

@@ -91,6 +91,55 @@ def test_the_database_refuses_a_second_support_from_one_person(app, make_user, i
             db.session.commit()
 
 
+def test_the_database_keeps_the_counters_whoever_writes_the_rows(app, make_user, ideas):
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    from app.voting.services import LIMIT_REACHED
+
+    rosa, sam = make_user(), make_user()
+    window_id = ideas[0].window_id
+
+    def used(user):
+        return db.session.scalar(select(SupportLedger.used).where(
+            SupportLedger.user_id == user.id, SupportLedger.window_id == window_id))
+
+    with app.app_context():
+        for user, idea in ((rosa, ideas[0]), (rosa, ideas[1]), (sam, ideas[0])):
+            db.session.add(Support(idea_id=idea.id, user_id=user.id, window_id=window_id))
+        db.session.commit()
+        assert (count_of(app, ideas[0].id), count_of(app, ideas[1].id)) == (2, 1)
+        assert (used(rosa), used(sam)) == (2, 1)
+        # A third support from Rosa passes the window's limit of two: the database refuses it.
+        db.session.add(Support(idea_id=ideas[2].id, user_id=rosa.id, window_id=window_id))
+        with pytest.raises(IntegrityError, match=LIMIT_REACHED):
+            db.session.commit()
+        db.session.rollback()
+        assert count_of(app, ideas[2].id) == 0 and used(rosa) == 2
+        db.session.execute(delete(Support).where(Support.user_id == rosa.id))
+        db.session.commit()
+        assert (count_of(app, ideas[0].id), count_of(app, ideas[1].id)) == (1, 0)
+        assert (used(rosa), used(sam)) == (0, 1)
+
+
+def test_a_support_cannot_move_past_a_limit_lowered_after_it_was_given(app, make_user, ideas):
+    from app.models import IdeaStatus
+    from app.triage.merging import MergeError, move_support
+
+    rosa = make_user()
+    with app.app_context():
+        for idea in ideas[1:3]:
+            db.session.add(Support(idea_id=idea.id, user_id=rosa.id, window_id=idea.window_id))
+        duplicate = db.session.get(Idea, ideas[1].id)
+        duplicate.status, duplicate.merged_into_id = IdeaStatus.MERGED, ideas[0].id
+        duplicate.window.support_limit = 1  # staff lowered it after Rosa gave two
+        db.session.commit()
+        with pytest.raises(MergeError, match="limit on supports is now lower"):
+            move_support(db.session.get(User, rosa.id), db.session.get(Idea, ideas[1].id))
+        assert db.session.scalar(select(Support.idea_id).where(
+            Support.user_id == rosa.id, Support.idea_id == ideas[1].id)) == ideas[1].id
+
+
 def test_the_limit_is_enforced_with_a_clear_message(app, client, auth, make_user, ideas):
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")
@@ -250,12 +299,10 @@ def test_most_supported_newest_and_trending(app, client, ideas, make_user):
         def add(idea, user, hours_ago):
             db.session.add(Support(idea_id=idea.id, user_id=user.id, window_id=idea.window_id,
                                    created_at=now - timedelta(hours=hours_ago)))
-            db.session.execute(update(Idea).where(Idea.id == idea.id)
-                               .values(support_count=Idea.support_count + 1))
         for user in supporters:          # idea 0: three old supports (5 days: 1/4 each)
             add(ideas[0], user, 24 * 5)
         add(ideas[1], supporters[0], 2)  # idea 1: one fresh support (1)
-        add(ideas[2], supporters[0], 24 * 2)  # idea 2: one support two days old (1/2)
+        add(ideas[2], supporters[1], 24 * 2)  # idea 2: one support two days old (1/2)
         db.session.commit()
     window_id = ideas[0].window_id
     most = titles_in_order(text(client.get(f"/windows/{window_id}?sort=most-supported")), ideas)
@@ -414,6 +461,11 @@ def test_abuse_groups_join_shared_accounts_and_keep_networks_and_old_accounts_ap
 
     now = utcnow()
     with app.app_context():
+        # No limit here: some accounts support three ideas.
+        db.session.execute(update(IdeaWindow).where(IdeaWindow.id == ideas[0].window_id)
+                           .values(support_limit=None))
+        db.session.commit()
+
         def supports(emails, idea_ids, network, minutes_apart=5, joined_days_ago=1):
             users = [make_user(e) for e in emails]
             for n, user in enumerate(users):

@@ -26,7 +26,6 @@ from app.models import (
     Role,
     Source,
     Support,
-    SupportLedger,
     User,
     utcnow,
 )
@@ -181,13 +180,8 @@ def _supports(wanted: list[tuple[Idea, int]], now: datetime) -> None:
             at = start + (end - start) * rng.random()
             rows.append({"idea_id": idea.id, "user_id": user_id, "window_id": window.id,
                          "created_at": at})
-        idea.support_count = len(chosen)
-    if rows:
+    if rows:  # the database's triggers count them on the ideas and in the ledgers
         db.session.execute(insert(Support), rows)
-    if capacity:
-        db.session.execute(insert(SupportLedger), [
-            {"user_id": user_id, "window_id": window_id, "used": used}
-            for (user_id, window_id), used in capacity.items()])
 
 
 def _supporters(count: int) -> list[int]:

@@ -44,8 +44,9 @@ class Support(db.Model):
 
 
 class SupportLedger(db.Model):
-    """How many supports a person has given in a window. A conditional UPDATE on this row is
-    what keeps two simultaneous supports from passing the window's limit."""
+    """How many supports a person has given in a window. The database's triggers keep it
+    (migration 0007): the lock on this row queues two simultaneous supports by one person, and
+    an insert that takes it past the window's limit fails."""
 
     __tablename__ = "support_ledgers"
     __table_args__ = (CheckConstraint("used >= 0", name="used_not_negative"),)

@@ -2,7 +2,8 @@
 canonical one, and undo each; and supporters moving their support after a merge, which only
 they can do."""
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.extensions import db
@@ -14,12 +15,12 @@ from app.models import (
     Idea,
     IdeaStatus,
     Support,
-    SupportLedger,
     User,
     utcnow,
 )
 from app.triage.services import cluster_state
 from app.voting.notifications import follower_ids, notify_people
+from app.voting.services import LIMIT_REACHED
 
 
 class MergeError(Exception):
@@ -114,25 +115,23 @@ def move_support(user: User, duplicate: Idea) -> Idea:
         raise MergeError("This idea has not been merged, so there is nothing to move")
     if not canonical.window.is_open_for_voting():
         raise MergeError("Voting has closed, so supports can no longer be moved")
+    # The database's triggers move the counters and the person's ledger (migration 0007).
     had = db.session.execute(delete(Support).where(
         Support.idea_id == duplicate.id, Support.user_id == user.id)).rowcount
     if not had:
         db.session.rollback()
         raise MergeError("You do not support this idea")
-    db.session.execute(update(Idea).where(Idea.id == duplicate.id)
-                       .values(support_count=Idea.support_count - 1))
     already = db.session.scalar(select(Support.id).where(
         Support.idea_id == canonical.id, Support.user_id == user.id))
-    if already is None:
+    if already is None:  # else one support stays, and their ledger is one lower
         db.session.add(Support(idea_id=canonical.id, user_id=user.id,
                                window_id=canonical.window_id))
-        db.session.execute(update(Idea).where(Idea.id == canonical.id)
-                           .values(support_count=Idea.support_count + 1))
-    else:
-        # They already supported the canonical idea: one support stays, so the ledger that
-        # counts their supports in this window goes down by the one removed.
-        db.session.execute(update(SupportLedger).where(
-            SupportLedger.user_id == user.id, SupportLedger.window_id == duplicate.window_id)
-            .values(used=SupportLedger.used - 1))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # staff lowered the window's limit below what they used
+        db.session.rollback()
+        if LIMIT_REACHED not in str(error.orig):
+            raise
+        raise MergeError("The window’s limit on supports is now lower than the number you "
+                         "have given, so this support cannot be moved") from None
     return canonical

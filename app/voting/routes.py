@@ -13,7 +13,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -36,17 +36,21 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def back_to(idea: Idea):
+def back_to(idea_id: int):
     """Back to where the button was pressed (a local path only), at the idea's place."""
-    target = local_path(request.form.get("next"), url_for("intake.idea", idea_id=idea.id))
+    target = local_path(request.form.get("next"), url_for("intake.idea", idea_id=idea_id))
     if "#" not in target:
-        target += f"#idea-{idea.id}"
+        target += f"#idea-{idea_id}"
     return redirect(target)
 
 
+# Built once: building it on every support took as long as running it (bench/voting.py).
+IDEA_AND_WINDOW = (select(Idea).options(joinedload(Idea.window))
+                   .where(Idea.id == bindparam("idea_id")))
+
+
 def public_idea_or_404(idea_id: int) -> Idea:
-    idea = db.session.scalar(select(Idea).options(joinedload(Idea.window))
-                             .where(Idea.id == idea_id))
+    idea = db.session.scalar(IDEA_AND_WINDOW, {"idea_id": idea_id})
     if idea is None or not idea.is_public:
         abort(404)
     return idea
@@ -61,10 +65,10 @@ def _change_support(idea_id: int, change):
         if wants_json():
             return jsonify(error=str(error)), 409
         flash(str(error), "warning")
-        return back_to(idea)
+        return back_to(idea_id)
     if wants_json():
         return jsonify(result.as_json())
-    return back_to(idea)
+    return back_to(idea_id)
 
 
 @bp.route("/ideas/<int:idea_id>/support", methods=["POST"])

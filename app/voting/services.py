@@ -1,10 +1,10 @@
 """Supports: one per person per idea, within the window's limit, exact under concurrency.
 
-Every change to supports runs in one short write transaction: the ledger row for the person
-and window is updated first with a conditional UPDATE (so two simultaneous supports cannot
-both pass the limit), then the support row is inserted (the unique constraint stops a double
-support), then the idea's counter moves. On SQLite the transaction starts with BEGIN
-IMMEDIATE, so it waits for other writers instead of failing on a stale read snapshot.
+A support is one INSERT and a withdrawal one DELETE. Triggers in the database (migration
+0007) move the person's ledger for the window and the idea's counter in the same statement,
+and refuse an insert that takes the ledger past the window's limit; the ledger row's lock
+queues two simultaneous supports by one person, so they cannot both pass the limit. The
+unique constraint stops a double support.
 """
 
 import hashlib
@@ -51,7 +51,7 @@ def begin_write() -> None:
     SQLite: Python's driver runs SELECTs outside any transaction and opens one (deferred) at
     the first INSERT/UPDATE/DELETE, so a transaction whose first statement writes waits on the
     busy timeout like any writer, and no stale read snapshot can make it fail. Every write path
-    here starts with a write. PostgreSQL: row locks and the conditions in the UPDATEs decide.
+    here starts with a write. PostgreSQL: row locks and the triggers' limit check decide.
     """
 
 
@@ -111,34 +111,22 @@ class SupportResult:
                 "used": self.used, "limit": self.limit, "remaining": self.remaining}
 
 
-def _result(user: User, idea_id: int, window: IdeaWindow, supported: bool) -> SupportResult:
-    count = db.session.scalar(select(Idea.support_count).where(Idea.id == idea_id))
-    return SupportResult(idea_id, supported, count, supports_used(user, window),
-                         window.support_limit)
-
-
-# The hot path of voting is three statements in one transaction, written out once: the same
-# SQL runs on SQLite (3.35 or newer) and PostgreSQL, and skipping the ORM here roughly halves
-# the time a support takes (bench/voting.py).
-CLAIM = text(
-    "INSERT INTO support_ledgers (user_id, window_id, used) VALUES (:user_id, :window_id, 1) "
-    "ON CONFLICT (user_id, window_id) DO UPDATE SET used = support_ledgers.used + 1 "
-    "WHERE CAST(:limit AS INTEGER) IS NULL OR support_ledgers.used < CAST(:limit AS INTEGER) "
-    "RETURNING used"
-)
+# A support is one statement: the database's triggers (migration 0007) move the person's
+# ledger and the idea's counter in the same statement and refuse a support past the window's
+# limit, so SQLite's write lock is held for one statement and PostgreSQL's row locks queue
+# two supports by one person. The same SQL runs on SQLite (3.35 or newer) and PostgreSQL.
 INSERT_SUPPORT = text(
     "INSERT INTO supports (idea_id, user_id, window_id, created_at, network) "
     "VALUES (:idea_id, :user_id, :window_id, :created_at, :network) "
     "ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING id"
 )
-COUNT_UP = text("UPDATE ideas SET support_count = support_count + 1 WHERE id = :idea_id "
-                "RETURNING support_count")
 REMOVE_SUPPORT = text("DELETE FROM supports WHERE idea_id = :idea_id AND user_id = :user_id "
                       "RETURNING id")
-GIVE_BACK = text("UPDATE support_ledgers SET used = used - 1 "
-                 "WHERE user_id = :user_id AND window_id = :window_id RETURNING used")
-COUNT_DOWN = text("UPDATE ideas SET support_count = support_count - 1 WHERE id = :idea_id "
-                  "RETURNING support_count")
+POSITION = text("SELECT ideas.support_count, COALESCE(support_ledgers.used, 0) FROM ideas "
+                "LEFT JOIN support_ledgers ON support_ledgers.user_id = :user_id "
+                "AND support_ledgers.window_id = :window_id WHERE ideas.id = :idea_id")
+# The words of the error the trigger raises when a support would pass the limit.
+LIMIT_REACHED = "support limit reached"
 
 
 def add_support(user: User, idea: Idea, address: str | None = None) -> SupportResult:
@@ -148,22 +136,20 @@ def add_support(user: User, idea: Idea, address: str | None = None) -> SupportRe
         raise VotingError(reason)
     window = idea.window
     keys = {"user_id": user.id, "idea_id": idea.id, "window_id": window.id}
-    limit = window.support_limit
+    limit = window.support_limit  # read now: the commit below expires the loaded rows
     begin_write()
     connection = db.session.connection()
-    # Claim a support from the person's allowance, or get nothing back when it is used up:
-    # the row lock queues simultaneous claims and the condition is checked again after.
-    used = connection.execute(CLAIM, {**keys, "limit": limit}).scalar()
-    added = connection.execute(INSERT_SUPPORT, {
-        **keys, "created_at": _timestamp(utcnow()), "network": network_of(address),
-    }).scalar() if used is not None else None
-    if added is None:
-        db.session.rollback()  # give the claim back
-        if used is None and not _supports(keys["user_id"], keys["idea_id"]):
-            raise VotingError(f"You have used all {limit} of your supports in this window. "
-                              "Withdraw one to support this idea instead.")
-        return _result(user, keys["idea_id"], window, True)  # already supported
-    count = connection.execute(COUNT_UP, keys).scalar()
+    try:
+        connection.execute(INSERT_SUPPORT, {
+            **keys, "created_at": _timestamp(utcnow()), "network": network_of(address)})
+    except IntegrityError as error:
+        db.session.rollback()
+        if LIMIT_REACHED not in str(error.orig):
+            raise
+        raise VotingError(f"You have used all {limit} of your supports in this window. "
+                          "Withdraw one to support this idea instead.") from None
+    # Read inside the transaction: the figures include this support and nothing later.
+    count, used = connection.execute(POSITION, keys).one()
     db.session.commit()
     return SupportResult(keys["idea_id"], True, count, used, limit)
 
@@ -171,11 +157,6 @@ def add_support(user: User, idea: Idea, address: str | None = None) -> SupportRe
 def _timestamp(moment):
     """How UTCDateTime stores a moment, for the statements above that bypass the ORM."""
     return moment.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else moment
-
-
-def _supports(user_id: int, idea_id: int) -> bool:
-    return db.session.scalar(select(Support.id).where(
-        Support.idea_id == idea_id, Support.user_id == user_id)) is not None
 
 
 def withdraw_support(user: User, idea: Idea) -> SupportResult:
@@ -186,15 +167,13 @@ def withdraw_support(user: User, idea: Idea) -> SupportResult:
     if not idea.is_supportable:
         raise VotingError("This idea’s supports are frozen.")
     keys = {"user_id": user.id, "idea_id": idea.id, "window_id": window.id}
+    limit = window.support_limit  # read now: the commit below expires the loaded rows
     begin_write()
     connection = db.session.connection()
-    if connection.execute(REMOVE_SUPPORT, keys).scalar() is None:
-        db.session.rollback()
-        return _result(user, keys["idea_id"], window, False)
-    used = connection.execute(GIVE_BACK, keys).scalar()
-    count = connection.execute(COUNT_DOWN, keys).scalar()
+    connection.execute(REMOVE_SUPPORT, keys)
+    count, used = connection.execute(POSITION, keys).one()
     db.session.commit()
-    return SupportResult(keys["idea_id"], False, count, used, window.support_limit)
+    return SupportResult(keys["idea_id"], False, count, used, limit)
 
 
 @dataclass
