@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import User
+from app.models import Role, User
 from tests.support.factories import PASSWORD
 from tests.support.forms import submit, text
 
@@ -109,6 +109,24 @@ def test_sign_in_and_out(client, auth, make_user):
     response = auth.sign_out()
     assert "You’ve signed out" in text(response)
     assert client.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize(("role", "lands_on"), [(Role.RESIDENT, "/account"),
+                                               (Role.STAFF, "/staff/windows"),
+                                               (Role.ADMIN, "/staff/windows")])
+def test_staff_land_on_their_work_and_others_on_their_account(client, make_user, role,
+                                                               lands_on):
+    make_user("sam@example.org", role=role)
+    response = submit(client, "/sign-in", {"email": "sam@example.org", "password": PASSWORD},
+                      follow_redirects=False)
+    assert response.headers["Location"] == lands_on
+    assert client.get("/sign-in").headers["Location"] == lands_on  # already signed in
+    with client.session_transaction() as session:
+        session.clear()
+    response = submit(client, "/sign-in?next=/how-ranking-works",
+                      {"email": "sam@example.org", "password": PASSWORD},
+                      page="/sign-in?next=/how-ranking-works", follow_redirects=False)
+    assert response.headers["Location"] == "/how-ranking-works"  # asked for a page: go there
 
 
 @pytest.mark.parametrize("email", ["rosa@example.org", "nobody@example.org"])

@@ -112,19 +112,24 @@ def resend_verification():
     return redirect(url_for("accounts.account"))
 
 
+def home_for(user) -> str:
+    """Where a person lands after signing in: staff at their work, everyone else their account."""
+    return url_for("intake.staff_windows") if user.is_staff else url_for("accounts.account")
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_rate("RATELIMIT_SIGN_IN"), methods=["POST"])
 @public
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.account"))
+        return redirect(home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             start_session(user)
             flash(f"You’re signed in as {user.display_name}.", "success")
-            return redirect(safe_next_url(url_for("accounts.account")))
+            return redirect(safe_next_url(home_for(user)))
         # One message for an unknown email and a wrong password: no account enumeration.
         # One message, not two: it is about the pair, so it sits on the first field.
         form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
