@@ -173,6 +173,16 @@ def test_next_parameter_only_returns_to_local_pages(client, make_user):
     assert response.headers["Location"] == "/account"
 
 
+@pytest.mark.parametrize("target", ["//evil.example.org/", "/%09/evil.example.org/",
+                                    "/%0a/evil.example.org", "/\\evil.example.org"])
+def test_next_parameter_refuses_paths_browsers_read_as_another_site(client, make_user, target):
+    make_user("rosa@example.org")
+    page = f"/sign-in?next={target}"
+    response = submit(client, page, {"email": "rosa@example.org", "password": PASSWORD},
+                      page=page, follow_redirects=False)
+    assert response.headers["Location"] == "/account"
+
+
 def test_signed_in_pages_are_not_cached(client, auth, make_user):
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")

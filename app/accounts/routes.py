@@ -25,6 +25,7 @@ from app.accounts.tokens import TokenExpired, TokenInvalid
 from app.email import EmailNotSent
 from app.extensions import limiter
 from app.organisations import services as organisation_services
+from app.security import local_path
 
 EMAIL_FAILED = ("We could not send the email just now. Wait a few minutes, then try again. "
                 "If it keeps happening, contact us.")
@@ -43,10 +44,7 @@ def start_session(user) -> None:
 
 def safe_next_url(default: str) -> str:
     """A local path to return to after signing in; anything else goes to `default`."""
-    target = request.args.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return local_path(request.args.get("next"), default)
 
 
 def link_problem(problem: Exception, purpose: str):
