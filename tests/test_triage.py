@@ -211,6 +211,17 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
         assert db.session.get(Idea, again.id).support_count == 1
         assert services.unique_supporters(db.session.get(Idea, gritting.id)) == 2
         assert recount(fix=False) == []  # the ledgers moved with the supports
+    # A supporter of both ideas keeps one support: the duplicate's goes, the canonical's stays.
+    both_client = app.test_client()
+    submit(both_client, "/sign-in", {"email": both.email,
+                                     "password": "correct-horse-battery-staple-42"})
+    response = submit(both_client, f"/ideas/{again.id}/move-support", {},
+                      page=f"/ideas/{again.id}")
+    assert "Your support has moved" in text(response)
+    with app.app_context():
+        assert db.session.get(Idea, gritting.id).support_count == 2
+        assert db.session.get(Idea, again.id).support_count == 0
+        assert recount(fix=False) == []
 
     response = submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id},
                       page=f"/staff/windows/{window.id}/duplicates")

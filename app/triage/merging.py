@@ -20,7 +20,7 @@ from app.models import (
 )
 from app.triage.services import cluster_state
 from app.voting.notifications import follower_ids, notify_people
-from app.voting.services import LIMIT_REACHED
+from app.voting.services import INSERT_SUPPORT, LIMIT_REACHED, timestamp
 
 
 class MergeError(Exception):
@@ -121,12 +121,12 @@ def move_support(user: User, duplicate: Idea) -> Idea:
     if not had:
         db.session.rollback()
         raise MergeError("You do not support this idea")
-    already = db.session.scalar(select(Support.id).where(
-        Support.idea_id == canonical.id, Support.user_id == user.id))
-    if already is None:  # else one support stays, and their ledger is one lower
-        db.session.add(Support(idea_id=canonical.id, user_id=user.id,
-                               window_id=canonical.window_id))
+    # If they already support the canonical idea, one support stays and their ledger is one
+    # lower; ON CONFLICT also covers a support given in another tab a moment ago.
     try:
+        db.session.execute(INSERT_SUPPORT, {
+            "idea_id": canonical.id, "user_id": user.id, "window_id": canonical.window_id,
+            "created_at": timestamp(utcnow()), "network": None})
         db.session.commit()
     except IntegrityError as error:  # staff lowered the window's limit below what they used
         db.session.rollback()

@@ -141,7 +141,7 @@ def add_support(user: User, idea: Idea, address: str | None = None) -> SupportRe
     connection = db.session.connection()
     try:
         connection.execute(INSERT_SUPPORT, {
-            **keys, "created_at": _timestamp(utcnow()), "network": network_of(address)})
+            **keys, "created_at": timestamp(utcnow()), "network": network_of(address)})
     except IntegrityError as error:
         db.session.rollback()
         if LIMIT_REACHED not in str(error.orig):
@@ -154,7 +154,7 @@ def add_support(user: User, idea: Idea, address: str | None = None) -> SupportRe
     return SupportResult(keys["idea_id"], True, count, used, limit)
 
 
-def _timestamp(moment):
+def timestamp(moment):
     """How UTCDateTime stores a moment, for the statements above that bypass the ORM."""
     return moment.replace(tzinfo=None) if db.engine.dialect.name == "sqlite" else moment
 

@@ -5,6 +5,11 @@ Before, the app wrote the three rows itself; now one statement does a support, w
 code writes it, so no path can forget a counter and SQLite's write lock is held for one
 statement instead of three.
 
+A later migration that rebuilds supports, ideas, support_ledgers or idea_windows on SQLite
+(batch_alter_table copies, drops and renames the table) must drop these triggers first and
+create them again after, from a copy of SQLITE_TRIGGERS: the triggers name those tables, so
+the rebuild fails ("no such table") or silently loses them.
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-22 08:00:00
