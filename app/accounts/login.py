@@ -7,7 +7,7 @@ from app.extensions import db
 from app.models import User
 
 # Built once: every request loads its person, and building the statement each time cost more
-# than running it (bench/voting.py).
+# than running it (bench/voting_inprocess.py).
 PERSON = select(User).where(User.id == bindparam("user_id"))
 
 

@@ -44,7 +44,8 @@ def back_to(idea_id: int):
     return redirect(target)
 
 
-# Built once: building it on every support took as long as running it (bench/voting.py).
+# Built once: building it on every support took as long as running it
+# (bench/voting_inprocess.py).
 IDEA_AND_WINDOW = (select(Idea).options(joinedload(Idea.window))
                    .where(Idea.id == bindparam("idea_id")))
 
