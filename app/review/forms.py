@@ -102,19 +102,16 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Add note", widget=GovSubmitInput())
 
 
+def weight_field(label: str, what: str) -> NumberField:
+    """A formula weight from 0 to 100, its errors naming `what` it weighs."""
+    return NumberField(label, widget=GovTextInput(), places=2, validators=[
+        InputRequired(message=f"Enter the weight of {what}"),
+        NumberRange(min=0, max=100, message=f"The weight of {what} must be between 0 and 100")])
+
+
 class WeightsForm(FlaskForm):
-    support_weight = NumberField("Weight of public support", widget=GovTextInput(), places=2,
-                                 validators=[InputRequired(message="Enter the weight of public "
-                                                                   "support"),
-                                             NumberRange(min=0, max=100, message=(
-                                                 "The weight of public support must be "
-                                                 "between 0 and 100"))])
-    feasibility_weight = NumberField("Weight of feasibility", widget=GovTextInput(), places=2,
-                                     validators=[InputRequired(message="Enter the weight of "
-                                                                       "feasibility"),
-                                                 NumberRange(min=0, max=100, message=(
-                                                     "The weight of feasibility must be "
-                                                     "between 0 and 100"))])
+    support_weight = weight_field("Weight of public support", "public support")
+    feasibility_weight = weight_field("Weight of feasibility", "feasibility")
     size = WholeNumberField("Ideas on the shortlist", widget=GovTextInput(),
                             validators=[InputRequired(message="Enter how many ideas"),
                                         NumberRange(min=1, max=200, message="The shortlist must "
