@@ -116,12 +116,13 @@ def clustering_run(url: str, window_id: int) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def suggestion_rate(count: int = 5000) -> float:
+def suggestion_rate(count: int = 5000, use_embeddings: bool = False) -> float:
+    """Ideas a second that the type model suggests for (TF-IDF only, or with embeddings)."""
     from app.demo.bulk import _idea_text
     from app.triage.nlp.types import TypeClassifier, load_seed
 
     texts, labels = load_seed()
-    classifier = TypeClassifier().fit(texts, labels)
+    classifier = TypeClassifier(use_embeddings=use_embeddings).fit(texts, labels)
     rng = random.Random(2)
     ideas = ["\n".join(_idea_text(rng).values()) for _ in range(count)]
     classifier.suggest(ideas[:50])
@@ -162,6 +163,9 @@ def main() -> None:
     from app.triage.nlp import embeddings
 
     os.environ.pop("ODA_TRIAGE_EMBEDDINGS")  # prepare() switched them off for the TF-IDF runs
+    if embeddings.available():  # each new text is encoded by MiniLM: far slower
+        print(f"type suggestions with the embeddings part: "
+              f"{suggestion_rate(500, use_embeddings=True):,.0f} ideas a second")
     if args.embeddings_ideas and embeddings.available():
         small_url = f"sqlite:///{tempfile.mkdtemp(prefix='oda-triage-emb-')}/bench.db"
         small_window = prepare(small_url, args.embeddings_ideas)

@@ -161,7 +161,7 @@ def measure_types(n: int) -> dict:
     from app.triage.nlp.types import TypeClassifier, load_seed
 
     started = time.perf_counter()
-    model = TypeClassifier().fit(*load_seed())
+    model = TypeClassifier(use_embeddings=False).fit(*load_seed())  # the default install
     fit = time.perf_counter() - started
     texts = synthetic_ideas(n, seed=5)
     model.suggest(texts[:100])

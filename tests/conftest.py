@@ -209,7 +209,8 @@ def _trained_type_model():
     from app.triage.nlp.types import TypeClassifier, load_seed
 
     texts, labels = load_seed()
-    classifier = TypeClassifier().fit(texts, labels)
+    # TF-IDF only, as TestConfig's TRIAGE_BACKEND asks, whatever extras are installed.
+    classifier = TypeClassifier(use_embeddings=False).fit(texts, labels)
     return classifier.version, classifier.to_bytes(), len(texts)
 
 

@@ -226,11 +226,18 @@ def training_set() -> tuple[list[str], list[str], int]:
     return list(texts), list(labels), len(confirmed)
 
 
+def type_embeddings_setting() -> bool | None:
+    """Whether the type model adds sentence embeddings, from TRIAGE_BACKEND (auto: if installed)."""
+    return {"tfidf": False, "embeddings": True}.get(current_app.config["TRIAGE_BACKEND"])
+
+
 def train_types(actor: User | None, measure: bool = True, folds: int = 5) -> TypeModel:
     """Train on the seed set and staff confirmations, cross-validate, store a new version."""
     texts, labels, from_staff = training_set()
-    metrics = type_model.cross_validate(texts, labels, folds=folds) if measure else {}
-    classifier = type_model.TypeClassifier().fit(texts, labels)
+    use_embeddings = type_embeddings_setting()
+    metrics = (type_model.cross_validate(texts, labels, folds=folds,
+                                         use_embeddings=use_embeddings) if measure else {})
+    classifier = type_model.TypeClassifier(use_embeddings=use_embeddings).fit(texts, labels)
     existing = db.session.scalar(select(TypeModel).where(TypeModel.version == classifier.version))
     if existing is not None:  # the same data and code make the same model
         if metrics and not existing.metrics:
@@ -264,7 +271,7 @@ def suggest_types(ideas: list[Idea], train_if_missing: bool = True) -> list[Type
     rows = []
     for idea, suggestion in zip(ideas, suggestions, strict=True):
         row = stored.get(idea.id) or TypeSuggestion(idea_id=idea.id)
-        row.model_version = classifier.version
+        row.model_version = classifier.serving_version
         row.ranked = [[label, round(float(score), 4)] for label, score in suggestion.ranked]
         row.suggested = suggestion.types_above(TYPE_THRESHOLD)
         row.evidence = {k: list(v) for k, v in suggestion.evidence.items()}

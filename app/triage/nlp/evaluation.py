@@ -318,7 +318,7 @@ def evaluate_types(rows: Sequence[dict[str, Any]], classifier,
             "macro_f1": float(f1_score(truth, predicted, labels=list(ALL_LABELS),
                                        average="macro", zero_division=0)),
             "labels": list(ALL_LABELS), "confusion": confusion.tolist(),
-            "classifier_version": getattr(classifier, "version", None)}
+            "classifier_version": getattr(classifier, "serving_version", None)}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -329,9 +329,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     python -m app.triage.nlp.evaluation clustering-sweep PETITIONS.jsonl --thresholds T,T,...
         [--backend tfidf] [--methods veto,average] [--extra OTHER.jsonl]
         (B-cubed F1 per linkage and threshold on sub-corpora of the file: sweep_corpora)
-    python -m app.triage.nlp.evaluation types [--seed FILE] [--folds 5]
+    python -m app.triage.nlp.evaluation types [--seed FILE] [--folds 5] [--backend tfidf]
         (cross-validated figures on the seed set)
     python -m app.triage.nlp.evaluation types --test ROWS.jsonl [--predictions FILE]
+        [--backend tfidf]
         (train on the seed set, evaluate on labelled rows {"text", "label"})
     """
     import argparse  # noqa: PLC0415
@@ -362,6 +363,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     typ.add_argument("--folds", type=int, default=5)
     typ.add_argument("--test")
     typ.add_argument("--predictions")
+    typ.add_argument("--backend", default="auto", choices=["auto", "tfidf", "embeddings"],
+                     help="embeddings: add the MiniLM part (auto: when installed)")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
         def output(path):
@@ -382,13 +385,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                                       methods=args.methods.split(","))
         else:
             texts, labels = load_seed(args.seed)
+            use_embeddings = {"auto": None, "tfidf": False, "embeddings": True}[args.backend]
             if args.test:
                 with open(args.test, encoding="utf-8") as handle:
                     rows = [json.loads(line) for line in handle if line.strip()]
-                result = evaluate_types(rows, TypeClassifier().fit(texts, labels),
+                classifier = TypeClassifier(use_embeddings=use_embeddings).fit(texts, labels)
+                result = evaluate_types(rows, classifier,
                                         predictions_out=output(args.predictions))
             else:
-                result = cross_validate(texts, labels, folds=args.folds)
+                result = cross_validate(texts, labels, folds=args.folds,
+                                        use_embeddings=use_embeddings)
     print(json.dumps(result))
 
 

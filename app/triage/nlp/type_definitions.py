@@ -87,6 +87,32 @@ EXAMPLES: dict[str, list[str]] = {
         "most likely to be fraudulent for the audit team.",
         "Predict which homes lack a working smoke alarm using census, housing and incident "
         "data, so fire crews can knock on the doors most likely to need one.",
+        # Write-ups of finished projects, in the past tense.
+        "The revenue team suspected that many short-term holiday lets were not registered for "
+        "business rates. Analysts matched booking platform listings, supplied under "
+        "a data sharing agreement, with the address gazetteer and rating list, and produced "
+        "310 addresses that looked like unregistered lets. Officers confirmed two thirds of "
+        "them and the first year brought in £1.2m.",
+        "Trading standards received far more reports of doorstep crime than officers could "
+        "follow up. We linked those reports with vehicle registrations and company records "
+        "and found that a small network of traders accounted for most of the victims; "
+        "officers now concentrate on the traders the analysis points to.",
+        "Working with the building department, the team looked for apartment buildings whose "
+        "elevators had lapsed certificates. Comparing the permit register with inspection "
+        "filings surfaced 140 buildings among 12,000 that had gone years without a check.",
+        "Payroll and pension records were compared with the national register of deaths to "
+        "find payments still being made to people who had died; the overpayments identified "
+        "were passed to the recovery team.",
+        "Analysts trained a classifier on the results of past restaurant grease-trap checks "
+        "so that the sewer authority could pick, from thousands of food businesses, the few "
+        "most likely to be blocking the drains, and the hit rate of visits roughly tripled.",
+        "The housing team knew that some homes were being rented out with gas appliances that "
+        "had never been certified. By matching tenancy deposit registrations against gas "
+        "safety records, the pilot produced a short list of rented homes with no record at "
+        "all, and most visits found a problem.",
+        "Our office helped the tax collector find businesses operating without a licence by "
+        "comparing sales tax filings, utility accounts and the licence database; the gaps "
+        "between them pointed inspectors to the unlicensed ones.",
     ],
     "prioritise": [
         "Prioritise the road repairs backlog by risk: score every reported pothole on depth, "
@@ -115,6 +141,34 @@ EXAMPLES: dict[str, list[str]] = {
         "cases are seen first and lower-risk referrals are handled later.",
         "Rank streets for resurfacing by a combined index of defects, complaints, traffic "
         "and accident history rather than by the oldest request.",
+        # Write-ups of finished projects, in the past tense.
+        "Complaints about overgrown and derelict lots were inspected in the order they "
+        "arrived, which meant the worst sites could wait months. The team scored each open "
+        "complaint on nearby vacancy, calls for service and proximity to schools, and "
+        "inspectors now work the list from the top down; the average wait for the most "
+        "serious sites fell from 90 to 21 days.",
+        "Thousands of addresses needed a follow-up visit after the flood but crews could only "
+        "reach a few hundred a week. Analysts ordered the addresses by the depth of water, "
+        "the age of residents and medical needs so that the most vulnerable households were "
+        "visited in the first fortnight.",
+        "The pavement repair programme had a backlog of 9,000 defects. We sorted it by a harm "
+        "score built from trip claims, footfall and the number of older residents nearby, so "
+        "that each month's budget goes to the defects most likely to cause an injury.",
+        "Caseworkers in the benefits service held a pile of unprocessed "
+        "change-of-circumstance forms. The team estimated how much each unprocessed case was "
+        "likely to cost a household in lost support and reordered the pile so that the "
+        "costliest were processed first.",
+        "With only enough money to demolish a fraction of the condemned structures each year, "
+        "the city asked which should go first. The analysis weighed structural danger, "
+        "complaints and the effect on neighbouring property values and produced a sequenced "
+        "demolition list that the council adopted.",
+        "Freedom of information requests were answered oldest first, so urgent requests and "
+        "those at risk of missing the legal deadline sat behind routine ones. A simple "
+        "scoring of deadline, complexity and subject now decides the order in which the team "
+        "takes them.",
+        "Building inspectors had hundreds of open permits awaiting a final inspection. The "
+        "team ranked them by the risk of occupancy without sign-off so that the riskiest "
+        "sites were inspected first.",
     ],
     "early_warning": [
         "Predict which households are at risk of homelessness in the next six months using "
@@ -145,6 +199,35 @@ EXAMPLES: dict[str, list[str]] = {
         "provide reablement early to prevent or delay long-term care.",
         "Spot families likely to fall into debt with the council from payment patterns and "
         "changes in circumstances, and contact them with help before enforcement.",
+        # Write-ups of finished projects, in the past tense.
+        "Bridge engineers used to find deterioration only at the scheduled inspection, "
+        "sometimes after weight limits had to be imposed in a hurry. Using decades of "
+        "inspection ratings, traffic loads and weather, the team modelled how quickly each "
+        "structure was likely to decline and which ones would fall below a safe rating within "
+        "five years, giving engineers time to plan repairs.",
+        "Analysts looked at people who had died of an overdose and found that most had been "
+        "in contact with emergency services in the months before. The public health "
+        "department now receives a weekly list of residents with recent non-fatal overdoses "
+        "so that peer workers can reach them before the next one.",
+        "Tenants who later left their homes owing rent usually showed the same pattern months "
+        "earlier: missed direct debits, a change in household and calls to the repairs line "
+        "stopping. The housing association used those signs to contact tenants while the debt "
+        "was still small.",
+        "Pump stations at the water authority failed without warning, flooding streets. The "
+        "analytics team used sensor readings of vibration, temperature and run time to "
+        "forecast which pumps were likely to fail in the coming weeks, so maintenance happens "
+        "before a breakdown.",
+        "The school district wanted to know sooner which children would struggle to read by "
+        "the end of third grade. Using kindergarten screening scores and attendance, the "
+        "model gives teachers a list each autumn of pupils likely to fall behind, and they "
+        "receive extra support from the start of the year.",
+        "By the time a care home's problems reached the regulator, residents had often "
+        "already been harmed. We combined staff turnover, complaints, safeguarding alerts and "
+        "late payments to suppliers into an indicator that rises months before a home is "
+        "rated inadequate, and commissioners now visit homes whose indicator is climbing.",
+        "Residents who have a second fall within a year are far more likely to end up in "
+        "hospital. The team found that the first ambulance call-out predicts the second, and "
+        "the service now refers people after that first call to a falls prevention team.",
     ],
     "decisions": [
         "Build a single view of the family that brings together records from children's "
@@ -172,6 +255,34 @@ EXAMPLES: dict[str, list[str]] = {
         "residents and road closures to inform decisions during incidents.",
         "Help the cabinet decide on school place planning with a report that joins up birth "
         "rates, housing growth and pupil migration data.",
+        # Write-ups of finished projects, in the past tense.
+        "Each month the mayor's senior team meets with a department head to review a handful "
+        "of measures, such as days to fill a pothole or the backlog of permit applications. "
+        "The analytics office prepares the data, points out where performance is slipping and "
+        "tracks the commitments made in the room, so that leaders decide with current figures "
+        "rather than anecdotes.",
+        "Social workers deciding whether to place a child with a relative had to phone "
+        "several agencies for background checks. The team built a screen that pulls the "
+        "relevant police, housing and previous children's services records together when the "
+        "decision is made.",
+        "Councillors on the licensing sub-committee received a bundle of papers for every "
+        "application. We replaced it with a one-page profile of each premises showing "
+        "incidents near it, previous conditions and complaints, which members now use at "
+        "every hearing.",
+        "During the winter pressures the health and care partnership had no shared view of "
+        "hospital beds, care home vacancies and home care capacity. The analytics unit built "
+        "a daily report from each organisation's systems that the system leaders use in their "
+        "morning call to decide where to move patients.",
+        "Economic development officers advising investors relied on out-of-date spreadsheets. "
+        "A site finder now shows land availability, broadband, transport and labour market "
+        "data together, so officers can answer an enquiry the same day.",
+        "Housing officers deciding on homelessness applications could not see whether the "
+        "applicant was already known to other services. A data sharing agreement and a lookup "
+        "tool now show them previous applications, tenancies and support plans when they "
+        "assess a case.",
+        "The finance committee set fees each year without knowing what each service cost to "
+        "run. Analysts built a cost model of every fee-charging service so that members could "
+        "see the subsidy behind each fee before voting on it.",
     ],
     "allocation": [
         "Optimise refuse collection routes using vehicle GPS data, bin locations and road "
@@ -200,6 +311,29 @@ EXAMPLES: dict[str, list[str]] = {
         "group jobs by area and urgency.",
         "Place police community support officers and youth workers where and when incidents "
         "are most likely, using hotspot analysis.",
+        # Write-ups of finished projects, in the past tense.
+        "Crews for graffiti removal were sent out on a fixed weekly circuit. The team mapped "
+        "reports by location and time and redesigned the circuits around where graffiti "
+        "actually appears, cutting the time to removal by a third with the same number of "
+        "crews.",
+        "The library service reviewed its opening hours branch by branch using visits, loans "
+        "and computer sessions by hour of the day, and moved staff hours from the quiet "
+        "mornings to the busy after-school period.",
+        "Analysts studied 911 call volumes by hour, day and district to redraw police beat "
+        "boundaries and set shift start times so that the number of officers on duty follows "
+        "the demand.",
+        "Where should the new fire station go? The team simulated travel times from candidate "
+        "sites across the road network against ten years of incident locations and "
+        "recommended the site that brought the most homes within the eight-minute standard.",
+        "School transport had grown route by route over twenty years. Re-planning all the "
+        "routes together with the pupils' addresses and bell times removed fourteen buses "
+        "from the contract.",
+        "Vaccination clinics were booked in the same venues every year. The public health "
+        "team matched uptake and travel times by neighbourhood and moved mobile clinics to "
+        "the areas with the lowest uptake and the longest journeys.",
+        "Inspectors in the environmental health team each covered a fixed patch, so some had "
+        "twice the workload of others. Rebalancing the patches with a model of visit time per "
+        "premises evened out the caseloads.",
     ],
     "experiment": [
         "Run a randomised controlled trial of different wording in council tax reminder "
@@ -226,6 +360,25 @@ EXAMPLES: dict[str, list[str]] = {
         "before-and-after evaluation with control areas.",
         "Trial two outreach approaches for rough sleepers and compare outcomes to decide "
         "which one to scale up.",
+        # Write-ups of finished projects, in the past tense.
+        "Half of the households due for a recycling bin swap were sent a letter with a "
+        "picture of their neighbours' recycling rate and half the standard letter; the "
+        "picture letter raised recycling by five percentage points over three months.",
+        "To find out whether the summer jobs programme reduced youth violence, the city gave "
+        "places by lottery among applicants and, with university partners, compared arrest "
+        "records of those who got a place with those who did not.",
+        "The parking service tried two designs of penalty notice in alternate weeks and "
+        "compared how many were paid within fourteen days.",
+        "Before expanding the new model of home care to the whole county, the council ran it "
+        "in two localities for a year and compared hospital admissions and care costs with "
+        "two similar localities that kept the old model.",
+        "Job centre customers were split at random between the usual interview and a shorter "
+        "one with a written plan, to see which led more people into work within six months.",
+        "The team tested whether sending residents a text message the day before bulky waste "
+        "collection cut missed collections, with addresses assigned to the text or no text by "
+        "the last digit of their reference number.",
+        "We measured the effect of the new street lighting on night-time crime by comparing "
+        "streets converted early with streets converted later in the programme.",
     ],
     "none": [
         "Build a new swimming pool and leisure centre in the north of the city.",
@@ -242,6 +395,22 @@ EXAMPLES: dict[str, list[str]] = {
         "Introduce a new logo and brand for the council's communications.",
         "Lobby the government for more funding for local bus services.",
         "Put up signs asking dog owners to pick up after their dogs.",
+        # Write-ups of finished projects, in the past tense.
+        "The council replaced its twenty-year-old finance system with a cloud product. The "
+        "project team migrated the supplier and ledger records, trained 400 staff and "
+        "switched over at the end of the financial year.",
+        "We redesigned the council website around the top tasks residents come to do, rewrote "
+        "the content in plain English and moved the site to a new content management system.",
+        "The city installed free public Wi-Fi along the riverfront and in three parks, funded "
+        "by a sponsorship agreement with a telecoms provider.",
+        "A new online portal lets residents apply and pay for parking permits, replacing the "
+        "paper form and the counter at the civic centre.",
+        "The parks department commissioned a mural programme with local artists to brighten "
+        "underpasses and discourage graffiti.",
+        "All managers completed a wellbeing and resilience course, and the council introduced "
+        "flexible working for office staff.",
+        "The council bid for government funding to refurbish the market hall and create space "
+        "for small food businesses.",
     ],
 }
 

@@ -3,15 +3,23 @@
 Model: multinomial logistic regression over
 
 * TF-IDF of Snowball-stemmed words and word bigrams (sublinear tf, L2-normalised), and
-* seven "cue" features, one per label: how often the text uses phrases that signal that
-  type's analytic intent ("rank", "backlog", "first come", "before crisis", "route",
-  "randomised", "dashboard"...; see :mod:`type_definitions`),
+* seven optional "cue" features, one per label: how often the text uses phrases that signal
+  that type's analytic intent ("rank", "backlog", "first come", "route", "randomised"...;
+  see :mod:`type_definitions`). Measured on analytics teams' descriptions they hurt, so
+  their scale is 0 by default (``CUE_SCALE``),
 
 trained on the labelled seed set plus hand-written definitions and analyst-voice examples of
 every type (:mod:`type_definitions`), so that it has seen more than the seed set's short,
 mostly resident-written texts. Probabilities are calibrated by temperature scaling fitted on
 cross-validated predictions. Everything the model needs at prediction time is plain arrays,
 serialised without pickle.
+
+When the optional sentence embeddings are installed (:mod:`embeddings`), a second logistic
+regression over each text's MiniLM vector is trained beside it, and the two models' log
+probabilities are mixed (``EMBEDDING_WEIGHT``): the embeddings carry the meaning of wordings
+the training texts never used, which matters most for long, technical project descriptions.
+A model trained with embeddings still predicts where they are missing, from its TF-IDF part
+alone (its :attr:`TypeClassifier.serving_version` then says so).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from app.triage.nlp import type_definitions
+from app.triage.nlp import embeddings, type_definitions
 from app.triage.nlp.serial import pack, unpack
 from app.triage.nlp.text import STOP_WORDS, token_spans, tokens
 
@@ -35,10 +43,12 @@ ALL_LABELS = [*LABELS, NONE]
 CODE_VERSION = "types-1"  # serialised format; stored models of this format still load
 SEED_PATH = Path(__file__).resolve().parent.parent / "seed" / "opportunity_types.jsonl"
 
-# Settings chosen by cross-validation on the seed set and on transfer from the seed set to the
-# analyst-voice examples (see docs/triage.md).
+# Settings chosen by cross-validation on the seed set and on two sets of project descriptions
+# in analytics teams' voices (tests/triage_nlp/fixtures/analyst_types_*.jsonl; docs/triage.md).
 C = 4.0
-CUE_SCALE = 0.2
+# The cue features (off): at 0.2 they cost 5-7 points of top-1 on both analyst sets, whose
+# authors use "identify", "target" or "prevent" for every type; 0.05 was no better than none.
+CUE_SCALE = 0.0
 EXAMPLE_WEIGHT = 1.0
 DEFINITION_WEIGHT = 2.0
 MIN_DF = 1
@@ -54,6 +64,13 @@ CONFIDENT = 0.25
 EVIDENCE_MIN = 0.1
 EVIDENCE_WORDS = 6
 SEED = 0
+# The embeddings part (only when the optional package is installed): its own regularisation,
+# and its share of the mixed log probabilities. Chosen on two sets of 84 project descriptions
+# in analytics teams' voices that a colleague wrote without seeing the training data
+# (tests/triage_nlp/fixtures/analyst_types_*.jsonl): C 2-8 and weights 0.7-0.8 were best on
+# both; see docs/triage.md.
+EMBEDDING_C = 4.0
+EMBEDDING_WEIGHT = 0.7
 
 
 def load_seed(path: str | Path | None = None) -> tuple[list[str], list[str]]:
@@ -127,7 +144,9 @@ class TypeClassifier:
 
     def __init__(self, C: float = C, cue_scale: float = CUE_SCALE,
                  example_weight: float = EXAMPLE_WEIGHT,
-                 definition_weight: float = DEFINITION_WEIGHT, use_definitions: bool = True):
+                 definition_weight: float = DEFINITION_WEIGHT, use_definitions: bool = True,
+                 use_embeddings: bool | None = None):
+        """``use_embeddings``: None uses them when installed, True insists, False never."""
         self.C = C
         self.cue_scale = cue_scale
         self.example_weight = example_weight
@@ -140,6 +159,31 @@ class TypeClassifier:
         self._coef = np.zeros((len(ALL_LABELS), 0))
         self._intercept = np.zeros(len(ALL_LABELS))
         self.temperature = 1.0
+        self.use_embeddings = use_embeddings
+        self._emb_coef: np.ndarray | None = None  # (labels, dimensions) when trained with them
+        self._emb_intercept: np.ndarray | None = None
+        self.mixed_temperature = 1.0
+
+    @property
+    def has_embeddings(self) -> bool:
+        """Whether this model has an embeddings part (it may still lack the package to use it)."""
+        return self._emb_coef is not None
+
+    @property
+    def serving_version(self) -> str:
+        """The version that predictions made here come from: "+tfidf-only" when the model has
+        an embeddings part but this machine cannot compute embeddings."""
+        if self.has_embeddings and not embeddings.available():
+            return f"{self.version}+tfidf-only"
+        return self.version
+
+    def _resolve_embeddings(self) -> bool:
+        if self.use_embeddings is None:
+            return embeddings.available()
+        if self.use_embeddings and not embeddings.available():
+            raise RuntimeError(f"use_embeddings=True but {embeddings.PACKAGE} is not installed "
+                               f"(or ODA_TRIAGE_EMBEDDINGS=0)")
+        return bool(self.use_embeddings)
 
     # -- training -----------------------------------------------------------------------------
     def _training_set(self, texts, labels):
@@ -162,8 +206,9 @@ class TypeClassifier:
     def fit(self, texts: list[str], labels: list[str], calibrate: bool = True) -> TypeClassifier:
         """Train on ``texts`` and ``labels`` (plus the built-in definitions and examples).
 
-        ``calibrate=False`` skips fitting the temperature (rankings are the same; used by
-        :func:`cross_validate`, where only rankings are scored)."""
+        ``calibrate=False`` skips fitting the temperatures (used by :func:`cross_validate`,
+        where only rankings are scored): rankings are the same, except with an embeddings part,
+        whose mix with the TF-IDF part depends on the TF-IDF temperature."""
         # The solver works on small vectors, where multi-threaded BLAS only adds overhead (and
         # stalls badly when the CPUs are busy): one thread is 1.2-8x faster here.
         with _one_blas_thread():
@@ -182,23 +227,25 @@ class TypeClassifier:
         self._idf = np.array([np.log((1 + n) / (1 + df[f])) + 1 for f in vocab])
         X = self._features(all_texts, stems)
         y = np.array([self.labels.index(label) for label in all_labels])
-        model = _logistic(self.C).fit(X, y, sample_weight=weights)
-        coef = np.zeros((len(self.labels), X.shape[1]))
-        intercept = np.full(len(self.labels), -1e3)
-        for row, cls in enumerate(model.classes_):
-            coef[cls] = model.coef_[row] if len(model.classes_) > 2 else (
-                model.coef_[0] * (1 if row else -1))
-            intercept[cls] = model.intercept_[row] if len(model.classes_) > 2 else (
-                model.intercept_[0] * (1 if row else -1))
+        coef, intercept = _class_arrays(_logistic(self.C).fit(X, y, sample_weight=weights),
+                                        len(self.labels))
         self._coef, self._intercept = coef, intercept
-        self.temperature = (self._fit_temperature(X, y, weights, len(texts)) if calibrate
-                            else 1.0)
+        E = None
+        self._emb_coef = self._emb_intercept = None
+        if self._resolve_embeddings():
+            E = embeddings.encode(all_texts).astype(np.float64)
+            self._emb_coef, self._emb_intercept = _class_arrays(
+                _logistic(EMBEDDING_C).fit(E, y, sample_weight=weights), len(self.labels))
+        self.temperature, self.mixed_temperature = (
+            self._fit_temperatures(X, E, y, weights, len(texts)) if calibrate else (1.0, 1.0))
         self.version = self._version(texts, labels)
         return self
 
-    def _fit_temperature(self, X: sp.csr_matrix, y: np.ndarray, weights: np.ndarray,
-                         n_given: int) -> float:
-        """Temperature minimising the log loss of out-of-fold logits of the given texts.
+    def _fit_temperatures(self, X: sp.csr_matrix, E: np.ndarray | None, y: np.ndarray,
+                          weights: np.ndarray, n_given: int) -> tuple[float, float]:
+        """Temperatures minimising the log loss of out-of-fold predictions of the given texts:
+        one for the TF-IDF part alone and one for the mix with the embeddings part (1.0 when
+        there is none).
 
         ``CALIBRATION_FOLDS`` stratified folds, each a fast Newton-CG fit on the features the
         full model was trained on. The loss is taken over the first ``n_given`` rows (the
@@ -207,31 +254,25 @@ class TypeClassifier:
         counts = np.bincount(y, minlength=len(self.labels))
         smallest = int(counts[counts > 0].min()) if counts.any() else 0
         if np.count_nonzero(counts) < 2 or smallest < 2:
-            return 1.0
-        from scipy.optimize import minimize_scalar  # noqa: PLC0415
+            return 1.0, 1.0
         from sklearn.model_selection import StratifiedKFold  # noqa: PLC0415
 
         folds = StratifiedKFold(n_splits=min(CALIBRATION_FOLDS, smallest), shuffle=True,
                                 random_state=SEED)
         logits = np.zeros((len(y), len(self.labels)))
+        emb_logits = np.zeros_like(logits)
         for train, test in folds.split(np.zeros(len(y)), y):
-            model = _logistic(self.C).fit(X[train], y[train], sample_weight=weights[train])
-            full = np.full((len(test), len(self.labels)), -1e3)
-            decision = model.decision_function(X[test])
-            if decision.ndim == 1:  # two classes: one logit, of the second against the first
-                decision = np.column_stack([np.zeros_like(decision), decision])
-            full[:, model.classes_] = decision
-            logits[test] = full
+            logits[test] = _out_of_fold(_logistic(self.C), X[train], y[train], weights[train],
+                                        X[test], len(self.labels))
+            if E is not None:
+                emb_logits[test] = _out_of_fold(_logistic(EMBEDDING_C), E[train], y[train],
+                                                weights[train], E[test], len(self.labels))
         rows = np.arange(min(n_given, len(y)) or len(y))
-        scored_logits, scored_y = logits[rows], y[rows]
-
-        def loss(log_t: float) -> float:
-            p = _softmax(scored_logits / np.exp(log_t))
-            return float(-np.mean(np.log(p[rows, scored_y] + 1e-12)))
-
-        found = minimize_scalar(loss, bounds=(np.log(0.05), np.log(5.0)), method="bounded",
-                                options={"xatol": 1e-3})
-        return round(float(np.exp(found.x)), 2)
+        temperature = _best_temperature(logits[rows], y[rows])
+        if E is None:
+            return temperature, 1.0
+        mixed = _mix(logits[rows] / temperature, emb_logits[rows])
+        return temperature, _best_temperature(mixed, y[rows])
 
     def _version(self, texts, labels) -> str:
         h = hashlib.sha256(CODE_VERSION.encode())
@@ -239,12 +280,16 @@ class TypeClassifier:
                              self.definition_weight, self.use_definitions]).encode())
         # Training procedure (added with the Newton-CG solver; older models hash without it).
         h.update(json.dumps([SOLVER, TOL, CALIBRATION_FOLDS]).encode())
+        if self.has_embeddings:  # models without them hash as before
+            h.update(json.dumps([embeddings.MODEL_NAME, embeddings.MAX_SEQ_LENGTH, EMBEDDING_C,
+                                 EMBEDDING_WEIGHT]).encode())
         if self.use_definitions:
             h.update(json.dumps([type_definitions.DEFINITIONS, type_definitions.EXAMPLES,
                                  type_definitions.CUES], sort_keys=True).encode())
         for text, label in zip(texts, labels, strict=True):
             h.update(f"{label}\x00{text}\x01".encode())
-        return f"{CODE_VERSION}-{h.hexdigest()[:12]}"
+        kind = "-minilm" if self.has_embeddings else ""
+        return f"{CODE_VERSION}{kind}-{h.hexdigest()[:12]}"
 
     # -- features -----------------------------------------------------------------------------
     def _features(self, texts: list[str], stems: list[list[str]] | None = None) -> sp.csr_matrix:
@@ -269,7 +314,7 @@ class TypeClassifier:
         n_words = len(self._vocab)
         words = sp.csr_matrix((vals, (rows, cols)), shape=(len(texts), n_words))
         cues = np.zeros((len(texts), len(self.labels)))
-        for r, text in enumerate(texts):
+        for r, text in enumerate(texts if self.cue_scale else ()):
             lowered = _lower(text or "")
             for c, label in enumerate(self.labels):
                 hits = len(CUE_PATTERNS[label].findall(lowered))
@@ -281,8 +326,16 @@ class TypeClassifier:
         """Calibrated probabilities, one row per text, columns in :data:`ALL_LABELS` order."""
         if not self.version:
             raise RuntimeError("TypeClassifier is not fitted")
-        X = self._features(list(texts))
-        return _softmax((X @ self._coef.T + self._intercept) / self.temperature)
+        texts = [t or "" for t in texts]
+        return self._probabilities(texts, self._features(texts))
+
+    def _probabilities(self, texts: list[str], X: sp.csr_matrix) -> np.ndarray:
+        logits = (X @ self._coef.T + self._intercept) / self.temperature
+        if self.has_embeddings and embeddings.available() and texts:
+            E = embeddings.encode(texts).astype(np.float64)
+            logits = _mix(logits, E @ self._emb_coef.T + self._emb_intercept)
+            logits = logits / self.mixed_temperature
+        return _softmax(logits)
 
     def suggest(self, texts: list[str]) -> list[TypeSuggestion]:
         """A :class:`TypeSuggestion` per text, in order."""
@@ -290,7 +343,7 @@ class TypeClassifier:
         if not texts:
             return []
         X = self._features(texts)
-        probs = _softmax((X @ self._coef.T + self._intercept) / self.temperature)
+        probs = self._probabilities(texts, X)
         out = []
         n_words = len(self._vocab)
         for r, text in enumerate(texts):
@@ -360,10 +413,14 @@ class TypeClassifier:
                 "C": self.C, "cue_scale": self.cue_scale, "temperature": self.temperature,
                 "example_weight": self.example_weight,
                 "definition_weight": self.definition_weight,
-                "use_definitions": self.use_definitions}
+                "use_definitions": self.use_definitions,
+                "embeddings": self.has_embeddings, "mixed_temperature": self.mixed_temperature}
         vocab = sorted(self._vocab, key=self._vocab.get)
-        return pack(meta, {"vocab": vocab, "idf": self._idf, "coef": self._coef,
-                           "intercept": self._intercept})
+        arrays = {"vocab": vocab, "idf": self._idf, "coef": self._coef,
+                  "intercept": self._intercept}
+        if self.has_embeddings:
+            arrays.update(emb_coef=self._emb_coef, emb_intercept=self._emb_intercept)
+        return pack(meta, arrays)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> TypeClassifier:
@@ -381,6 +438,11 @@ class TypeClassifier:
         model._idf = np.asarray(arrays["idf"], dtype=np.float64)
         model._coef = np.asarray(arrays["coef"], dtype=np.float64)
         model._intercept = np.asarray(arrays["intercept"], dtype=np.float64)
+        if meta.get("embeddings"):  # models stored before the embeddings part have none
+            model.use_embeddings = True
+            model._emb_coef = np.asarray(arrays["emb_coef"], dtype=np.float64)
+            model._emb_intercept = np.asarray(arrays["emb_intercept"], dtype=np.float64)
+            model.mixed_temperature = float(meta["mixed_temperature"])
         return model
 
 
@@ -398,6 +460,56 @@ def _logistic(c: float):
     from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - training only
 
     return LogisticRegression(C=c, solver=SOLVER, tol=TOL, max_iter=1000, random_state=SEED)
+
+
+def _class_arrays(model, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted LogisticRegression's coefficients with one row per label (absent labels get
+    a very low intercept, so they are never predicted)."""
+    coef = np.zeros((n_labels, model.coef_.shape[1]))
+    intercept = np.full(n_labels, -1e3)
+    for row, cls in enumerate(model.classes_):
+        coef[cls] = model.coef_[row] if len(model.classes_) > 2 else (
+            model.coef_[0] * (1 if row else -1))
+        intercept[cls] = model.intercept_[row] if len(model.classes_) > 2 else (
+            model.intercept_[0] * (1 if row else -1))
+    return coef, intercept
+
+
+def _out_of_fold(model, X_train, y_train, w_train, X_test, n_labels: int) -> np.ndarray:
+    """Logits of the test rows from ``model`` fitted on the training rows (all labels)."""
+    model.fit(X_train, y_train, sample_weight=w_train)
+    full = np.full((X_test.shape[0], n_labels), -1e3)
+    decision = model.decision_function(X_test)
+    if decision.ndim == 1:  # two classes: one logit, of the second against the first
+        decision = np.column_stack([np.zeros_like(decision), decision])
+    full[:, model.classes_] = decision
+    return full
+
+
+def _best_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """The temperature in [0.05, 5] with the lowest log loss (bounded search on log T)."""
+    from scipy.optimize import minimize_scalar  # noqa: PLC0415
+
+    rows = np.arange(len(y))
+
+    def loss(log_t: float) -> float:
+        p = _softmax(logits / np.exp(log_t))
+        return float(-np.mean(np.log(p[rows, y] + 1e-12)))
+
+    found = minimize_scalar(loss, bounds=(np.log(0.05), np.log(5.0)), method="bounded",
+                            options={"xatol": 1e-3})
+    return round(float(np.exp(found.x)), 2)
+
+
+def _log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def _mix(tfidf_logits: np.ndarray, embedding_logits: np.ndarray) -> np.ndarray:
+    """The weighted mean of the two parts' log probabilities."""
+    return ((1 - EMBEDDING_WEIGHT) * _log_softmax(tfidf_logits)
+            + EMBEDDING_WEIGHT * _log_softmax(embedding_logits))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -421,9 +533,11 @@ def cross_validate(texts: list[str], labels: list[str], folds: int = 5,
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED)
     predicted: list[str] = [""] * len(texts)
     top2 = np.zeros(len(texts), dtype=bool)
+    # Only an embeddings part needs the temperatures for its rankings (see fit).
+    calibrate = TypeClassifier(**settings)._resolve_embeddings()
     for train, test in splitter.split(texts, labels):
         model = TypeClassifier(**settings).fit([texts[i] for i in train],
-                                               [labels[i] for i in train], calibrate=False)
+                                               [labels[i] for i in train], calibrate=calibrate)
         probs = model.predict_proba([texts[i] for i in test])
         for row, i in enumerate(test):
             order = np.argsort(-probs[row], kind="stable")
