@@ -527,6 +527,60 @@ def test_decision_templates_can_be_added(app, staff):
     assert "template.save" in audit_actions(app)
 
 
+def test_decision_templates_can_be_changed_and_deleted(app, staff):
+    from app.models import DecisionTemplate
+
+    sam = as_user(app, "sam@example.org")
+    sam.get("/staff/decision-templates")  # makes the defaults
+    with app.app_context():
+        rows = {t.name: t.id for t in db.session.scalars(select(DecisionTemplate))}
+    url = f"/staff/decision-templates/{rows['Low feasibility']}"
+    page = text(sam.get(url))
+    assert "Change the template “Low feasibility”" in page
+    assert "the action the data would enable is not clear enough" in page  # filled in
+    # Renaming onto another template's name is refused, and what was typed stays.
+    response = submit(sam, url, {"name": "Service request", "status": "not_taken_forward",
+                                 "reason": "Not feasible this round, as typed."})
+    page = text(response)
+    assert "There is already a template called “Service request”" in page
+    assert "Not feasible this round, as typed." in page and "<title>Error:" in page
+    response = submit(sam, url, {"name": "Not feasible yet", "status": "not_taken_forward",
+                                 "reason": "Not feasible this round."})
+    assert "The template “Not feasible yet” is saved" in text(response)
+    with app.app_context():
+        row = db.session.get(DecisionTemplate, rows["Low feasibility"])
+        assert (row.name, row.reason) == ("Not feasible yet", "Not feasible this round.")
+        event = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "template.save")).one()
+        assert event.before["name"] == "Low feasibility"
+        assert event.after["name"] == "Not feasible yet"
+    # Deleting asks first, then removes it, in the audit log too.
+    delete_url = f"/staff/decision-templates/{rows['Already being done']}/delete"
+    assert "Delete the template “Already being done”?" in text(sam.get(delete_url))
+    response = submit(sam, delete_url, {})
+    assert "The template “Already being done” is deleted" in text(response)
+    assert "template.delete" in audit_actions(app)
+    # The last template cannot go: an empty list would bring back the defaults.
+    with app.app_context():
+        last = rows["Under review"]
+        db.session.execute(DecisionTemplate.__table__.delete().where(
+            DecisionTemplate.id != last))
+        db.session.commit()
+    response = submit(sam, f"/staff/decision-templates/{last}/delete", {})
+    assert "You cannot delete the last template" in text(response)
+    with app.app_context():
+        assert db.session.get(DecisionTemplate, last) is not None
+    assert sam.get("/staff/decision-templates/999999").status_code == 404
+
+
+def test_residents_cannot_change_decision_templates(app, staff, make_user):
+    make_user("rosa@example.org")
+    rosa = as_user(app, "rosa@example.org")
+    assert rosa.get("/staff/decision-templates/1").status_code == 403
+    response = submit(rosa, "/staff/decision-templates/1/delete", {}, page="/account")
+    assert response.status_code == 403
+
+
 # ---- The audit log ----------------------------------------------------------------------------
 
 def test_admins_filter_and_export_the_audit_log(app, review_window, staff, make_user):

@@ -78,6 +78,45 @@ def save_template(actor: User, name: str, status: IdeaStatus, reason: str) -> De
     return row
 
 
+def change_template(actor: User, row: DecisionTemplate, name: str, status: IdeaStatus,
+                    reason: str) -> DecisionTemplate:
+    """Rename a template or change its decision or words (decisions made keep their reasons)."""
+    if status not in DECISIONS:
+        raise DecisionError("Choose a decision from the list")
+    name = name.strip()
+    taken = db.session.scalar(select(DecisionTemplate.id).where(
+        DecisionTemplate.name == name, DecisionTemplate.id != row.id))
+    if taken is not None:
+        raise DecisionError(f"There is already a template called “{name}”. Choose another "
+                            f"name", "name")
+    before = {"name": row.name, "status": row.status.value, "reason": row.reason}
+    row.name, row.status, row.reason = name, status, reason.strip()
+    audit.record(actor, "template.save", row, f"Changed decision template {row.name}",
+                 before=before, after={"name": name, "status": status.value,
+                                       "reason": row.reason})
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same name saved in another tab a moment ago
+        db.session.rollback()
+        raise DecisionError(f"There is already a template called “{name}”. Choose another "
+                            f"name", "name") from None
+    return row
+
+
+def delete_template(actor: User, row: DecisionTemplate) -> None:
+    """Delete a template; decisions made with it keep their reasons. The last one stays, since
+    an empty list would bring the defaults back."""
+    others = db.session.scalar(select(DecisionTemplate.id).where(
+        DecisionTemplate.id != row.id).limit(1))
+    if others is None:
+        raise DecisionError("You cannot delete the last template. Add another one first, or "
+                            "change this one")
+    audit.record(actor, "template.delete", row, f"Deleted decision template {row.name}",
+                 before={"name": row.name, "status": row.status.value, "reason": row.reason})
+    db.session.delete(row)
+    db.session.commit()
+
+
 def resolve(status_value: str, template: DecisionTemplate | None,
             reason: str) -> tuple[IdeaStatus, str]:
     """The status and public reason a decision form asks for: the decision chosen, or else the

@@ -355,6 +355,46 @@ def decision_templates():
     return render_template("review/templates.html", templates=decisions.templates(), form=form)
 
 
+def template_or_404(template_id: int) -> decisions.DecisionTemplate:
+    return db.session.get(decisions.DecisionTemplate, template_id) or abort(404)
+
+
+@bp.route("/staff/decision-templates/<int:template_id>", methods=["GET", "POST"])
+@staff_required
+def change_template(template_id: int):
+    row = template_or_404(template_id)
+    form = TemplateForm(obj=None if request.method == "POST" else row,
+                        status=None if request.method == "POST" else row.status.value)
+    form.name.description = "Staff see this."
+    if form.validate_on_submit():
+        try:
+            decisions.change_template(current_user, row, form.name.data,
+                                      IdeaStatus(form.status.data), form.reason.data)
+        except decisions.DecisionError as error:
+            getattr(form, error.field).errors = [str(error)]
+        else:
+            flash(f"The template “{row.name}” is saved.", "success")
+            return redirect(url_for("review.decision_templates"))
+    return render_template("review/template_change.html", template=row, form=form)
+
+
+@bp.route("/staff/decision-templates/<int:template_id>/delete", methods=["GET", "POST"])
+@staff_required
+def delete_template(template_id: int):
+    row = template_or_404(template_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        name = row.name
+        try:
+            decisions.delete_template(current_user, row)
+        except decisions.DecisionError as refused:
+            form.submit.errors = [str(refused)]  # shown in the page's error summary
+        else:
+            flash(f"The template “{name}” is deleted.", "success")
+            return redirect(url_for("review.decision_templates"))
+    return render_template("review/template_delete.html", template=row, form=form)
+
+
 # ---- The shortlist --------------------------------------------------------------------------
 
 SHORTLIST_PER_PAGE = 100

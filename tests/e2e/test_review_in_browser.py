@@ -182,6 +182,16 @@ def test_reporting_moderation_open_data_and_the_audit_log(page, app, make_user, 
     page.check_accessibility()
     page.goto("/staff/decision-templates")
     page.check_accessibility()
+    page.get_by_role("link", name="Change Low feasibility").click()
+    page.check_accessibility()
+    page.get_by_label("Name").fill("Not feasible yet")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.get_by_text("The template “Not feasible yet” is saved")).to_be_visible()
+    page.get_by_role("link", name="Delete Not feasible yet").click()
+    page.check_accessibility()
+    page.get_by_role("button", name="Delete template").click()
+    expect(page.get_by_text("The template “Not feasible yet” is deleted")).to_be_visible()
+    expect(page.get_by_role("link", name="Change Not feasible yet")).to_have_count(0)
 
 
 def test_a_refused_bulk_decision_keeps_the_form_and_the_template_words_follow_the_template(
