@@ -422,6 +422,11 @@ def test_reviewers_score_side_by_side_and_see_the_mean(app, review_window, staff
     page = text(sam.get(url))
     assert "2 reviewers" in page and ">13.5<" in page
     assert audit_actions(app).count("idea.assess") == 3
+    with app.app_context():  # the audit log names each criterion, as well as its id
+        last = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "idea.assess")
+                                  .order_by(AuditEvent.id.desc())).first()
+        key = f"{criteria[0].name} (#{criteria[0].id})"
+        assert last.before[key] == [2, "Clear and local"] and last.after[key] == [2, ""]
 
 
 def test_the_assessment_screen_shows_everything_at_once(app, review_window, staff, make_user,

@@ -69,7 +69,8 @@ def reword_criteria(actor: User, window: IdeaWindow, changes: dict[int, tuple[st
 
 def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str]]) -> Assessment:
     """Record (or change) one reviewer's scores: 0, 1 or 2 and a note for every criterion."""
-    criteria = {c.id for c in criteria_for(idea.window)}
+    names = {c.id: c.name for c in criteria_for(idea.window)}
+    criteria = set(names)
     if set(scores) != criteria:
         raise AssessmentError("Score every criterion")
     if any(score not in (0, 1, 2) for score, _note in scores.values()):
@@ -81,7 +82,8 @@ def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str
         assessment = Assessment(idea_id=idea.id, reviewer_id=reviewer.id)
         db.session.add(assessment)
     else:
-        before = {str(s.criterion_id): [s.score, s.note] for s in assessment.scores}
+        before = {_audit_key(s.criterion_id, names): [s.score, s.note]
+                  for s in assessment.scores}
     existing = {s.criterion_id: s for s in assessment.scores}
     for criterion_id, (score, note) in scores.items():
         row = existing.get(criterion_id) or AssessmentScore(criterion_id=criterion_id)
@@ -91,9 +93,16 @@ def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str
     assessment.updated_at = utcnow()
     db.session.flush()
     audit.record(reviewer, "idea.assess", idea, f"Scored idea {idea.id} for feasibility",
-                 before=before, after={str(k): [v[0], v[1].strip()] for k, v in scores.items()})
+                 before=before,
+                 after={_audit_key(k, names): [v[0], v[1].strip()] for k, v in scores.items()})
     db.session.commit()
     return assessment
+
+
+def _audit_key(criterion_id: int, names: dict[int, str]) -> str:
+    """How the audit log names a criterion: its name, which people read, and its id, which
+    stays when the name is reworded."""
+    return f"{names.get(criterion_id, 'criterion')} (#{criterion_id})"
 
 
 @dataclass
