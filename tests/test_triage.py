@@ -151,6 +151,61 @@ def test_staff_confirm_types_which_alone_are_public_and_train_the_next_model(
         assert db.session.scalar(select(func.count(TypeModel.id))) >= 1
 
 
+def test_triage_backend_decides_whether_type_suggestions_use_embeddings(app, monkeypatch):
+    with app.app_context():
+        for backend, expected in (("auto", None), ("embeddings", True), ("tfidf", False)):
+            monkeypatch.setitem(app.config, "TRIAGE_BACKEND", backend)
+            assert services.type_embeddings_setting() is expected
+        monkeypatch.setitem(app.config, "TRIAGE_BACKEND", "minilm")
+        with pytest.raises(ValueError, match="TRIAGE_BACKEND"):
+            services.type_embeddings_setting()
+
+
+def test_a_model_with_embeddings_served_under_tfidf_records_that_it_used_tfidf_only(
+        app, window_with_ideas, monkeypatch):
+    """TRIAGE_BACKEND=tfidf keeps the sentence model out of the web workers: a stored model
+    with an embeddings part is then used from its TF-IDF part, and the suggestion says so.
+    (A stand-in encoder, hashed bags of words, trains the embeddings part.)"""
+    from app.triage.nlp import embeddings
+    from app.triage.nlp.types import TypeClassifier, load_seed
+    from tests.triage_nlp.test_types import hashed_vectors
+
+    monkeypatch.setattr(embeddings, "available", lambda: True)
+    monkeypatch.setattr(embeddings, "encode", hashed_vectors)
+    classifier = TypeClassifier(use_embeddings=True).fit(*load_seed())
+    _window, (gritting, _buses) = window_with_ideas
+    with app.app_context():
+        db.session.add(TypeModel(version=classifier.version, data=classifier.to_bytes(),
+                                 examples=1, metrics={}))
+        db.session.commit()
+        assert not services.serves_embeddings(services.served_type_model())  # tfidf in tests
+        [row] = services.suggest_types([db.session.get(Idea, gritting.id)])
+        assert row.model_version == f"{classifier.version}+tfidf-only"
+        monkeypatch.setitem(app.config, "TRIAGE_BACKEND", "auto")
+        services.shared_classifier.reset()
+        assert services.serves_embeddings(services.served_type_model())
+        [row] = services.suggest_types([db.session.get(Idea, gritting.id)])
+        assert row.model_version == classifier.version
+
+
+def test_training_again_serves_the_model_it_made_even_if_another_is_newer(app, type_model):
+    """Switching TRIAGE_BACKEND back and forth makes the same two models again: the one just
+    (re)made is the one served."""
+    from app.triage.nlp.types import TypeClassifier, load_seed
+
+    with app.app_context():
+        made = services.train_types(None, measure=False)
+        other = TypeClassifier(use_embeddings=False, C=2.0).fit(*load_seed())
+        db.session.add(TypeModel(version=other.version, data=other.to_bytes(), examples=1,
+                                 metrics={}))
+        db.session.commit()
+        assert services.shared_classifier.get().version == other.version
+        services.shared_classifier.reset()
+        assert services.train_types(None, measure=False).id == made.id
+        assert services.served_type_model().version == made.version
+        assert services.shared_classifier.get().version == made.version
+
+
 def grouped(app, runner, window):
     result = runner.invoke(args=["triage", "run", "--window", str(window.id)])
     assert result.exit_code == 0, result.output

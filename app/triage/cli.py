@@ -100,6 +100,7 @@ def evaluate_types_command(path, predictions) -> None:
     """Measure the type model on lines of {"text", "label"}; print one JSON object."""
     with open(path, encoding="utf-8") as lines:
         rows = [json.loads(line) for line in lines if line.strip()]
-    result = evaluation.evaluate_types(rows, services.shared_classifier.get(),
-                                       predictions_out=predictions)
+    result = evaluation.evaluate_types(
+        rows, services.shared_classifier.get(), predictions_out=predictions,
+        use_embeddings=services.type_embeddings_setting() is not False)
     click.echo(json.dumps(result, indent=2))

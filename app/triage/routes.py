@@ -15,7 +15,6 @@ from app.models import (
     DuplicateCluster,
     Idea,
     IdeaWindow,
-    TypeModel,
 )
 from app.triage import bp, merging, services, themes
 from app.triage.forms import ButtonForm, TypesForm
@@ -58,8 +57,9 @@ def move_support(idea_id: int):
 @bp.route("/how-triage-works")
 @public
 def how_triage_works():
-    model = db.session.scalar(select(TypeModel).order_by(TypeModel.id.desc()).limit(1))
-    return render_template("triage/how_triage_works.html", model=model)
+    model = services.served_type_model()
+    return render_template("triage/how_triage_works.html", model=model,
+                           uses_embeddings=services.serves_embeddings(model))
 
 
 # ---- Staff -----------------------------------------------------------------------------------

@@ -197,8 +197,9 @@ class SharedClassifier:
                 return None
             train_types(None, measure=False)
         with self._lock:
-            latest = db.session.execute(select(TypeModel.version, TypeModel.id)
-                                        .order_by(TypeModel.id.desc()).limit(1)).first()
+            latest = db.session.execute(
+                select(TypeModel.version, TypeModel.id)
+                .order_by(TypeModel.created_at.desc(), TypeModel.id.desc()).limit(1)).first()
             if latest.version != self._version:
                 data = db.session.scalar(select(TypeModel.data).where(TypeModel.id == latest.id))
                 self._model = type_model.TypeClassifier.from_bytes(data)
@@ -227,8 +228,27 @@ def training_set() -> tuple[list[str], list[str], int]:
 
 
 def type_embeddings_setting() -> bool | None:
-    """Whether the type model adds sentence embeddings, from TRIAGE_BACKEND (auto: if installed)."""
-    return {"tfidf": False, "embeddings": True}.get(current_app.config["TRIAGE_BACKEND"])
+    """Whether the type model adds sentence embeddings, from TRIAGE_BACKEND: None for auto
+    (when installed), True or False."""
+    backend = current_app.config["TRIAGE_BACKEND"]
+    settings = {"auto": None, "embeddings": True, "tfidf": False}
+    if backend not in settings:
+        raise ValueError(f"TRIAGE_BACKEND is {backend!r}; use one of {sorted(settings)}")
+    return settings[backend]
+
+
+def served_type_model() -> TypeModel | None:
+    """The stored type model that suggestions come from: the newest (or newest retrained)."""
+    return db.session.scalar(select(TypeModel).order_by(TypeModel.created_at.desc(),
+                                                        TypeModel.id.desc()).limit(1))
+
+
+def serves_embeddings(model: TypeModel | None) -> bool:
+    """Whether suggestions from this stored model use sentence embeddings here and now."""
+    from app.triage.nlp import embeddings  # noqa: PLC0415
+
+    return (model is not None and "-minilm-" in model.version
+            and type_embeddings_setting() is not False and embeddings.available())
 
 
 def train_types(actor: User | None, measure: bool = True, folds: int = 5) -> TypeModel:
@@ -242,7 +262,11 @@ def train_types(actor: User | None, measure: bool = True, folds: int = 5) -> Typ
     if existing is not None:  # the same data and code make the same model
         if metrics and not existing.metrics:
             existing.metrics = {k: v for k, v in metrics.items() if k != "confusion"}
-            db.session.commit()
+        # Serve it again: after training with another TRIAGE_BACKEND, a newer model of the
+        # other kind would otherwise stay in use.
+        existing.created_at = utcnow()
+        db.session.commit()
+        shared_classifier.reset()
         return existing
     model = TypeModel(version=classifier.version, data=classifier.to_bytes(),
                       examples=len(texts), confirmed_examples=from_staff,
@@ -265,13 +289,17 @@ def suggest_types(ideas: list[Idea], train_if_missing: bool = True) -> list[Type
     classifier = shared_classifier.get(train_if_missing)
     if classifier is None:
         return []
-    suggestions = classifier.suggest([idea_text(idea) for idea in ideas])
+    # TRIAGE_BACKEND=tfidf keeps the sentence model out of this process, even when the stored
+    # model has an embeddings part (which was trained where it was allowed).
+    use_embeddings = type_embeddings_setting() is not False
+    suggestions = classifier.suggest([idea_text(idea) for idea in ideas],
+                                     use_embeddings=use_embeddings)
     stored = {s.idea_id: s for s in db.session.scalars(select(TypeSuggestion).where(
         TypeSuggestion.idea_id.in_([idea.id for idea in ideas])))}
     rows = []
     for idea, suggestion in zip(ideas, suggestions, strict=True):
         row = stored.get(idea.id) or TypeSuggestion(idea_id=idea.id)
-        row.model_version = classifier.serving_version
+        row.model_version = classifier.serving_version(use_embeddings)
         row.ranked = [[label, round(float(score), 4)] for label, score in suggestion.ranked]
         row.suggested = suggestion.types_above(TYPE_THRESHOLD)
         row.evidence = {k: list(v) for k, v in suggestion.evidence.items()}

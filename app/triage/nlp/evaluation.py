@@ -293,13 +293,15 @@ def _alert_figures(index: SimilarityIndex, queries, published, position) -> dict
 
 # -- opportunity types --------------------------------------------------------------------------
 def evaluate_types(rows: Sequence[dict[str, Any]], classifier,
-                   predictions_out: IO[str] | None = None) -> dict[str, Any]:
-    """Top-1 and top-2 accuracy, macro F1 and the confusion matrix of a TypeClassifier."""
+                   predictions_out: IO[str] | None = None,
+                   use_embeddings: bool = True) -> dict[str, Any]:
+    """Top-1 and top-2 accuracy, macro F1 and the confusion matrix of a TypeClassifier
+    (``use_embeddings=False``: of its TF-IDF part alone)."""
     from app.triage.nlp.types import ALL_LABELS  # noqa: PLC0415 - avoid an import cycle
 
     texts = [r["text"] for r in rows]
     truth = [r["label"] for r in rows]
-    suggestions = classifier.suggest(texts)
+    suggestions = classifier.suggest(texts, use_embeddings=use_embeddings)
     top1, top2, predicted = 0, 0, []
     for suggestion, label in zip(suggestions, truth, strict=True):
         ranked = [name for name, _ in suggestion.ranked]
@@ -318,7 +320,7 @@ def evaluate_types(rows: Sequence[dict[str, Any]], classifier,
             "macro_f1": float(f1_score(truth, predicted, labels=list(ALL_LABELS),
                                        average="macro", zero_division=0)),
             "labels": list(ALL_LABELS), "confusion": confusion.tolist(),
-            "classifier_version": getattr(classifier, "serving_version", None)}
+            "classifier_version": classifier.serving_version(use_embeddings)}
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -93,19 +93,20 @@ EXAMPLES: dict[str, list[str]] = {
         "a data sharing agreement, with the address gazetteer and rating list, and produced "
         "310 addresses that looked like unregistered lets. Officers confirmed two thirds of "
         "them and the first year brought in £1.2m.",
-        "Trading standards received far more reports of doorstep crime than officers could "
-        "follow up. We linked those reports with vehicle registrations and company records "
-        "and found that a small network of traders accounted for most of the victims; "
-        "officers now concentrate on the traders the analysis points to.",
+        "The licensing team suspected that some private hire drivers kept working while their "
+        "licences were suspended. Comparing the suspension list with trip records that "
+        "operators supply picked out 23 drivers among 4,000; most were confirmed and their "
+        "operators warned.",
         "Working with the building department, the team looked for apartment buildings whose "
         "elevators had lapsed certificates. Comparing the permit register with inspection "
         "filings surfaced 140 buildings among 12,000 that had gone years without a check.",
         "Payroll and pension records were compared with the national register of deaths to "
         "find payments still being made to people who had died; the overpayments identified "
         "were passed to the recovery team.",
-        "Analysts trained a classifier on the results of past restaurant grease-trap checks "
-        "so that the sewer authority could pick, from thousands of food businesses, the few "
-        "most likely to be blocking the drains, and the hit rate of visits roughly tripled.",
+        "Shops claiming empty property relief on business rates were sometimes trading. "
+        "Analysts matched the relief list with card payment, energy and licensing data and "
+        "sent the inspectors to the 150 premises with signs of activity, out of 3,000 on "
+        "relief.",
         "The housing team knew that some homes were being rented out with gas appliances that "
         "had never been certified. By matching tenancy deposit registrations against gas "
         "safety records, the pilot produced a short list of rented homes with no record at "
@@ -221,10 +222,10 @@ EXAMPLES: dict[str, list[str]] = {
         "the end of third grade. Using kindergarten screening scores and attendance, the "
         "model gives teachers a list each autumn of pupils likely to fall behind, and they "
         "receive extra support from the start of the year.",
-        "By the time a care home's problems reached the regulator, residents had often "
-        "already been harmed. We combined staff turnover, complaints, safeguarding alerts and "
-        "late payments to suppliers into an indicator that rises months before a home is "
-        "rated inadequate, and commissioners now visit homes whose indicator is climbing.",
+        "Analysts found that families who missed two health visitor appointments and moved "
+        "home twice in a year were far more likely to be referred to children's social care "
+        "within eighteen months. Health visitors now receive a monthly list of such families "
+        "and offer support well before a referral would be made.",
         "Residents who have a second fall within a year are far more likely to end up in "
         "hospital. The team found that the first ambulance call-out predicts the second, and "
         "the service now refers people after that first call to a falls prevention team.",
@@ -265,10 +266,10 @@ EXAMPLES: dict[str, list[str]] = {
         "several agencies for background checks. The team built a screen that pulls the "
         "relevant police, housing and previous children's services records together when the "
         "decision is made.",
-        "Councillors on the licensing sub-committee received a bundle of papers for every "
-        "application. We replaced it with a one-page profile of each premises showing "
-        "incidents near it, previous conditions and complaints, which members now use at "
-        "every hearing.",
+        "Highways officers approving road closures for events could not see the roadworks and "
+        "bus diversions already planned on the same streets. A shared map of permits, events "
+        "and diversions now sits in the approval screen, so clashing closures are spotted "
+        "before they are approved.",
         "During the winter pressures the health and care partnership had no shared view of "
         "hospital beds, care home vacancies and home care capacity. The analytics unit built "
         "a daily report from each organisation's systems that the system leaders use in their "
@@ -364,9 +365,9 @@ EXAMPLES: dict[str, list[str]] = {
         "Half of the households due for a recycling bin swap were sent a letter with a "
         "picture of their neighbours' recycling rate and half the standard letter; the "
         "picture letter raised recycling by five percentage points over three months.",
-        "To find out whether the summer jobs programme reduced youth violence, the city gave "
-        "places by lottery among applicants and, with university partners, compared arrest "
-        "records of those who got a place with those who did not.",
+        "Two versions of the garden waste renewal email went to alternating halves of the "
+        "subscriber list; the version with the deadline in the subject line brought 8% more "
+        "renewals, and it is now the standard.",
         "The parking service tried two designs of penalty notice in alternate weeks and "
         "compared how many were paid within fourteen days.",
         "Before expanding the new model of home care to the whole county, the council ran it "
@@ -399,10 +400,10 @@ EXAMPLES: dict[str, list[str]] = {
         "The council replaced its twenty-year-old finance system with a cloud product. The "
         "project team migrated the supplier and ledger records, trained 400 staff and "
         "switched over at the end of the financial year.",
-        "We redesigned the council website around the top tasks residents come to do, rewrote "
-        "the content in plain English and moved the site to a new content management system.",
-        "The city installed free public Wi-Fi along the riverfront and in three parks, funded "
-        "by a sponsorship agreement with a telecoms provider.",
+        "The leisure service introduced a single membership card and loyalty scheme across "
+        "its four gyms and two pools, with new opening hours at weekends.",
+        "The council chamber was refurbished with new microphones, voting consoles and "
+        "webcasting equipment so that residents can watch committee meetings online.",
         "A new online portal lets residents apply and pay for parking permits, replacing the "
         "paper form and the counter at the civic centre.",
         "The parks department commissioned a mural programme with local artists to brighten "

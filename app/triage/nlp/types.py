@@ -18,8 +18,9 @@ When the optional sentence embeddings are installed (:mod:`embeddings`), a secon
 regression over each text's MiniLM vector is trained beside it, and the two models' log
 probabilities are mixed (``EMBEDDING_WEIGHT``): the embeddings carry the meaning of wordings
 the training texts never used, which matters most for long, technical project descriptions.
-A model trained with embeddings still predicts where they are missing, from its TF-IDF part
-alone (its :attr:`TypeClassifier.serving_version` then says so).
+A model trained with embeddings still predicts where they are missing (or where the caller
+asks it not to use them), from its TF-IDF part alone, and
+:meth:`TypeClassifier.serving_version` then says so.
 """
 
 from __future__ import annotations
@@ -65,10 +66,10 @@ EVIDENCE_MIN = 0.1
 EVIDENCE_WORDS = 6
 SEED = 0
 # The embeddings part (only when the optional package is installed): its own regularisation,
-# and its share of the mixed log probabilities. Chosen on two sets of 84 project descriptions
-# in analytics teams' voices that a colleague wrote without seeing the training data
-# (tests/triage_nlp/fixtures/analyst_types_*.jsonl): C 2-8 and weights 0.7-0.8 were best on
-# both; see docs/triage.md.
+# and its share of the mixed log probabilities (stored with each model). Measured on two sets
+# of 84 project descriptions in analytics teams' voices that a colleague wrote without seeing
+# the training data (tests/triage_nlp/fixtures/analyst_types_*.jsonl): C 2-8 and weights
+# 0.5-0.8 were within one or two descriptions of each other; see docs/triage.md.
 EMBEDDING_C = 4.0
 EMBEDDING_WEIGHT = 0.7
 
@@ -163,19 +164,23 @@ class TypeClassifier:
         self._emb_coef: np.ndarray | None = None  # (labels, dimensions) when trained with them
         self._emb_intercept: np.ndarray | None = None
         self.mixed_temperature = 1.0
+        self.embedding_weight = EMBEDDING_WEIGHT
 
     @property
     def has_embeddings(self) -> bool:
         """Whether this model has an embeddings part (it may still lack the package to use it)."""
         return self._emb_coef is not None
 
-    @property
-    def serving_version(self) -> str:
-        """The version that predictions made here come from: "+tfidf-only" when the model has
-        an embeddings part but this machine cannot compute embeddings."""
-        if self.has_embeddings and not embeddings.available():
+    def serving_version(self, use_embeddings: bool = True) -> str:
+        """The version that predictions made with ``use_embeddings`` come from: "+tfidf-only"
+        when the model has an embeddings part that is not used (not asked for, or this machine
+        cannot compute embeddings)."""
+        if self.has_embeddings and not self._embeddings_used(use_embeddings):
             return f"{self.version}+tfidf-only"
         return self.version
+
+    def _embeddings_used(self, use_embeddings: bool) -> bool:
+        return self.has_embeddings and use_embeddings and embeddings.available()
 
     def _resolve_embeddings(self) -> bool:
         if self.use_embeddings is None:
@@ -271,7 +276,7 @@ class TypeClassifier:
         temperature = _best_temperature(logits[rows], y[rows])
         if E is None:
             return temperature, 1.0
-        mixed = _mix(logits[rows] / temperature, emb_logits[rows])
+        mixed = _mix(logits[rows] / temperature, emb_logits[rows], self.embedding_weight)
         return temperature, _best_temperature(mixed, y[rows])
 
     def _version(self, texts, labels) -> str:
@@ -282,7 +287,7 @@ class TypeClassifier:
         h.update(json.dumps([SOLVER, TOL, CALIBRATION_FOLDS]).encode())
         if self.has_embeddings:  # models without them hash as before
             h.update(json.dumps([embeddings.MODEL_NAME, embeddings.MAX_SEQ_LENGTH, EMBEDDING_C,
-                                 EMBEDDING_WEIGHT]).encode())
+                                 self.embedding_weight]).encode())
         if self.use_definitions:
             h.update(json.dumps([type_definitions.DEFINITIONS, type_definitions.EXAMPLES,
                                  type_definitions.CUES], sort_keys=True).encode())
@@ -322,28 +327,31 @@ class TypeClassifier:
         return sp.hstack([words, sp.csr_matrix(cues)], format="csr")
 
     # -- predicting ---------------------------------------------------------------------------
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """Calibrated probabilities, one row per text, columns in :data:`ALL_LABELS` order."""
+    def predict_proba(self, texts: list[str], use_embeddings: bool = True) -> np.ndarray:
+        """Calibrated probabilities, one row per text, columns in :data:`ALL_LABELS` order
+        (``use_embeddings=False``: from the TF-IDF part alone)."""
         if not self.version:
             raise RuntimeError("TypeClassifier is not fitted")
         texts = [t or "" for t in texts]
-        return self._probabilities(texts, self._features(texts))
+        return self._probabilities(texts, self._features(texts), use_embeddings)
 
-    def _probabilities(self, texts: list[str], X: sp.csr_matrix) -> np.ndarray:
+    def _probabilities(self, texts: list[str], X: sp.csr_matrix,
+                       use_embeddings: bool) -> np.ndarray:
         logits = (X @ self._coef.T + self._intercept) / self.temperature
-        if self.has_embeddings and embeddings.available() and texts:
+        if self._embeddings_used(use_embeddings) and texts:
             E = embeddings.encode(texts).astype(np.float64)
-            logits = _mix(logits, E @ self._emb_coef.T + self._emb_intercept)
-            logits = logits / self.mixed_temperature
+            logits = _mix(logits, E @ self._emb_coef.T + self._emb_intercept,
+                          self.embedding_weight) / self.mixed_temperature
         return _softmax(logits)
 
-    def suggest(self, texts: list[str]) -> list[TypeSuggestion]:
-        """A :class:`TypeSuggestion` per text, in order."""
+    def suggest(self, texts: list[str], use_embeddings: bool = True) -> list[TypeSuggestion]:
+        """A :class:`TypeSuggestion` per text, in order (``use_embeddings=False``: from the
+        TF-IDF part alone, for a caller that must not load the sentence model)."""
         texts = [t or "" for t in texts]
         if not texts:
             return []
         X = self._features(texts)
-        probs = self._probabilities(texts, X)
+        probs = self._probabilities(texts, X, use_embeddings)
         out = []
         n_words = len(self._vocab)
         for r, text in enumerate(texts):
@@ -414,7 +422,8 @@ class TypeClassifier:
                 "example_weight": self.example_weight,
                 "definition_weight": self.definition_weight,
                 "use_definitions": self.use_definitions,
-                "embeddings": self.has_embeddings, "mixed_temperature": self.mixed_temperature}
+                "embeddings": self.has_embeddings, "mixed_temperature": self.mixed_temperature,
+                "embedding_weight": self.embedding_weight}
         vocab = sorted(self._vocab, key=self._vocab.get)
         arrays = {"vocab": vocab, "idf": self._idf, "coef": self._coef,
                   "intercept": self._intercept}
@@ -439,10 +448,10 @@ class TypeClassifier:
         model._coef = np.asarray(arrays["coef"], dtype=np.float64)
         model._intercept = np.asarray(arrays["intercept"], dtype=np.float64)
         if meta.get("embeddings"):  # models stored before the embeddings part have none
-            model.use_embeddings = True
             model._emb_coef = np.asarray(arrays["emb_coef"], dtype=np.float64)
             model._emb_intercept = np.asarray(arrays["emb_intercept"], dtype=np.float64)
             model.mixed_temperature = float(meta["mixed_temperature"])
+            model.embedding_weight = float(meta["embedding_weight"])
         return model
 
 
@@ -506,10 +515,11 @@ def _log_softmax(z: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
 
 
-def _mix(tfidf_logits: np.ndarray, embedding_logits: np.ndarray) -> np.ndarray:
-    """The weighted mean of the two parts' log probabilities."""
-    return ((1 - EMBEDDING_WEIGHT) * _log_softmax(tfidf_logits)
-            + EMBEDDING_WEIGHT * _log_softmax(embedding_logits))
+def _mix(tfidf_logits: np.ndarray, embedding_logits: np.ndarray,
+         weight: float) -> np.ndarray:
+    """The weighted mean of the two parts' log probabilities (``weight``: the embeddings')."""
+    return ((1 - weight) * _log_softmax(tfidf_logits)
+            + weight * _log_softmax(embedding_logits))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
