@@ -451,7 +451,8 @@ class TypeClassifier:
             model._emb_coef = np.asarray(arrays["emb_coef"], dtype=np.float64)
             model._emb_intercept = np.asarray(arrays["emb_intercept"], dtype=np.float64)
             model.mixed_temperature = float(meta["mixed_temperature"])
-            model.embedding_weight = float(meta["embedding_weight"])
+            # 0.7: the weight of the first models with this part, stored before the key was.
+            model.embedding_weight = float(meta.get("embedding_weight", 0.7))
         return model
 
 
