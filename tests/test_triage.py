@@ -239,9 +239,17 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
         cluster_id = db.session.scalar(select(DuplicateCluster.id))
     submit(client, f"/staff/duplicates/{cluster_id}/confirm", {},
            page=f"/staff/windows/{window.id}/duplicates")
+    # "Merge" asks first, saying who will be told; the most supported idea is offered first.
+    page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
+    assert f'<option value="{again.id}">' in page and f'<option value="{gritting.id}">' in page
+    confirm_url = f"/staff/ideas/{again.id}/merge?canonical={gritting.id}&cluster={cluster_id}"
+    page = text(client.get(confirm_url))
+    assert "Merge this idea into another?" in page
+    assert "2 people who follow or support it will be told now" in page
+    with app.app_context():
+        assert db.session.get(Idea, again.id).status != IdeaStatus.MERGED  # not yet
     response = submit(client, f"/staff/ideas/{again.id}/merge",
-                      {"canonical": gritting.id, "cluster": cluster_id},
-                      page=f"/staff/windows/{window.id}/duplicates")
+                      {"canonical": gritting.id, "cluster": cluster_id}, page=confirm_url)
     assert "is merged into" in text(response)
     with app.app_context():
         merged = db.session.get(Idea, again.id)

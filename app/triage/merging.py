@@ -55,6 +55,11 @@ def supporter_ids(idea: Idea) -> list[int]:
     return list(db.session.scalars(select(Support.user_id).where(Support.idea_id == idea.id)))
 
 
+def people_told(duplicate: Idea) -> int:
+    """How many people a merge of `duplicate` would notify: its followers and supporters."""
+    return len(follower_ids(duplicate) | set(supporter_ids(duplicate)))
+
+
 def merge(actor: User, duplicate: Idea, canonical: Idea) -> None:
     """Mark `duplicate` as asking for the same as `canonical`. Its followers and supporters
     are told; supporters may move their support, but nothing moves without them."""

@@ -131,24 +131,32 @@ def remove_member(member_id: int):
     return _back(member.cluster)
 
 
-@bp.route("/staff/ideas/<int:idea_id>/merge", methods=["POST"])
+@bp.route("/staff/ideas/<int:idea_id>/merge", methods=["GET", "POST"])
 @staff_required
 def merge(idea_id: int):
+    """A confirmation page (GET, from the duplicates page's "Merge" button), then the merge."""
     duplicate = db.session.get(Idea, idea_id) or abort(404)
-    canonical = db.session.get(Idea, request.form.get("canonical", type=int) or 0)
-    back = request.form.get("cluster", type=int)
-    if ButtonForm().validate_on_submit():
+    values = request.form if request.method == "POST" else request.args
+    canonical = db.session.get(Idea, values.get("canonical", type=int) or 0)
+    cluster = db.session.get(DuplicateCluster, values.get("cluster", type=int) or 0)
+    back = (url_for("triage.clusters", window_id=duplicate.window_id) + f"#cluster-{cluster.id}"
+            if cluster else url_for("triage.idea", idea_id=idea_id))
+    if canonical is None or canonical.id == duplicate.id:
+        flash("Choose the idea to merge into", "warning")
+        return redirect(back)
+    form = ButtonForm()
+    if form.validate_on_submit():
         try:
-            if canonical is None:
-                raise merging.MergeError("Choose the idea to merge into")
             merging.merge(current_user, duplicate, canonical)
         except merging.MergeError as error:
             flash(str(error), "warning")
         else:
             flash(f"“{duplicate.title}” is merged into “{canonical.title}”. Its followers and "
                   "supporters have been told.", "success")
-    cluster = db.session.get(DuplicateCluster, back or 0)
-    return _back(cluster) if cluster else redirect(url_for("triage.idea", idea_id=idea_id))
+        return redirect(back)
+    return render_template("triage/merge.html", duplicate=duplicate, canonical=canonical,
+                           cluster=cluster, back=back, form=form,
+                           people=merging.people_told(duplicate))
 
 
 @bp.route("/staff/ideas/<int:idea_id>/unmerge", methods=["POST"])

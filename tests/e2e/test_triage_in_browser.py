@@ -1,5 +1,7 @@
 """Similar ideas while typing, and the staff triage pages, in Chromium."""
 
+import re
+
 from playwright.sync_api import expect
 
 from app.models import Role
@@ -51,6 +53,15 @@ def test_staff_triage_pages(page, app, runner, make_user, make_window, make_idea
     page.get_by_role("button", name="Confirm these ask for the same thing").first.click()
     expect(page.get_by_text("The group is confirmed.")).to_be_visible()
     page.check_accessibility()
+    # Merging asks first, and says who will be told.
+    page.locator(".app-cluster").first.get_by_role("button", name=re.compile("^Merge")) \
+        .first.click()
+    expect(page.get_by_role("heading", name="Merge this idea into another?")).to_be_visible()
+    expect(page.get_by_text("nobody follows or supports it yet")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Merge the idea").click()
+    expect(page.get_by_text("Its followers and supporters have been told.")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Undo merge"))).to_be_visible()
     page.goto(f"/staff/windows/{window.id}/themes")
     page.check_accessibility()
     page.goto(f"/staff/windows/{window.id}/duplicates")
