@@ -528,8 +528,15 @@ def test_decision_templates_can_be_added(app, staff):
     response = submit(sam, "/staff/decision-templates", {
         "name": "Needs a partner", "status": "not_taken_forward",
         "reason": "No public body could lead this project this round."})
-    assert "is saved" in text(response) and "Needs a partner" in text(response)
+    assert "is added" in text(response) and "Needs a partner" in text(response)
     assert "template.save" in audit_actions(app)
+    # The same name again is refused, and the template keeps its words.
+    response = submit(sam, "/staff/decision-templates", {
+        "name": "Needs a partner", "status": "under_review", "reason": "Other words."})
+    page = text(response)
+    assert "There is already a template called “Needs a partner”" in page
+    assert "Other words." in page and "<title>Error:" in page
+    assert "No public body could lead this project this round." in page
 
 
 def test_decision_templates_can_be_changed_and_deleted(app, staff):

@@ -63,17 +63,24 @@ def reasons_json(rows: list[DecisionTemplate]) -> str:
 
 
 def save_template(actor: User, name: str, status: IdeaStatus, reason: str) -> DecisionTemplate:
-    """Add a reusable reason (or change the one with this name)."""
+    """Add a reusable reason. A name already in use is refused: changing a template is done
+    from its own page, so that nobody overwrites one by choosing the same name."""
     if status not in DECISIONS:
         raise DecisionError("Choose a decision from the list")
-    row = db.session.scalar(select(DecisionTemplate).where(DecisionTemplate.name == name.strip()))
-    before = None if row is None else {"status": row.status.value, "reason": row.reason}
-    row = row or DecisionTemplate(name=name.strip())
-    row.status, row.reason = status, reason.strip()
+    name = name.strip()
+    taken = f"There is already a template called “{name}”. Choose another name, or change " \
+            f"that template from the list"
+    if db.session.scalar(select(DecisionTemplate.id).where(DecisionTemplate.name == name)):
+        raise DecisionError(taken, "name")
+    row = DecisionTemplate(name=name, status=status, reason=reason.strip())
     db.session.add(row)
-    db.session.flush()
-    audit.record(actor, "template.save", row, f"Saved decision template {row.name}",
-                 before=before, after={"status": status.value, "reason": row.reason})
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same name added in another tab a moment ago
+        db.session.rollback()
+        raise DecisionError(taken, "name") from None
+    audit.record(actor, "template.save", row, f"Added decision template {row.name}",
+                 after={"status": status.value, "reason": row.reason})
     db.session.commit()
     return row
 

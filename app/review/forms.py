@@ -76,7 +76,7 @@ class DecisionForm(FlaskForm):
 
 class TemplateForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(), filters=[strip_whitespace],
-                       description="Staff see this. Use an existing name to change that template.",
+                       description="Staff see this when they choose a template.",
                        validators=[DataRequired(message="Enter a name for the template"),
                                    Length(max=120, message="The name must be 120 characters "
                                                            "or fewer")])

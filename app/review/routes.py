@@ -348,10 +348,14 @@ def _decide_one(idea: Idea, form: DecisionForm) -> bool:
 def decision_templates():
     form = TemplateForm()
     if form.validate_on_submit():
-        decisions.save_template(current_user, form.name.data, IdeaStatus(form.status.data),
-                                form.reason.data)
-        flash(f"The template “{form.name.data}” is saved.", "success")
-        return redirect(url_for("review.decision_templates"))
+        try:
+            decisions.save_template(current_user, form.name.data, IdeaStatus(form.status.data),
+                                    form.reason.data)
+        except decisions.DecisionError as error:
+            getattr(form, error.field).errors = [str(error)]
+        else:
+            flash(f"The template “{form.name.data}” is added.", "success")
+            return redirect(url_for("review.decision_templates"))
     return render_template("review/templates.html", templates=decisions.templates(), form=form)
 
 
@@ -365,7 +369,6 @@ def change_template(template_id: int):
     row = template_or_404(template_id)
     form = TemplateForm(obj=None if request.method == "POST" else row,
                         status=None if request.method == "POST" else row.status.value)
-    form.name.description = "Staff see this."
     if form.validate_on_submit():
         try:
             decisions.change_template(current_user, row, form.name.data,
