@@ -34,8 +34,13 @@ def find_personal_information(text: str) -> list[str]:
     return found
 
 
-def flag_personal_information(idea) -> None:
-    """Note on an idea what in its text looks like personal information (the caller commits)."""
+def personal_information_in(idea) -> list[str]:
+    """Which kinds of personal information an idea's text seems to contain."""
     text = "\n".join(part for part in (idea.title, idea.problem, idea.action, idea.data,
                                        idea.datasets) if part)
-    idea.pii_flags = find_personal_information(text) or None
+    return find_personal_information(text)
+
+
+def flag_personal_information(idea) -> None:
+    """Note on an idea what in its text looks like personal information (the caller commits)."""
+    idea.pii_flags = personal_information_in(idea) or None

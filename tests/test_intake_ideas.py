@@ -244,12 +244,31 @@ def test_the_daily_limit_keeps_the_draft_and_says_when(client, auth, make_user, 
         assert db.session.get(Idea, idea_id).status == IdeaStatus.DRAFT
 
 
+def test_check_page_warns_about_personal_details_before_publishing(client, auth, make_user,
+                                                                   make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit_idea(client, window.id)
+    assert "seems to include" not in text(response)
+    response = submit_idea(client, window.id,
+                           problem="Ring me on 07700 900123 about the potholes on our road.")
+    page = text(response)
+    assert "Your idea seems to include a phone number. Everyone will be able to read it." \
+        in page
+    assert "Publish idea" in page  # a warning, never a block
+
+
 def test_drafts_can_be_deleted_by_their_author(client, auth, make_user, make_window, app):
     window = make_window()
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")
     idea_id = idea_id_from(submit_idea(client, window.id))
-    response = submit(client, f"/ideas/{idea_id}/discard", {}, page=f"/ideas/{idea_id}/check")
+    page = text(client.get(f"/ideas/{idea_id}/discard"))  # asks first
+    assert "Delete your draft?" in page and "You cannot undo this." in page
+    with app.app_context():
+        assert db.session.get(Idea, idea_id) is not None
+    response = submit(client, f"/ideas/{idea_id}/discard", {})
     assert "Your draft has been deleted" in text(response)
     with app.app_context():
         assert db.session.get(Idea, idea_id) is None

@@ -16,7 +16,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from app import bounded_id
+from app import bounded_id, pii
 from app.access import public, roles_required, signed_in, verified
 from app.extensions import db, limiter
 from app.intake import bp, pledges, services
@@ -220,9 +220,11 @@ def check_idea(idea_id: int):
     draft = own_idea_or_404(idea_id)
     if draft.status != IdeaStatus.DRAFT:
         return redirect(url_for("intake.idea", idea_id=draft.id))
+    # Staff are told after publication too, but the author can still take it out now.
+    personal = [pii.LABELS[kind] for kind in pii.personal_information_in(draft)]
     return render_template("intake/check_idea.html", idea=draft, form=ButtonForm(),
                            cannot_submit=services.why_cannot_submit(current_user, draft.window),
-                           similar=similar_to(draft))
+                           similar=similar_to(draft), personal=personal)
 
 
 def similar_to(draft: Idea) -> list:
@@ -253,11 +255,15 @@ def idea_published(idea_id: int):
     return render_template("intake/idea_published.html", idea=own_idea_or_404(idea_id))
 
 
-@bp.route("/ideas/<int:idea_id>/discard", methods=["POST"])
+@bp.route("/ideas/<int:idea_id>/discard", methods=["GET", "POST"])
 @verified
 def discard_idea(idea_id: int):
+    """Asks first (GET), then deletes the draft (POST)."""
     draft = own_idea_or_404(idea_id)
-    if ButtonForm().validate_on_submit():
+    form = ButtonForm()
+    if request.method == "GET":
+        return render_template("intake/discard_idea.html", idea=draft, form=form)
+    if form.validate_on_submit():
         try:
             services.discard_draft(current_user, draft)
         except services.IntakeError as error:

@@ -83,6 +83,29 @@ def test_a_resident_submits_an_idea(page, make_user, make_window):
     expect(page.get_by_text("Your idea has been withdrawn")).to_be_visible()
 
 
+def test_a_draft_with_a_phone_number_warns_and_can_be_deleted_after_a_question(
+        page, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org", display_name="Rosa")
+    sign_in(page, "rosa@example.org")
+    page.goto(f"/windows/{window.id}/submit")
+    page.get_by_label("Title").fill("Fix the potholes on our road")
+    page.get_by_label("The problem").fill("Call me on 07700 900123 to see the holes.")
+    page.get_by_label("I agree that this idea will be published").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Your idea seems to include a phone number.")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("link", name="Delete this draft").click()
+    expect(page.get_by_role("heading", name="Delete your draft?")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("link", name="Keep it and go back").click()
+    expect(page.get_by_role("heading", name="Check your idea before you publish it")) \
+        .to_be_visible()
+    page.get_by_role("link", name="Delete this draft").click()
+    page.get_by_role("button", name="Delete draft").click()
+    expect(page.get_by_text("Your draft has been deleted.")).to_be_visible()
+
+
 def test_an_officer_submits_for_their_council(page, make_user, make_window, make_organisation,
                                                make_membership):
     window = make_window()
