@@ -93,6 +93,8 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
     window, ideas = ranked_window
     sam = as_user(app, "sam@example.org")
     url = f"/staff/windows/{window.id}/shortlist"
+    page = text(sam.get(url))  # weights adding up to 1: no division to show
+    assert "= 0.5 × support share + 0.5 × feasibility share</p>" in page
     response = submit(sam, url, {"weights-support_weight": "abc",
                                  "weights-feasibility_weight": "1", "weights-size": "0"})
     page = text(response)

@@ -446,12 +446,22 @@ def test_staff_see_new_accounts_supporting_together_from_one_network(app, client
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/windows/{ideas[0].window_id}/supports"))
     assert "8 supports in this window" in page
+    assert "8 supports in the last 48 hours" in page
     groups = page.split("Suspicious groups")[1].split("</table>")[0]
     # One group of four accounts with both ideas, not one row per idea.
     assert groups.count('<tr class="govuk-table__row">') == 2  # the heading row and one group
     assert "Idea number 0 about the buses" in groups and "Idea number 1 about the buses" in groups
     assert '<td class="govuk-table__cell govuk-table__cell--numeric">4</td>' in groups
     assert "203.0.113" not in page
+
+
+def test_support_signals_say_so_when_there_are_none(client, auth, make_user, make_window):
+    window = make_window(stage="voting")
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{window.id}/supports"))
+    assert "No supports in the last 48 hours." in page
+    assert "Supports per hour" in page and "Hour starting" not in page  # no table of zeros
 
 
 def test_abuse_groups_join_shared_accounts_and_keep_networks_and_old_accounts_apart(

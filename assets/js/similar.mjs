@@ -33,7 +33,16 @@ function show(region, ideas) {
   heading.textContent = "Already posted? Support one of these instead";
   const hint = document.createElement("p");
   hint.className = "govuk-body-s";
-  hint.textContent = "These ideas look like yours. You can still post yours.";
+  hint.textContent = "These ideas look like yours. You can still post yours. ";
+  if (region.dataset.howUrl) {
+    const how = document.createElement("a");
+    how.className = "govuk-link";
+    how.href = region.dataset.howUrl;
+    how.target = "_blank";
+    how.rel = "noopener";
+    how.textContent = "How we find similar ideas (opens in a new tab)";
+    hint.append(how);
+  }
   const list = document.createElement("ul");
   list.className = "govuk-list app-idea-list";
   list.append(...ideas.map(item));
