@@ -415,7 +415,7 @@ def test_search_follows_status_changes(client, auth, make_user, make_window, mak
 
 def test_search_results_page_through_every_match(client, busy_window):
     first = text(client.get(f"/windows/{busy_window.id}?q=buses"))
-    assert "23 ideas match your filters, page 1 of 2" in first
+    assert "23 ideas match your filters, page 1 of 2, most recent first." in first
     assert first.count('class="app-idea-summary"') == 20
     second = text(client.get(f"/windows/{busy_window.id}?q=buses&page=2"))
     assert second.count('class="app-idea-summary"') == 3
@@ -440,7 +440,7 @@ def test_searches_matching_very_many_ideas_say_more_than(client, busy_window, mo
 
     monkeypatch.setattr(search, "COUNT_CAP", 5)
     page = text(client.get(f"/windows/{busy_window.id}?q=buses"))
-    assert "More than 5 ideas match your filters, page 1. Add words to your search" in page
+    assert "More than 5 ideas match your filters, page 1, most recent first. Add words" in page
     assert page.count('class="app-idea-summary"') == 20
 
 

@@ -324,6 +324,13 @@ def test_the_api_pages_ideas_and_is_described_by_openapi(app, ranked_window, mak
     windows = visitor.get("/api/windows").get_json()["windows"]
     assert [w["id"] for w in windows] == [window.id]  # drafts are not public
     assert set(windows[0]) == set(WINDOW_FIELDS) == set(WINDOW_PROPERTIES)
+    assert windows[0]["open_for_voting"] is False  # this window is under review
+    overlap = make_window(stage="overlap", title="Ideas and voting at once")
+    [both] = [w for w in visitor.get("/api/windows").get_json()["windows"]
+              if w["id"] == overlap.id]
+    assert both["stage"] == "open_for_ideas" and both["open_for_voting"] is True
+    page = text(visitor.get("/open-data"))
+    assert "Open for ideas" in page and "Open for voting" in page  # both tags, as on its page
     assert visitor.get("/api/windows").headers["Access-Control-Allow-Origin"] == "*"
     detail = visitor.get(f"/api/windows/{window.id}").get_json()
     assert len(detail["criteria"]) == 9 and detail["criteria"][0]["heading"] == "problem"

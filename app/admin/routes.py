@@ -192,6 +192,8 @@ def audit_filters() -> tuple[services.AuditFilters, dict[str, str]]:
             days[name] = parse_day(text)
             if days[name] is None:
                 errors[name] = f"“{label}” must be a real date, like 22/11/2026"
+    if days["date_from"] and days["date_to"] and days["date_to"] < days["date_from"]:
+        errors["date_to"] = "“To” must be the same as or after “From”"
     filters = services.AuditFilters(
         action=request.args.get("action", ""), target_type=request.args.get("target_type", ""),
         actor_id=bounded_id(request.args.get("actor", type=int)), **days)

@@ -15,6 +15,9 @@ WINDOW_PROPERTIES: dict[str, Any] = {
     "stage": {"type": "string", "enum": ["upcoming", "open_for_ideas", "voting_upcoming",
                                          "open_for_voting", "under_review",
                                          "shortlist_published", "closed"]},
+    "open_for_voting": {"type": "boolean", "description": "Whether people can support ideas "
+                                                          "now (voting may overlap the last "
+                                                          "weeks of \"open_for_ideas\")"},
     "submissions_open_at": MOMENT,
     "submissions_close_at": MOMENT,
     "voting_open_at": MOMENT,

@@ -40,7 +40,8 @@ IDEA_FIELDS = [
 ]
 
 WINDOW_FIELDS = [
-    "id", "title", "theme", "stage", "submissions_open_at", "submissions_close_at",
+    "id", "title", "theme", "stage", "open_for_voting", "submissions_open_at",
+    "submissions_close_at",
     "voting_open_at", "voting_close_at", "support_weight", "feasibility_weight",
     "shortlist_size", "criteria_count", "shortlist_published_at", "idea_count", "url",
 ]
@@ -65,6 +66,9 @@ def window_record(window: IdeaWindow, base_url: str) -> dict[str, Any]:
     return {
         "id": window.id, "title": window.title, "theme": window.theme,
         "stage": window.stage().value,
+        # Voting may overlap the last weeks of submissions, when the stage is still
+        # "open_for_ideas".
+        "open_for_voting": window.is_open_for_voting(),
         "submissions_open_at": iso(window.submissions_open_at),
         "submissions_close_at": iso(window.submissions_close_at),
         "voting_open_at": iso(window.voting_open_at),
