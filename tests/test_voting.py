@@ -343,6 +343,9 @@ def test_authors_follow_their_ideas_and_followers_hear_of_a_withdrawal(
         submit(other, "/sign-in", {"email": email, "password": PASSWORD})
         response = submit(other, f"/ideas/{idea_id}/follow", {}, page=f"/ideas/{idea_id}")
         assert "You’re following this idea" in text(response)
+        page = text(other.get("/notifications"))  # nothing has happened yet
+        assert "We’ll tell you here when the status of an idea you follow changes" in page
+        assert "Ideas you follow" in page and "Light the canal towpath at night" in page
     submit(client, f"/ideas/{idea_id}/withdraw", {"reason": "Already being done."})
     mailbox.clear()
     with app.app_context():

@@ -87,6 +87,22 @@ def notifications_query(user: User):
         Notification.created_at.desc(), Notification.id.desc())
 
 
+FOLLOWED_SHOWN = 50
+
+
+def followed_ideas(user: User, limit: int = FOLLOWED_SHOWN) -> tuple[list[Idea], int]:
+    """The ideas a person follows that they can still see, most recently followed first (up
+    to `limit`), and how many there are in all."""
+    visible = select(Follow.idea_id).join(Idea, Idea.id == Follow.idea_id).where(
+        Follow.user_id == user.id, (Idea.hidden_at.is_(None)) | (Idea.author_id == user.id))
+    total = db.session.scalar(select(func.count()).select_from(visible.subquery()))
+    ideas = list(db.session.scalars(
+        select(Idea).join(Follow, Follow.idea_id == Idea.id)
+        .where(Follow.idea_id.in_(visible), Follow.user_id == user.id)
+        .order_by(Follow.id.desc()).limit(limit)))
+    return ideas, total
+
+
 def mark_all_read(user: User) -> None:
     """Mark every notification as seen."""
     db.session.execute(update(Notification).where(

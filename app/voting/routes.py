@@ -119,7 +119,9 @@ def notifications_page():
         return redirect(url_for("voting.notifications_page"))
     page = paginate(notifications.notifications_query(current_user), per_page=25)
     unread = {n.id for n in page.items if n.read_at is None}
-    response = render_template("voting/notifications.html", page=page, unread=unread, form=form)
+    following, following_total = notifications.followed_ideas(current_user)
+    response = render_template("voting/notifications.html", page=page, unread=unread, form=form,
+                               following=following, following_total=following_total)
     notifications.mark_all_read(current_user)
     return response
 
