@@ -8,6 +8,72 @@ from app.models import AuditEvent, User
 
 log = logging.getLogger(__name__)
 
+# What admins read for each action and record type in the audit log's filters; the codes stay
+# in the log and its export. A test checks that every action the code records has a label.
+ACTION_LABELS = {
+    "account.delete": "Account deleted",
+    "area.create": "Area added",
+    "area.delete": "Area deleted",
+    "audit.export": "Audit log exported",
+    "cluster.confirm": "Duplicate group confirmed",
+    "cluster.remove_idea": "Idea taken out of a duplicate group",
+    "cluster.restore_idea": "Idea put back in a duplicate group",
+    "cluster.unconfirm": "Duplicate group confirmation undone",
+    "criteria.reword": "Feasibility criteria reworded",
+    "idea.approve": "Idea approved (pre-moderation)",
+    "idea.assess": "Idea scored for feasibility",
+    "idea.assign": "Idea assigned to a reviewer",
+    "idea.clear_flags": "Personal information flags cleared",
+    "idea.decide": "Decision on an idea",
+    "idea.hide": "Idea hidden",
+    "idea.merge": "Idea merged into another",
+    "idea.note": "Staff note added",
+    "idea.restore": "Hidden idea restored",
+    "idea.types": "Opportunity types confirmed",
+    "idea.unmerge": "Merge undone",
+    "membership.approve": "Request to join an organisation approved",
+    "membership.lead": "Organisation lead changed",
+    "membership.reject": "Request to join an organisation turned down",
+    "membership.remove": "Member removed from an organisation",
+    "organisation.create": "Organisation added",
+    "organisation.update": "Organisation changed",
+    "reports.dismiss": "Reports dismissed",
+    "shortlist.override": "Shortlist override",
+    "shortlist.publish": "Shortlist published",
+    "shortlist.weights": "Shortlist formula changed",
+    "template.delete": "Decision template deleted",
+    "template.save": "Decision template added or changed",
+    "triage.run": "Duplicate check run",
+    "triage.train": "Type model trained",
+    "user.create_admin": "Admin account created",
+    "user.role": "Role changed",
+    "window.close": "Window closed",
+    "window.create": "Window created",
+    "window.delete": "Window deleted",
+    "window.premoderation": "Pre-moderation switched on or off",
+    "window.publish": "Window published",
+    "window.reopen": "Window reopened",
+    "window.update": "Window changed",
+}
+RECORD_LABELS = {
+    "areas": "Areas", "audit_events": "Audit log", "criteria": "Feasibility criteria",
+    "decision_templates": "Decision templates", "idea_windows": "Idea windows",
+    "ideas": "Ideas", "memberships": "Memberships", "organisations": "Organisations",
+    "shortlist_overrides": "Shortlist overrides", "triage_clusters": "Duplicate groups",
+    "triage_cluster_members": "Duplicate group members", "triage_runs": "Duplicate checks",
+    "triage_type_models": "Type models", "users": "Accounts",
+}
+
+
+def action_label(action: str) -> str:
+    """The action as admins read it, or its code when it has no label."""
+    return ACTION_LABELS.get(action, action)
+
+
+def record_label(target_type: str) -> str:
+    """A record type (a table name) as admins read it, or the name itself."""
+    return RECORD_LABELS.get(target_type, target_type.replace("_", " ").capitalize())
+
 
 def record(
     actor: User | None,

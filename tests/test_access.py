@@ -118,3 +118,26 @@ def test_signed_in_routes_let_any_signed_in_person_through(app, client, auth, ma
                 and not rule.arguments:
             response = client.get(rule.rule)
             assert response.status_code == 200, (rule.endpoint, response.status_code)
+
+
+def test_every_audited_action_has_a_label_for_admins():
+    """The audit log's filters show labels: a new action without one would show its code."""
+    import ast
+    from pathlib import Path
+
+    from app import audit
+
+    recorded = set()
+    for path in Path(audit.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr == "record" and isinstance(node.func.value, ast.Name) \
+                    and node.func.value.id == "audit" and len(node.args) > 1:
+                action = node.args[1]
+                choices = [action.body, action.orelse] if isinstance(action, ast.IfExp) \
+                    else [action]
+                for choice in choices:
+                    assert isinstance(choice, ast.Constant), f"{path}: action not a literal"
+                    recorded.add(choice.value)
+    assert len(recorded) > 30
+    assert recorded <= set(audit.ACTION_LABELS), sorted(recorded - set(audit.ACTION_LABELS))

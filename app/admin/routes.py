@@ -209,6 +209,7 @@ def audit_log():
         select(AuditEvent.target_type).distinct().order_by(AuditEvent.target_type)
     ))
     return render_template("admin/audit.html", page=page, filters=filters, errors=errors,
+                           action_label=audit.action_label, record_label=audit.record_label,
                            actions=services.audit_actions(), target_types=target_types,
                            actors=services.audit_actors(), page_has_errors=bool(errors),
                            error_items=[(f"#{name}", message) for name, message in errors.items()],
