@@ -93,7 +93,7 @@ def test_sort_orders_and_the_ranking_page(page, app, make_user, make_window, mak
         expect(titles.first).to_have_text(f"Bus idea number {first} for the city")
     page.goto(f"/windows/{window.id}")  # the fair shuffle again: the same for this visitor
     assert titles.all_inner_texts() == shuffled
-    page.get_by_role("link", name="How ranking works").click()
+    page.get_by_role("main").get_by_role("link", name="How ranking works").click()
     expect(page.get_by_role("heading", name="Trending")).to_be_visible()
     page.check_accessibility()
 
