@@ -352,3 +352,10 @@ def test_evaluation_commands_print_one_json_object(runner, tmp_path, type_model)
     assert "confusion" in json.dumps(figures)
     lines = [json.loads(line) for line in predictions.read_text().splitlines()]
     assert len(lines) == 2 and len(lines[0]["ranked"]) == 7
+
+
+def test_shared_words_leave_out_every_stop_word():
+    stems = services.shared_words(["Stop potholes on Millbrook Road coming back every winter",
+                                   "Same holes in the road open up again every year and back"])
+    assert "road" in stems
+    assert not stems & {"everi", "back", "up", "every"}

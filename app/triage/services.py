@@ -415,12 +415,17 @@ def unique_supporters(idea: Idea) -> int:
 
 
 def shared_words(texts: list[str]) -> set[str]:
-    """Stems that appear in at least two of the texts (to highlight in a cluster)."""
-    from app.triage.nlp.text import tokens
+    """Stems that appear in at least two of the texts (to highlight in a cluster). Every
+    English stop word is left out here, even those the models keep for their meaning ("every",
+    "up", "back"): highlighted, they only draw the eye away from the words that matter."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+    from app.triage.nlp.text import STOP_WORDS, tokens
+
+    stop_words = STOP_WORDS | ENGLISH_STOP_WORDS
     seen: dict[str, int] = {}
     for text in texts:
-        for stem in set(tokens(text)):
+        for stem in set(tokens(text, stop_words)):
             seen[stem] = seen.get(stem, 0) + 1
     return {stem for stem, count in seen.items() if count >= 2}
 
