@@ -1,6 +1,8 @@
 """Submitting ideas as a resident, an officer and the mayor's office; reading, editing,
 withdrawing, the daily limit, and the window's list with filters and search."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -39,6 +41,8 @@ def test_a_resident_checks_and_publishes_an_idea(client, auth, make_user, make_w
     # One way to submit: the "who for" question is skipped.
     response = client.get(f"/windows/{window.id}/submit")
     assert response.headers["Location"].endswith(f"/windows/{window.id}/submit/myself")
+    form = text(client.get(f"/windows/{window.id}/submit/myself"))
+    assert re.search(r'<textarea[^>]*id="title"[^>]*rows="2"', form)  # a title is short
 
     response = submit_idea(client, window.id, area=str(area.id))
     page = text(response)
