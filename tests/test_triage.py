@@ -251,6 +251,7 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
     response = submit(client, f"/staff/ideas/{again.id}/merge",
                       {"canonical": gritting.id, "cluster": cluster_id}, page=confirm_url)
     assert "is merged into" in text(response)
+    assert "2 people who follow or support it have been told." in text(response)
     with app.app_context():
         merged = db.session.get(Idea, again.id)
         assert merged.status == IdeaStatus.MERGED and merged.merged_into_id == gritting.id
@@ -359,3 +360,60 @@ def test_shared_words_leave_out_every_stop_word():
                                    "Same holes in the road open up again every year and back"])
     assert "road" in stems
     assert not stems & {"everi", "back", "up", "every"}
+
+
+def test_merging_asks_first_offers_the_most_supported_idea_and_refuses_hidden_ideas(
+        client, auth, make_user, make_idea, make_window, app, runner):
+    from sqlalchemy import update
+
+    window = make_window(stage="voting")
+    author = make_user("author@example.org")
+    ideas = [make_idea(window, author, title=title, problem=GRITTING[1])
+             for title in (GRITTING[0], GRITTING_AGAIN[0], "Grit the estate side roads please")]
+    hidden = make_idea(window, author, title="Grit our estate roads, they are ice",
+                       problem=GRITTING[1])
+    with app.app_context():
+        for idea, count in zip(ideas, (5, 1, 9), strict=True):
+            db.session.execute(update(Idea).where(Idea.id == idea.id).values(support_count=count))
+        db.session.commit()
+    assert runner.invoke(args=["triage", "run", "--window", str(window.id)]).exit_code == 0
+    with app.app_context():
+        db.session.execute(update(Idea).where(Idea.id == hidden.id).values(hidden_at=func.now()))
+        db.session.commit()
+        cluster_id = db.session.scalar(select(DuplicateCluster.id))
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
+    # In the first idea's "Merge into" list, the most supported other idea comes first.
+    first_list = page.split('id="canonical-')[1].split("</select>")[0]
+    assert first_list.index(f'value="{ideas[2].id}"') < first_list.index(f'value="{ideas[1].id}"')
+
+    def merge_page(target, cluster=cluster_id):
+        return client.get(f"/staff/ideas/{ideas[1].id}/merge?canonical={target}&cluster={cluster}",
+                          follow_redirects=True)
+
+    page = text(merge_page(ideas[2].id))
+    assert "Merge this idea into another?" in page
+    # Refused before the question, not after it: hidden, itself, a crafted id.
+    assert "hidden or waiting for moderation" in text(merge_page(hidden.id))
+    assert "Choose a different idea to merge into" in text(merge_page(ideas[1].id))
+    assert "Choose the idea to merge into" in text(merge_page(99999999999999999999))
+    assert merge_page(ideas[2].id, cluster=99999999999999999999).status_code == 200
+    with app.app_context():  # looking changed nothing
+        assert db.session.scalar(select(func.count(Notification.id))) == 0
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "idea.merge")) == 0
+    response = submit(client, f"/staff/ideas/{ideas[1].id}/merge",
+                      {"canonical": hidden.id, "cluster": cluster_id},
+                      page=f"/staff/ideas/{ideas[1].id}/merge?canonical={ideas[2].id}")
+    assert "hidden or waiting for moderation" in text(response)
+    with app.app_context():
+        assert db.session.get(Idea, ideas[1].id).status != IdeaStatus.MERGED
+    response = submit(client, f"/staff/ideas/{ideas[1].id}/merge",
+                      {"canonical": ideas[2].id, "cluster": cluster_id},
+                      page=f"/staff/ideas/{ideas[1].id}/merge?canonical={ideas[2].id}")
+    assert "Nobody followed or supported it, so nobody was told." in text(response)
+    with app.app_context():
+        merged = db.session.get(Idea, ideas[1].id)
+        assert merged.status == IdeaStatus.MERGED
+        assert ideas[2].title not in merged.status_changes[-1].reason  # no title on the timeline

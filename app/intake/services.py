@@ -354,9 +354,9 @@ def update_idea(author: User, idea: Idea, details: IdeaDetails) -> None:
 
 
 def record_status(idea: Idea, status: IdeaStatus, actor: User | None,
-                  reason: str | None = None, at: datetime | None = None) -> None:
+                  reason: str | None = None, at: datetime | None = None) -> int:
     """Move an idea to a status, on its public timeline, and tell its followers (the caller
-    commits)."""
+    commits). Returns how many people were told."""
     idea.status = status
     idea.status_changes.append(IdeaStatusChange(status=status, reason=reason,
                                                 changed_by_id=actor.id if actor else None,
@@ -365,7 +365,8 @@ def record_status(idea: Idea, status: IdeaStatus, actor: User | None,
         message = f"“{idea.title}” is now: {status.label}."
         if reason:
             message += f" Reason: {reason}"
-        notify_followers(idea, message, actor)
+        return notify_followers(idea, message, actor)
+    return 0
 
 
 def ideas_published_since(author: User, since: datetime) -> int:

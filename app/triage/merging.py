@@ -55,14 +55,10 @@ def supporter_ids(idea: Idea) -> list[int]:
     return list(db.session.scalars(select(Support.user_id).where(Support.idea_id == idea.id)))
 
 
-def people_told(duplicate: Idea) -> int:
-    """How many people a merge of `duplicate` would notify: its followers and supporters."""
-    return len(follower_ids(duplicate) | set(supporter_ids(duplicate)))
-
-
-def merge(actor: User, duplicate: Idea, canonical: Idea) -> None:
-    """Mark `duplicate` as asking for the same as `canonical`. Its followers and supporters
-    are told; supporters may move their support, but nothing moves without them."""
+def check_merge(duplicate: Idea, canonical: Idea) -> None:
+    """Raise MergeError unless `duplicate` may be merged into `canonical` now: the same window,
+    neither merged, withdrawn nor a draft, and neither hidden nor waiting for moderation (a
+    merged idea's page links its target, and notifications name it)."""
     if duplicate.id == canonical.id:
         raise MergeError("Choose a different idea to merge into")
     if duplicate.window_id != canonical.window_id:
@@ -72,20 +68,46 @@ def merge(actor: User, duplicate: Idea, canonical: Idea) -> None:
     if canonical.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT):
         raise MergeError(f"“{canonical.title}” is {canonical.status.label.lower()}: choose "
                          "another idea to merge into")
+    if not duplicate.is_listed:
+        raise MergeError("This idea is hidden or waiting for moderation: restore or approve it "
+                         "before merging it")
+    if not canonical.is_listed:
+        raise MergeError("The idea to merge into is hidden or waiting for moderation: choose "
+                         "another idea, or restore or approve it first")
+
+
+def people_to_tell(duplicate: Idea, actor: User) -> list[User]:
+    """Who a merge of `duplicate` notifies (as notify_people does: its followers and
+    supporters, not deleted accounts, not the person merging)."""
+    ids = (follower_ids(duplicate) | set(supporter_ids(duplicate))) - {actor.id}
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(ids),
+                                                      User.deleted_at.is_(None))))
+
+
+def merge(actor: User, duplicate: Idea, canonical: Idea) -> int:
+    """Mark `duplicate` as asking for the same as `canonical`. Its followers and supporters
+    are told; supporters may move their support, but nothing moves without them. Returns how
+    many people were told."""
+    check_merge(duplicate, canonical)
     before = {"status": duplicate.status.value, "merged_into": None}
     duplicate.merged_into_id = canonical.id
-    reason = (f"Merged into “{canonical.title}”, which asks for the same thing. Supporters "
-              "can move their support there.")
+    # The public timeline names no title: the idea's banner links the one it went into, and
+    # leaves its title out if that idea is ever hidden.
+    reason = ("Merged into another idea that asks for the same thing. Supporters can move "
+              "their support there.")
     followers = follower_ids(duplicate)
-    record_status(duplicate, IdeaStatus.MERGED, actor, reason=reason)  # tells followers
+    told = record_status(duplicate, IdeaStatus.MERGED, actor, reason=reason)  # tells followers
     supporters = set(supporter_ids(duplicate)) - followers
-    notify_people(duplicate, f"“{duplicate.title}”, an idea you support, was merged into "
-                  f"“{canonical.title}”. You can move your support to it in one click.",
-                  supporters, actor)
+    told += notify_people(duplicate, f"“{duplicate.title}”, an idea you support, was merged "
+                          f"into “{canonical.title}”. You can move your support to it in one "
+                          "click.", supporters, actor)
     audit.record(actor, "idea.merge", duplicate,
                  f"Merged idea {duplicate.id} into idea {canonical.id}", before=before,
                  after={"status": IdeaStatus.MERGED.value, "merged_into": canonical.id})
     db.session.commit()
+    return told
 
 
 def previous_status(idea: Idea) -> IdeaStatus:

@@ -6,8 +6,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from app import bounded_id
 from app.access import public, staff_required, verified
 from app.extensions import db, limiter
+from app.filters import plural
 from app.models import (
     NOT_A_DATA_PROJECT,
     OPPORTUNITY_TYPES,
@@ -137,26 +139,35 @@ def merge(idea_id: int):
     """A confirmation page (GET, from the duplicates page's "Merge" button), then the merge."""
     duplicate = db.session.get(Idea, idea_id) or abort(404)
     values = request.form if request.method == "POST" else request.args
-    canonical = db.session.get(Idea, values.get("canonical", type=int) or 0)
-    cluster = db.session.get(DuplicateCluster, values.get("cluster", type=int) or 0)
+    canonical = db.session.get(Idea, bounded_id(values.get("canonical", type=int)) or 0)
+    cluster = db.session.get(DuplicateCluster, bounded_id(values.get("cluster", type=int)) or 0)
+    if cluster is not None and duplicate.id not in {m.idea_id for m in cluster.members}:
+        cluster = None  # a group this idea is not in: go back to the idea instead
     back = (url_for("triage.clusters", window_id=duplicate.window_id) + f"#cluster-{cluster.id}"
             if cluster else url_for("triage.idea", idea_id=idea_id))
-    if canonical is None or canonical.id == duplicate.id:
-        flash("Choose the idea to merge into", "warning")
+    try:
+        if canonical is None:
+            raise merging.MergeError("Choose the idea to merge into")
+        merging.check_merge(duplicate, canonical)
+    except merging.MergeError as error:
+        flash(str(error), "warning")
         return redirect(back)
     form = ButtonForm()
     if form.validate_on_submit():
         try:
-            merging.merge(current_user, duplicate, canonical)
+            told = merging.merge(current_user, duplicate, canonical)
         except merging.MergeError as error:
             flash(str(error), "warning")
         else:
-            flash(f"“{duplicate.title}” is merged into “{canonical.title}”. Its followers and "
-                  "supporters have been told.", "success")
+            flash(f"“{duplicate.title}” is merged into “{canonical.title}”. "
+                  + (f"{plural(told, 'person', 'people')} who follow or support it "
+                     f"{'has' if told == 1 else 'have'} been told." if told
+                     else "Nobody followed or supported it, so nobody was told."), "success")
         return redirect(back)
+    people = merging.people_to_tell(duplicate, current_user)
     return render_template("triage/merge.html", duplicate=duplicate, canonical=canonical,
-                           cluster=cluster, back=back, form=form,
-                           people=merging.people_told(duplicate))
+                           cluster=cluster, back=back, form=form, people=len(people),
+                           by_email=sum(1 for p in people if p.email_notifications and p.email))
 
 
 @bp.route("/staff/ideas/<int:idea_id>/unmerge", methods=["POST"])
@@ -170,7 +181,7 @@ def unmerge(idea_id: int):
             flash(str(error), "warning")
         else:
             flash(f"“{idea.title}” is no longer merged.", "success")
-    back = db.session.get(DuplicateCluster, request.form.get("cluster", type=int) or 0)
+    back = db.session.get(DuplicateCluster, bounded_id(request.form.get("cluster", type=int)) or 0)
     return _back(back) if back else redirect(url_for("triage.idea", idea_id=idea_id))
 
 

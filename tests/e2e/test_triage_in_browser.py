@@ -57,10 +57,11 @@ def test_staff_triage_pages(page, app, runner, make_user, make_window, make_idea
     page.locator(".app-cluster").first.get_by_role("button", name=re.compile("^Merge")) \
         .first.click()
     expect(page.get_by_role("heading", name="Merge this idea into another?")).to_be_visible()
-    expect(page.get_by_text("nobody follows or supports it yet")).to_be_visible()
+    expect(page.get_by_text("nobody else follows or supports it")).to_be_visible()
     page.check_accessibility()
     page.get_by_role("button", name="Merge the idea").click()
-    expect(page.get_by_text("Its followers and supporters have been told.")).to_be_visible()
+    expect(page.get_by_text("Nobody followed or supported it, so nobody was told.")) \
+        .to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Undo merge"))).to_be_visible()
     page.goto(f"/staff/windows/{window.id}/themes")
     page.check_accessibility()
