@@ -268,12 +268,20 @@ def test_drafts_can_be_deleted_by_their_author(client, auth, make_user, make_win
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")
     idea_id = idea_id_from(submit_idea(client, window.id))
+    other = client.application.test_client()  # someone else cannot even see the question
+    submit(other, "/sign-in", {"email": make_user("sam@example.org").email,
+                               "password": PASSWORD})
+    assert other.get(f"/ideas/{idea_id}/discard").status_code == 404
     page = text(client.get(f"/ideas/{idea_id}/discard"))  # asks first
     assert "Delete your draft?" in page and "You cannot undo this." in page
     with app.app_context():
         assert db.session.get(Idea, idea_id) is not None
     response = submit(client, f"/ideas/{idea_id}/discard", {})
     assert "Your draft has been deleted" in text(response)
+    published = idea_id_from(submit_idea(client, window.id))
+    submit(client, f"/ideas/{published}/publish", {}, page=f"/ideas/{published}/check")
+    response = client.get(f"/ideas/{published}/discard", follow_redirects=True)
+    assert "Only drafts can be deleted" in text(response)
     with app.app_context():
         assert db.session.get(Idea, idea_id) is None
 

@@ -537,6 +537,10 @@ def test_decision_templates_can_be_added(app, staff):
     assert "There is already a template called “Needs a partner”" in page
     assert "Other words." in page and "<title>Error:" in page
     assert "No public body could lead this project this round." in page
+    # Names differing only in case or spaces would look the same in the list.
+    response = submit(sam, "/staff/decision-templates", {
+        "name": "  needs   A partner ", "status": "under_review", "reason": "Other words."})
+    assert "There is already a template called “needs A partner”" in text(response)
 
 
 def test_decision_templates_can_be_changed_and_deleted(app, staff):
@@ -563,9 +567,12 @@ def test_decision_templates_can_be_changed_and_deleted(app, staff):
         row = db.session.get(DecisionTemplate, rows["Low feasibility"])
         assert (row.name, row.reason) == ("Not feasible yet", "Not feasible this round.")
         event = db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action == "template.save")).one()
+            AuditEvent.action == "template.change")).one()
         assert event.before["name"] == "Low feasibility"
         assert event.after["name"] == "Not feasible yet"
+    submit(sam, url, {"name": "Not feasible yet", "status": "not_taken_forward",
+                      "reason": "Not feasible this round."})  # saved unchanged: no entry
+    assert audit_actions(app).count("template.change") == 1
     # Deleting asks first, then removes it, in the audit log too.
     delete_url = f"/staff/decision-templates/{rows['Already being done']}/delete"
     assert "Delete the template “Already being done”?" in text(sam.get(delete_url))
@@ -578,7 +585,10 @@ def test_decision_templates_can_be_changed_and_deleted(app, staff):
         db.session.execute(DecisionTemplate.__table__.delete().where(
             DecisionTemplate.id != last))
         db.session.commit()
-    response = submit(sam, f"/staff/decision-templates/{last}/delete", {})
+    page = text(sam.get(f"/staff/decision-templates/{last}/delete"))
+    assert "You cannot delete the last template" in page and "Delete template" not in page
+    response = submit(sam, f"/staff/decision-templates/{last}/delete", {},
+                      page="/staff/decision-templates")
     assert "You cannot delete the last template" in text(response)
     with app.app_context():
         assert db.session.get(DecisionTemplate, last) is not None

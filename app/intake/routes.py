@@ -260,6 +260,10 @@ def idea_published(idea_id: int):
 def discard_idea(idea_id: int):
     """Asks first (GET), then deletes the draft (POST)."""
     draft = own_idea_or_404(idea_id)
+    if draft.status != IdeaStatus.DRAFT:
+        flash("Only drafts can be deleted. You can withdraw a published idea instead.",
+              "warning")
+        return redirect(url_for("intake.idea", idea_id=draft.id))
     form = ButtonForm()
     if request.method == "GET":
         return render_template("intake/discard_idea.html", idea=draft, form=form)

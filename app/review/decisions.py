@@ -2,7 +2,7 @@
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -62,15 +62,30 @@ def reasons_json(rows: list[DecisionTemplate]) -> str:
     return json.dumps({str(row.id): row.reason for row in rows}, ensure_ascii=False)
 
 
+def template_name(name: str) -> str:
+    """A template name as stored: spaces trimmed and runs of spaces made one."""
+    return " ".join(name.split())
+
+
+def _name_taken(name: str, other_than: int | None = None) -> bool:
+    """Whether another template has this name, ignoring case ("low feasibility" is taken
+    when "Low feasibility" exists: staff could not tell them apart in the list)."""
+    statement = select(DecisionTemplate.id).where(
+        func.lower(DecisionTemplate.name) == name.lower())
+    if other_than is not None:
+        statement = statement.where(DecisionTemplate.id != other_than)
+    return db.session.scalar(statement.limit(1)) is not None
+
+
 def save_template(actor: User, name: str, status: IdeaStatus, reason: str) -> DecisionTemplate:
     """Add a reusable reason. A name already in use is refused: changing a template is done
     from its own page, so that nobody overwrites one by choosing the same name."""
     if status not in DECISIONS:
         raise DecisionError("Choose a decision from the list")
-    name = name.strip()
+    name = template_name(name)
     taken = f"There is already a template called “{name}”. Choose another name, or change " \
             f"that template from the list"
-    if db.session.scalar(select(DecisionTemplate.id).where(DecisionTemplate.name == name)):
+    if _name_taken(name):
         raise DecisionError(taken, "name")
     row = DecisionTemplate(name=name, status=status, reason=reason.strip())
     db.session.add(row)
@@ -87,41 +102,51 @@ def save_template(actor: User, name: str, status: IdeaStatus, reason: str) -> De
 
 def change_template(actor: User, row: DecisionTemplate, name: str, status: IdeaStatus,
                     reason: str) -> DecisionTemplate:
-    """Rename a template or change its decision or words (decisions made keep their reasons)."""
+    """Rename a template or change its decision or words (decisions made keep their reasons).
+    Saving it unchanged records nothing."""
     if status not in DECISIONS:
         raise DecisionError("Choose a decision from the list")
-    name = name.strip()
-    taken = db.session.scalar(select(DecisionTemplate.id).where(
-        DecisionTemplate.name == name, DecisionTemplate.id != row.id))
-    if taken is not None:
-        raise DecisionError(f"There is already a template called “{name}”. Choose another "
-                            f"name", "name")
+    name = template_name(name)
+    taken = f"There is already a template called “{name}”. Choose another name"
+    if _name_taken(name, other_than=row.id):
+        raise DecisionError(taken, "name")
     before = {"name": row.name, "status": row.status.value, "reason": row.reason}
+    after = {"name": name, "status": status.value, "reason": reason.strip()}
+    if after == before:
+        return row
     row.name, row.status, row.reason = name, status, reason.strip()
-    audit.record(actor, "template.save", row, f"Changed decision template {row.name}",
-                 before=before, after={"name": name, "status": status.value,
-                                       "reason": row.reason})
+    audit.record(actor, "template.change", row, f"Changed decision template {row.name}",
+                 before=before, after=after)
     try:
         db.session.commit()
     except IntegrityError:  # the same name saved in another tab a moment ago
         db.session.rollback()
-        raise DecisionError(f"There is already a template called “{name}”. Choose another "
-                            f"name", "name") from None
+        raise DecisionError(taken, "name") from None
     return row
 
 
 def delete_template(actor: User, row: DecisionTemplate) -> None:
     """Delete a template; decisions made with it keep their reasons. The last one stays, since
     an empty list would bring the defaults back."""
-    others = db.session.scalar(select(DecisionTemplate.id).where(
-        DecisionTemplate.id != row.id).limit(1))
-    if others is None:
-        raise DecisionError("You cannot delete the last template. Add another one first, or "
-                            "change this one")
+    # Lock every template row (a handful) so that two people deleting the last two at once
+    # take turns: the second then sees only its own row left and is refused. (SQLite has no
+    # row locks, but lets only one of two such writers commit.)
+    ids = db.session.scalars(select(DecisionTemplate.id).with_for_update()).all()
+    if ids == [row.id] or not ids:
+        raise DecisionError(LAST_TEMPLATE)
     audit.record(actor, "template.delete", row, f"Deleted decision template {row.name}",
                  before={"name": row.name, "status": row.status.value, "reason": row.reason})
     db.session.delete(row)
     db.session.commit()
+
+
+LAST_TEMPLATE = "You cannot delete the last template. Add another one first, or change this one"
+
+
+def is_last_template(row: DecisionTemplate) -> bool:
+    """Whether this is the only template left."""
+    return db.session.scalar(select(DecisionTemplate.id).where(
+        DecisionTemplate.id != row.id).limit(1)) is None
 
 
 def resolve(status_value: str, template: DecisionTemplate | None,

@@ -395,7 +395,9 @@ def delete_template(template_id: int):
         else:
             flash(f"The template “{name}” is deleted.", "success")
             return redirect(url_for("review.decision_templates"))
-    return render_template("review/template_delete.html", template=row, form=form)
+    return render_template("review/template_delete.html", template=row, form=form,
+                           last=decisions.is_last_template(row),
+                           last_message=decisions.LAST_TEMPLATE)
 
 
 # ---- The shortlist --------------------------------------------------------------------------
