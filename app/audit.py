@@ -56,14 +56,14 @@ ACTION_LABELS = {
     "window.reopen": "Window reopened",
     "window.update": "Window changed",
 }
-RECORD_LABELS = {
-    "areas": "Areas", "audit_events": "Audit log", "criteria": "Feasibility criteria",
-    "decision_templates": "Decision templates", "idea_windows": "Idea windows",
-    "ideas": "Ideas", "memberships": "Memberships", "organisations": "Organisations",
-    "shortlist_overrides": "Shortlist overrides", "triage_clusters": "Duplicate groups",
-    "triage_cluster_members": "Duplicate group members", "triage_runs": "Duplicate checks",
-    "triage_type_models": "Type models", "users": "Accounts",
-}
+RECORD_NAMES = {"idea_windows": "Idea window", "ideas": "Idea", "users": "Account",
+                "organisations": "Organisation", "memberships": "Membership",
+                "areas": "Area", "reports": "Report", "criteria": "Criterion",
+                "assessments": "Assessment", "staff_notes": "Staff note",
+                "decision_templates": "Decision template",
+                "shortlist_overrides": "Shortlist change", "shortlist_entries": "Shortlist entry",
+                "triage_type_models": "Type model", "triage_runs": "Duplicate check",
+                "triage_clusters": "Group of similar ideas", "audit_events": "Audit log"}
 
 
 def action_label(action: str) -> str:
@@ -72,8 +72,8 @@ def action_label(action: str) -> str:
 
 
 def record_label(target_type: str) -> str:
-    """A record type (a table name) as admins read it, or the name itself."""
-    return RECORD_LABELS.get(target_type, target_type.replace("_", " ").capitalize())
+    """A record type (a table name) as admins read it: 'Idea window' for "idea_windows"."""
+    return RECORD_NAMES.get(target_type, target_type.replace("_", " ").capitalize())
 
 
 def record(

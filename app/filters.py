@@ -55,20 +55,11 @@ def asset_url(filename: str) -> str:
 
 
 # Audit records name their table; people read a thing.
-RECORD_NAMES = {"idea_windows": "Idea window", "ideas": "Idea", "users": "Account",
-                "organisations": "Organisation", "memberships": "Membership",
-                "areas": "Area", "reports": "Report", "criteria": "Criterion",
-                "assessments": "Assessment", "staff_notes": "Staff note",
-                "decision_templates": "Decision template",
-                "shortlist_overrides": "Shortlist change", "shortlist_entries": "Shortlist entry",
-                "triage_type_models": "Type model", "triage_runs": "Duplicate check",
-                "triage_clusters": "Group of similar ideas", "audit_events": "Audit log"}
-
-
 def audit_record(target_type: str, target_id: str) -> str:
     """'Idea window 4' for ("idea_windows", "4")."""
-    name = RECORD_NAMES.get(target_type, target_type.replace("_", " ").capitalize())
-    return f"{name} {target_id}"
+    from app.audit import record_label  # noqa: PLC0415 - app.audit imports the models
+
+    return f"{record_label(target_type)} {target_id}"
 
 
 def audit_key(key: str) -> str:

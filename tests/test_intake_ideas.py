@@ -260,6 +260,10 @@ def test_check_page_warns_about_personal_details_before_publishing(client, auth,
     page = text(response)
     assert "Your idea seems to include a phone number. Everyone will be able to read it." \
         in page
+    response = submit_idea(client, window.id, problem="Ring 07700 900123 or mail me at "
+                           "rosa@example.org, 12 Elm Road, NG7 2QP.")
+    assert "include an email address, a phone number and a house number and postcode." \
+        in text(response)
     assert "Publish idea" in page  # a warning, never a block
 
 
@@ -427,7 +431,7 @@ def test_search_follows_status_changes(client, auth, make_user, make_window, mak
 
 def test_search_results_page_through_every_match(client, busy_window):
     first = text(client.get(f"/windows/{busy_window.id}?q=buses"))
-    assert "23 ideas match your filters, page 1 of 2, most recent first." in first
+    assert "23 ideas match your filters, page 1 of 2, highest idea number first." in first
     assert first.count('class="app-idea-summary"') == 20
     second = text(client.get(f"/windows/{busy_window.id}?q=buses&page=2"))
     assert second.count('class="app-idea-summary"') == 3
@@ -452,7 +456,7 @@ def test_searches_matching_very_many_ideas_say_more_than(client, busy_window, mo
 
     monkeypatch.setattr(search, "COUNT_CAP", 5)
     page = text(client.get(f"/windows/{busy_window.id}?q=buses"))
-    assert "More than 5 ideas match your filters, page 1, most recent first. Add words" in page
+    assert "More than 5 ideas match your filters, page 1, highest idea number first. Add" in page
     assert page.count('class="app-idea-summary"') == 20
 
 

@@ -621,6 +621,10 @@ def test_admins_filter_and_export_the_audit_log(app, review_window, staff, make_
     assert "“From” must be a real date, like 22/11/2026" in page and "<title>Error:" in page
     page = text(ann.get("/admin/audit?date_from=23/11/2026&date_to=21/11/2026"))
     assert "“To” must be the same as or after “From”" in page and "<title>Error:" in page
+    assert "Correct the dates to see the entries." in page and "No entries match" not in page
+    page = text(ann.get("/admin/audit"))  # labels admins can read, codes beside them
+    assert ">Idea hidden</option>" in page or ">Decision on an idea</option>" in page
+    assert "Decision on an idea <code>idea.decide</code>" in page
 
     response = ann.get(f"/admin/audit.csv?actor={staff.id}&action=idea.decide")
     assert response.status_code == 200 and response.mimetype == "text/csv"

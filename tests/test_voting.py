@@ -513,6 +513,26 @@ def test_download_my_data_includes_supports_and_follows(client, auth, make_user,
     assert data["follows"] == [ideas[1].title]
 
 
+def test_the_notifications_page_lists_followed_ideas_but_not_hidden_ones(
+        app, client, auth, make_user, ideas, monkeypatch):
+    from app.voting import notifications
+
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    for idea in ideas:
+        submit(client, f"/ideas/{idea.id}/follow", {}, page=f"/ideas/{idea.id}")
+    with app.app_context():
+        db.session.execute(update(Idea).where(Idea.id == ideas[0].id)
+                           .values(hidden_at=func.now()))
+        db.session.commit()
+    monkeypatch.setattr(notifications, "FOLLOWED_SHOWN", 2)
+    page = text(client.get("/notifications"))
+    assert "3 ideas; the 2 you followed most recently are below" in page
+    assert ideas[3].title in page and ideas[2].title in page
+    assert ideas[1].title not in page  # followed earlier: beyond the two shown
+    assert ideas[0].title not in page  # hidden
+
+
 def test_queued_emails_go_to_the_person_as_they_are_when_sending(app, runner, make_user,
                                                                  mailbox):
     from app.accounts.services import delete_account

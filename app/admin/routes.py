@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 
 from app import audit, bounded_id
 from app.access import admin_required
@@ -204,13 +204,16 @@ def audit_filters() -> tuple[services.AuditFilters, dict[str, str]]:
 @admin_required
 def audit_log():
     filters, errors = audit_filters()
-    page = paginate(services.audit_query(filters), per_page=50)
+    # With a date that is wrong, show the error and no entries, not "No entries match".
+    query = services.audit_query(filters)
+    page = paginate(query.where(false()) if errors else query, per_page=50)
     target_types = list(db.session.scalars(
         select(AuditEvent.target_type).distinct().order_by(AuditEvent.target_type)
     ))
     return render_template("admin/audit.html", page=page, filters=filters, errors=errors,
                            action_label=audit.action_label, record_label=audit.record_label,
-                           actions=services.audit_actions(), target_types=target_types,
+                           actions=sorted(services.audit_actions(), key=audit.action_label),
+                           target_types=sorted(target_types, key=audit.record_label),
                            actors=services.audit_actors(), page_has_errors=bool(errors),
                            error_items=[(f"#{name}", message) for name, message in errors.items()],
                            args={k: v for k, v in request.args.items() if k != "page" and v})

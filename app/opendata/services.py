@@ -40,10 +40,10 @@ IDEA_FIELDS = [
 ]
 
 WINDOW_FIELDS = [
-    "id", "title", "theme", "stage", "open_for_voting", "submissions_open_at",
-    "submissions_close_at",
+    "id", "title", "theme", "stage", "submissions_open_at", "submissions_close_at",
     "voting_open_at", "voting_close_at", "support_weight", "feasibility_weight",
     "shortlist_size", "criteria_count", "shortlist_published_at", "idea_count", "url",
+    "open_for_voting",  # added later: at the end, so that the columns before it stay put
 ]
 
 

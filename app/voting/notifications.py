@@ -90,9 +90,10 @@ def notifications_query(user: User):
 FOLLOWED_SHOWN = 50
 
 
-def followed_ideas(user: User, limit: int = FOLLOWED_SHOWN) -> tuple[list[Idea], int]:
+def followed_ideas(user: User, limit: int | None = None) -> tuple[list[Idea], int]:
     """The ideas a person follows that they can still see, most recently followed first (up
-    to `limit`), and how many there are in all."""
+    to `limit`, default FOLLOWED_SHOWN), and how many there are in all."""
+    limit = limit or FOLLOWED_SHOWN
     visible = select(Follow.idea_id).join(Idea, Idea.id == Follow.idea_id).where(
         Follow.user_id == user.id, (Idea.hidden_at.is_(None)) | (Idea.author_id == user.id))
     total = db.session.scalar(select(func.count()).select_from(visible.subquery()))
