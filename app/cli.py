@@ -147,7 +147,8 @@ def seed_demo() -> None:
         audit_log.setLevel(level)
     click.echo("Demo data ready" + (f" ({created} accounts and {ideas} ideas created)."
                                     if created or ideas else " (already there; nothing changed)."))
-    click.echo("Development-only accounts (sign in at http://127.0.0.1:5000/sign-in):")
+    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    click.echo(f"Development-only accounts (sign in at {base}/sign-in):")
     for email, _name, role, password, _organisation in DEMO_USERS:
         click.echo(f"  {role.label:<32} {email:<24} password: {password}")
 

@@ -54,6 +54,7 @@ def test_seed_demo_creates_one_user_per_role_once(runner, app, auth):
     assert "5 accounts and 46 ideas created" in first.output
     second = runner.invoke(args=["seed-demo"])
     assert "nothing changed" in second.output
+    assert "sign in at http://localhost/sign-in" in second.output  # PUBLIC_BASE_URL
     for email, _name, _role, password, _org in DEMO_USERS:
         assert f"{email}" in second.output and password in second.output
     with app.app_context():
