@@ -125,6 +125,9 @@ def change_template(actor: User, row: DecisionTemplate, name: str, status: IdeaS
     return row
 
 
+LAST_TEMPLATE = "You cannot delete the last template. Add another one first, or change this one"
+
+
 def delete_template(actor: User, row: DecisionTemplate) -> None:
     """Delete a template; decisions made with it keep their reasons. The last one stays, since
     an empty list would bring the defaults back."""
@@ -138,9 +141,6 @@ def delete_template(actor: User, row: DecisionTemplate) -> None:
                  before={"name": row.name, "status": row.status.value, "reason": row.reason})
     db.session.delete(row)
     db.session.commit()
-
-
-LAST_TEMPLATE = "You cannot delete the last template. Add another one first, or change this one"
 
 
 def is_last_template(row: DecisionTemplate) -> bool:
