@@ -7,9 +7,10 @@ analysts in a longer, more technical voice. So each type has
 * ``DEFINITIONS``: what the type is, in a sentence or two;
 * ``EXAMPLES``: short project descriptions in an analytics team's voice, across many services
   (written for this module; none is copied from the seed set or any evaluation data);
-* ``CUES``: phrases that signal the analytic intent of a type. Each becomes one feature (how
-  often the cues of that type occur), which a classifier can weigh like any word but which
-  generalises across wordings ("prioritise", "rank the backlog", "worst first").
+* ``CUES``: phrases that signal the analytic intent of a type. Each can become one feature
+  (how often the cues of that type occur). They are off by default (``types.CUE_SCALE`` is
+  0): on project descriptions written by analytics teams they cost accuracy, because such
+  write-ups use "identify", "target" or "prevent" whatever the type (docs/triage.md).
 """
 
 from __future__ import annotations
