@@ -8,7 +8,7 @@ staff or admin route does not check the role.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import login_manager
@@ -51,7 +51,10 @@ def verified(view: Callable) -> Callable:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.is_verified:
-            flash("Confirm your email address before you do that. We can send a new link.")
+            message = "Confirm your email address before you do that. We can send a new link."
+            if request.accept_mimetypes.best == "application/json":  # a script: say so there
+                return jsonify(error=message), 403
+            flash(message)
             return redirect(url_for("accounts.account"))
         return view(*args, **kwargs)
 

@@ -513,6 +513,47 @@ def test_download_my_data_includes_supports_and_follows(client, auth, make_user,
     assert data["follows"] == [ideas[1].title]
 
 
+def test_signed_out_while_the_page_was_open_comes_back_to_the_page_not_to_a_405(
+        app, client, auth, make_user, ideas):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    token = csrf_token(client, f"/windows/{ideas[0].window_id}")
+    with app.app_context():  # a password change on another device ends this session
+        db.session.execute(update(User).where(User.email == "rosa@example.org")
+                           .values(session_version=User.session_version + 1))
+        db.session.commit()
+    page = f"/windows/{ideas[0].window_id}?sort=newest"
+    response = client.post(f"/ideas/{ideas[0].id}/support", data={"csrf_token": token},
+                           headers={"Referer": f"http://localhost{page}"})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(f"/sign-in?next=/windows/{ideas[0].window_id}")
+    assert "/support" not in location
+    assert "Sign in, then try again." in text(client.get(location))
+    reply = client.post(f"/ideas/{ideas[0].id}/support", data={"csrf_token": token},
+                        headers={"Accept": "application/json",
+                                 "Referer": f"http://localhost{page}"})
+    assert reply.status_code == 401
+    assert reply.get_json()["sign_in"].startswith("/sign-in?next=/windows/")
+    # A referrer from another site is never a place to come back to.
+    response = client.post(f"/ideas/{ideas[0].id}/support", data={"csrf_token": token},
+                           headers={"Referer": "https://evil.example/windows/1"})
+    assert response.headers["Location"].endswith("/sign-in?next=/")
+
+
+def test_people_who_have_not_confirmed_their_email_are_asked_to_first(
+        app, client, auth, make_user, ideas):
+    make_user("new@example.org", verified=False)
+    auth.sign_in("new@example.org")
+    page = text(client.get(f"/windows/{ideas[0].window_id}"))
+    assert "Confirm your email address to support ideas." in page
+    assert "Support this idea" not in page and "supports left" not in page
+    reply = support(client, ideas[0].id, json_reply=True)
+    assert reply.status_code == 403
+    assert "Confirm your email address" in reply.get_json()["error"]
+    assert count_of(app, ideas[0].id) == 0
+
+
 def test_the_notifications_page_lists_followed_ideas_but_not_hidden_ones(
         app, client, auth, make_user, ideas, monkeypatch):
     from app.voting import notifications

@@ -1,10 +1,14 @@
 """Flask-Login wiring: loading the signed-in person from the session."""
 
+from urllib.parse import urlsplit
+
+from flask import flash, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from sqlalchemy import bindparam, select
 
 from app.extensions import db
 from app.models import User
+from app.security import local_path
 
 # Built once: every request loads its person, and building the statement each time cost more
 # than running it (bench/voting_inprocess.py).
@@ -22,10 +26,30 @@ def load_user(session_id: str) -> User | None:
     return user
 
 
+def send_to_sign_in():
+    """Someone who must sign in first: to the sign-in page, coming back afterwards to a page
+    they can open. A form post cannot be repeated by a redirect (a GET of "/ideas/1/support"
+    is refused), so after one they come back to the page the form was on. A script asking
+    for JSON gets a 401 with the sign-in address, to go there itself."""
+    if request.method == "GET":
+        back = request.full_path if request.query_string else request.path
+        message = "Sign in to see that page."
+    else:
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc in ("", request.host)
+        back = local_path(referrer.path + (f"?{referrer.query}" if referrer.query else "")
+                          if same_site else "", url_for("main.index"))
+        message = "Sign in, then try again."
+    sign_in = url_for("accounts.sign_in", next=back)
+    flash(message, "info")  # the script goes to the sign-in page too, which shows it
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message, sign_in=sign_in), 401
+    return redirect(sign_in)
+
+
 def register(login_manager: LoginManager) -> None:
     """Tell Flask-Login how to load people and where to send those who must sign in."""
     login_manager.user_loader(load_user)
     login_manager.login_view = "accounts.sign_in"
-    login_manager.login_message = "Sign in to see that page."
-    login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(send_to_sign_in)
     login_manager.session_protection = "strong"

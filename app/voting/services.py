@@ -186,6 +186,7 @@ class VotingContext:
     used: int
     limit: int | None
     signed_in: bool
+    verified: bool = False  # signed in with a confirmed email address: may support
 
     @property
     def remaining(self) -> int | None:
@@ -197,7 +198,8 @@ def voting_context(user: User, window: IdeaWindow, idea_ids: list[int]) -> Votin
     return VotingContext(window=window, open=window.is_open_for_voting(),
                          supported=supported_ids(user, idea_ids),
                          used=supports_used(user, window), limit=window.support_limit,
-                         signed_in=user.is_authenticated)
+                         signed_in=user.is_authenticated,
+                         verified=user.is_authenticated and user.is_verified)
 
 
 # ---- Following ------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ export function initSupportForms(root = document) {
         const data = await response.json();
         if (response.ok) {
           render(form, data);
+        } else if (data.sign_in) {
+          window.location.assign(data.sign_in); // signed out meanwhile: sign in, come back
         } else {
           showError(form, data.error || "Something went wrong. Try again.");
         }

@@ -6,6 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.test_accessibility import sign_in
+from tests.support.factories import PASSWORD
 
 
 def test_support_in_place_up_to_the_limit_then_withdraw(page, make_user, make_window,
@@ -55,7 +56,7 @@ def test_support_without_javascript_comes_back_to_the_same_place(browser, live_s
     page = context.new_page()
     page.goto("/sign-in")
     page.get_by_label("Email address").fill("rosa@example.org")
-    page.get_by_label("Password", exact=True).fill("correct-horse-battery-staple-42")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"/windows/{window.id}?sort=newest&page=2")
     page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 03")).click()
@@ -126,3 +127,29 @@ def test_follow_and_get_the_email_when_the_status_changes(page, app, make_user, 
     assert "Sent 1" in runner.invoke(args=["notifications", "send"]).output
     body = mailbox.body(mailbox.last_to("fred@example.org"))
     assert "Under review" in body and "Staff are checking the data." in body
+
+
+def test_signed_out_elsewhere_support_goes_to_sign_in_and_back_to_the_list(
+        page, app, make_user, make_window, make_idea):
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import User
+
+    window = make_window(stage="voting")
+    make_idea(window, make_user(), title="Bus idea number 0 for the city")
+    make_user("rosa@example.org")
+    sign_in(page, "rosa@example.org")
+    page.goto(f"/windows/{window.id}?sort=newest")
+    with app.app_context():  # a password change on another device ends this session
+        db.session.execute(update(User).where(User.email == "rosa@example.org")
+                           .values(session_version=User.session_version + 1))
+        db.session.commit()
+    page.allow_console("401 (UNAUTHORIZED)")
+    page.get_by_role("button", name=re.compile("Support this idea")).click()
+    expect(page.get_by_text("Sign in, then try again.")).to_be_visible()
+    page.get_by_label("Email address").fill("rosa@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.page).to_have_url(re.compile(f"/windows/{window.id}\\?sort=newest"))
+    expect(page.get_by_role("button", name=re.compile("Support this idea"))).to_be_visible()
