@@ -34,6 +34,9 @@ def test_forgotten_password_link_works_once(client, auth, make_user, mailbox):
     assert "We’ve sent an email to <strong>rosa@example.org</strong>" in text(response)
     link = path_of(mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/"))
 
+    # Their own email address is no password, here as when registering.
+    response = submit(client, link, {"password": "rosa@example.org"})
+    assert "Password is too easy to guess" in text(response)
     response = submit(client, link, {"password": NEW_PASSWORD})
     assert "Your password has been changed. Sign in with your new password." in text(response)
     assert "has been changed" in mailbox.body(mailbox.last_to("rosa@example.org"))
@@ -119,6 +122,9 @@ def test_changing_password_needs_the_current_one(client, auth, make_user):
                        {"current_password": "not-my-password", "password": NEW_PASSWORD}))
     assert "<title>Error: Change your password" in page
     assert "Your current password is not correct" in page
+    page = text(submit(client, "/account/change-password",
+                       {"current_password": PASSWORD, "password": PASSWORD}))
+    assert "Enter a new password that is different from your current one" in page
 
 
 def test_changing_email_needs_the_link_sent_to_the_new_address(client, auth, make_user,

@@ -53,15 +53,20 @@ def email_field(label: str = "Email address", hint: str | None = None) -> String
 
 
 class NewPasswordMixin:
-    """Checks `password` against the length rule, common passwords and guessability."""
+    """Checks `password` against the length rule, common passwords and guessability, and
+    against the person's own email address and name: typed into the form (registering), or
+    of `person`, the account whose password changes (set by the view)."""
+
+    person = None
 
     def validate_password(self, field) -> None:
         email = getattr(self, "email", None)
         name = getattr(self, "display_name", None)
         problem = password_problem(
             field.data or "",
-            email=(email.data or "") if email else "",
-            display_name=(name.data or "") if name else "",
+            email=(email.data or "") if email else getattr(self.person, "email", "") or "",
+            display_name=((name.data or "") if name
+                          else getattr(self.person, "display_name", "") or ""),
         )
         if problem:
             raise ValidationError(problem)

@@ -165,10 +165,11 @@ def forgot_password():
 @public
 def reset_password(token: str):
     try:
-        services.find_reset_token(token)
+        reset = services.find_reset_token(token)
     except (TokenExpired, TokenInvalid) as problem:
         return link_problem(problem, "reset your password")
     form = ResetPasswordForm()
+    form.person = reset.user  # a password made of their own email or name is refused
     if form.validate_on_submit():
         try:
             services.reset_password(token, form.password.data)
@@ -195,6 +196,7 @@ def account():
 @signed_in
 def change_password():
     form = ChangePasswordForm()
+    form.person = current_user
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)

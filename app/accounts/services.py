@@ -231,6 +231,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """Change a password after checking the current one; other sessions are signed out."""
     if not verify_password(user.password_hash, current_password):
         raise AccountError("Your current password is not correct", "current_password")
+    if new_password == current_password:
+        raise AccountError("Enter a new password that is different from your current one",
+                           "password")
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     db.session.commit()
