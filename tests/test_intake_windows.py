@@ -131,6 +131,7 @@ def test_staff_create_and_publish_a_window_in_uk_time(client, auth, make_user, m
     ({"submissions_close_date": ["1", "5", "2027"]}, "Ideas must close after they open"),
     ({"voting_open_date": ["1", "5", "2027"]}, "Voting cannot open before ideas open"),
     ({"voting_close_date": ["1", "6", "2027"]}, "Voting must close after it opens"),
+    ({"voting_close_date": ["20", "6", "2027"]}, "Voting must close after ideas close"),
     ({"sources": []}, "Select who may submit ideas"),
     ({"support_limit": "0"}, "Supports each person may give must be between 1 and 1,000"),
 ])

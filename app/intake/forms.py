@@ -256,9 +256,14 @@ class WindowForm(FlaskForm):
              "Voting must close after it opens"),
             ("voting_open", moments["voting_open"] >= moments["submissions_open"],
              "Voting cannot open before ideas open"),
+            # Voting may overlap the last weeks of submissions, but ideas posted after it
+            # closed could never be supported.
+            ("voting_close", moments["voting_close"] >= moments["submissions_close"],
+             "Voting must close after ideas close, so that every idea can be supported"),
         ]
         for name, ok, message in checks:
-            if not ok:
-                getattr(self, f"{name}_date").errors.append(message)
+            errors = getattr(self, f"{name}_date").errors
+            if not ok and not errors:  # one message a field: the first problem
+                errors.append(message)
                 valid = False
         return valid
