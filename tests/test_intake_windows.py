@@ -163,6 +163,9 @@ def test_a_window_with_ideas_can_be_closed_but_not_deleted(client, auth, make_us
     empty = make_window(stage="open")
     make_idea(with_ideas, make_user())
     auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{with_ideas.id}/delete"))  # said before the button
+    assert "so it cannot be deleted. You can close it instead." in page
+    assert "Delete window</button>" not in page
     page = text(submit(client, f"/staff/windows/{with_ideas.id}/delete", {},
                        page="/staff/windows"))
     assert "This window has ideas, so it cannot be deleted. You can close it." in page
@@ -252,7 +255,7 @@ def test_a_closed_window_can_be_reopened_after_confirming_the_close(client, auth
     assert "You can reopen it later" in text(client.get(f"/staff/windows/{window.id}/close"))
     submit(client, f"/staff/windows/{window.id}/close", {})
     response = submit(client, f"/staff/windows/{window.id}/reopen", {}, page="/staff/windows")
-    assert "is open again" in text(response)
+    assert "is no longer closed. Its stage is now: Open for ideas." in text(response)
     with app.app_context():
         assert db.session.get(IdeaWindow, window.id).stage() == WindowStage.OPEN_FOR_IDEAS
         actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))

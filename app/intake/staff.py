@@ -97,10 +97,13 @@ def _window_action(window_id: int, action, done: str, confirm: str | None = None
     found = staff_window_or_404(window_id)
     if request.method == "GET" and confirm:
         heading, explanation, button = CONFIRMATIONS[confirm]
+        # Say so before the button, not after it, when the action would be refused.
+        refused = ("This window has ideas, so it cannot be deleted. You can close it instead."
+                   if confirm == "delete" and services.window_has_ideas(found) else None)
         return render_template("intake/staff/confirm.html", window=found,
                                heading=heading.format(title=found.title),
                                explanation=explanation, button=button, form=ButtonForm(),
-                               warning=confirm == "delete")
+                               warning=confirm == "delete", refused=refused)
     if ButtonForm().validate_on_submit():
         title = found.title
         try:
@@ -108,7 +111,8 @@ def _window_action(window_id: int, action, done: str, confirm: str | None = None
         except services.IntakeError as error:
             flash(error.message, "warning")
         else:
-            flash(done.format(title=title), "success")
+            stage = found.stage().label if confirm != "delete" else ""
+            flash(done.format(title=title, stage=stage), "success")
     return redirect(url_for("intake.staff_windows"))
 
 
@@ -127,7 +131,8 @@ def close_window(window_id: int):
 @bp.route("/staff/windows/<int:window_id>/reopen", methods=["POST"])
 @staff_required
 def reopen_window(window_id: int):
-    return _window_action(window_id, services.reopen_window, "“{title}” is open again.")
+    return _window_action(window_id, services.reopen_window,
+                          "“{title}” is no longer closed. Its stage is now: {stage}.")
 
 
 @bp.route("/staff/windows/<int:window_id>/delete", methods=["GET", "POST"])
