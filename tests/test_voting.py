@@ -355,9 +355,13 @@ def test_authors_follow_their_ideas_and_followers_hear_of_a_withdrawal(
 
     result = runner.invoke(args=["notifications", "send"])
     assert "Sent 1" in result.output
-    body = mailbox.body(mailbox.last_to("fred@example.org"))
+    email = mailbox.last_to("fred@example.org")
+    # The subject says what happened, not only that something did.
+    assert email["Subject"].startswith("“Light the canal towpath at night” is now: Withdrawn")
+    body = mailbox.body(email)
     assert "Light the canal towpath at night" in body and "Withdrawn" in body
     assert "Already being done." in body
+    assert body.count("Light the canal towpath at night") == 1
     runner.invoke(args=["notifications", "send"])
     assert len(mailbox.to("fred@example.org")) == 1  # never twice
     assert follower.id

@@ -46,6 +46,12 @@ def notify_followers(idea: Idea, message: str, actor: User | None = None) -> int
     return notify_people(idea, message, follower_ids(idea), actor)
 
 
+def headline(message: str, limit: int = 90) -> str:
+    """The first sentence of a notification, to say in an email's subject what happened."""
+    first = message.split(". ", 1)[0].rstrip(".")
+    return first if len(first) <= limit else first[:limit - 1].rstrip() + "…"
+
+
 def notify_people(idea: Idea, message: str, user_ids: set[int] | list[int],
                   actor: User | None = None) -> int:
     """Tell these people (but the person who acted) what happened to `idea`, in the app and,
@@ -69,7 +75,7 @@ def notify_people(idea: Idea, message: str, user_ids: set[int] | list[int],
             db.session.add(OutboxEmail(
                 user_id=follower.id, notification_id=notification.id,
                 to_address=follower.email,
-                subject=f"Update on an idea you follow – {current_app.config['SERVICE_NAME']}",
+                subject=f"{headline(message)} – {current_app.config['SERVICE_NAME']}",
                 body=body))
         told += 1
     return told
