@@ -46,6 +46,9 @@ def test_organisation_form_errors_keep_what_was_typed(client, auth, make_user,
     page = text(submit(client, "/admin/organisations/new",
                        {"name": "Northgate City Council", "kind": "council"}))
     assert "An organisation with that name already exists" in page
+    page = text(submit(client, "/admin/organisations/new",
+                       {"name": " northgate  city council", "kind": "council"}))
+    assert "An organisation with that name already exists" in page  # case and spaces
 
 
 def test_officer_is_verified_by_an_admin(client, app, auth, make_user, make_organisation,

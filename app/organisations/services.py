@@ -5,7 +5,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import audit
 from app.accounts import personal_data
@@ -55,10 +55,14 @@ def _unique_slug(name: str, exclude_id: int | None = None) -> str:
 
 
 def _name_taken(name: str, exclude_id: int | None = None) -> bool:
-    clash = db.session.scalar(
-        select(Organisation.id).where(Organisation.name == name.strip())
-    )
-    return clash is not None and clash != exclude_id
+    """Whether another organisation has this name, ignoring case and extra spaces: officers
+    choosing whom to join could not tell "Northgate City Council" and "northgate city
+    council" apart."""
+    statement = select(Organisation.id).where(
+        func.lower(Organisation.name) == " ".join(name.split()).lower())
+    if exclude_id is not None:
+        statement = statement.where(Organisation.id != exclude_id)
+    return db.session.scalar(statement.limit(1)) is not None
 
 
 def _organisation_state(organisation: Organisation) -> dict[str, Any]:
@@ -71,7 +75,7 @@ def create_organisation(actor: User, name: str, kind: OrganisationKind,
     """Add an organisation that officers can ask to join."""
     if _name_taken(name):
         raise OrganisationError("An organisation with that name already exists", "name")
-    organisation = Organisation(name=name.strip(), slug=_unique_slug(name), kind=kind,
+    organisation = Organisation(name=" ".join(name.split()), slug=_unique_slug(name), kind=kind,
                                 website=(website or "").strip() or None)
     db.session.add(organisation)
     audit.record(actor, "organisation.create", organisation,
@@ -87,7 +91,7 @@ def update_organisation(actor: User, organisation: Organisation, name: str,
     if _name_taken(name, exclude_id=organisation.id):
         raise OrganisationError("An organisation with that name already exists", "name")
     before = _organisation_state(organisation)
-    organisation.name = name.strip()
+    organisation.name = " ".join(name.split())
     organisation.slug = _unique_slug(name, exclude_id=organisation.id)
     organisation.kind = kind
     organisation.website = (website or "").strip() or None
