@@ -60,7 +60,8 @@ def test_staff_and_admin_routes_check_the_role(app):
 
 # Role-checked routes that are not staff routes, and the one non-staff role each admits.
 NON_STAFF_ROLE_ROUTES = {"intake.import_pledges": Role.MAYORS_OFFICE,
-                         "intake.confirm_pledges": Role.MAYORS_OFFICE}
+                         "intake.confirm_pledges": Role.MAYORS_OFFICE,
+                         "intake.pledges_imported": Role.MAYORS_OFFICE}
 
 
 def test_role_routes_never_admit_residents_or_officers(app):

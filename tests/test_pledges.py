@@ -49,8 +49,11 @@ def test_a_good_file_is_checked_then_imported_whole(client, auth, mayors_office,
     assert "Check the pledges before you import them" in page
     assert "2 pledges will be published" in page
     assert count_ideas(app) == 0  # nothing until confirmed
-    page = text(confirm(client, mayors_office, GOOD))
-    assert "2 pledges imported" in page
+    response = confirm(client, mayors_office, GOOD)
+    assert response.status_code == 302  # post, then redirect: a refresh sends nothing again
+    result = response.headers["Location"]
+    assert "2 pledges imported" in text(client.get(result))
+    assert "2 pledges imported" in text(client.get(result))  # refreshed
     with app.app_context():
         ideas = list(db.session.scalars(select(Idea).order_by(Idea.id)))
         assert [i.pledge_reference for i in ideas] == ["Manifesto 2024, p.12, pledge 3",

@@ -190,3 +190,13 @@ def import_pledges(author: User, organisation: Organisation, window: IdeaWindow,
     db.session.commit()
     suggest_types_quietly(ideas)
     return ideas
+
+
+def imported_between(window: IdeaWindow, organisation: Organisation, first: int,
+                     last: int) -> list[Idea]:
+    """This office's pledges in a window with ids from `first` to `last`: what one import
+    published (its ideas are numbered together)."""
+    return list(db.session.scalars(
+        select(Idea).where(Idea.window_id == window.id, Idea.organisation_id == organisation.id,
+                           Idea.source == Source.MAYORAL, Idea.id.between(first, last))
+        .order_by(Idea.id)))

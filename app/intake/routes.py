@@ -349,4 +349,20 @@ def confirm_pledges(window_id: int):
         return render_template("intake/pledges_checked.html", window=idea_window,
                                checked=checked, confirm=form, organisation=organisation,
                                page_has_errors=not checked.ok)
-    return render_template("intake/pledges_imported.html", window=idea_window, ideas=imported)
+    # Post, then redirect: refreshing the result page must not send the file again.
+    ids = [idea.id for idea in imported]
+    return redirect(url_for("intake.pledges_imported", window_id=window_id,
+                            first=min(ids, default=0), last=max(ids, default=0)))
+
+
+@bp.route("/windows/<int:window_id>/pledges/imported")
+@roles_required(Role.MAYORS_OFFICE)
+def pledges_imported(window_id: int):
+    """What an import just published: this office's pledges with ids from `first` to `last`
+    (one import's ideas are numbered together)."""
+    idea_window = window_or_404(window_id)
+    organisation = _mayors_office_organisation() or abort(403)
+    first = bounded_id(request.args.get("first", type=int)) or 0
+    last = bounded_id(request.args.get("last", type=int)) or 0
+    ideas = pledges.imported_between(idea_window, organisation, first, last)
+    return render_template("intake/pledges_imported.html", window=idea_window, ideas=ideas)
