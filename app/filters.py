@@ -1,7 +1,7 @@
 """Template filters and globals: times in Europe/London, plural words, asset URLs."""
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
@@ -86,6 +86,16 @@ def audit_value(value) -> str:
     return str(value)
 
 
+def duration(length: timedelta) -> str:
+    """A link's lifetime in words: '1 hour', '90 minutes', '7 days'."""
+    minutes = int(length.total_seconds() // 60)
+    if minutes and minutes % (24 * 60) == 0:
+        return plural(minutes // (24 * 60), "day")
+    if minutes and minutes % 60 == 0:
+        return plural(minutes // 60, "hour")
+    return plural(minutes, "minute")
+
+
 def register(app: Flask) -> None:
     """Make the filters and globals available in every template."""
     app.add_template_filter(london_datetime)
@@ -93,6 +103,7 @@ def register(app: Flask) -> None:
     app.add_template_global(plural)
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(excerpt)
+    app.add_template_filter(duration)
     app.add_template_global(audit_record)
     app.add_template_filter(audit_key)
     app.add_template_filter(audit_value)

@@ -33,6 +33,7 @@ def test_forgotten_password_link_works_once(client, auth, make_user, mailbox):
     response = ask_for_reset(client, "rosa@example.org")
     assert "We’ve sent an email to <strong>rosa@example.org</strong>" in text(response)
     link = path_of(mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/"))
+    assert "The link works once, for 1 hour." in mailbox.body(mailbox.last_to("rosa@example.org"))
 
     # Their own email address is no password, here as when registering.
     response = submit(client, link, {"password": "rosa@example.org"})
@@ -40,6 +41,7 @@ def test_forgotten_password_link_works_once(client, auth, make_user, mailbox):
     response = submit(client, link, {"password": NEW_PASSWORD})
     assert "Your password has been changed. Sign in with your new password." in text(response)
     assert "has been changed" in mailbox.body(mailbox.last_to("rosa@example.org"))
+    assert "The link works once, for 1 hour." in text(client.get("/forgot-password"))
 
     again = client.get(link)
     assert again.status_code == 400

@@ -27,7 +27,7 @@ class Role(enum.StrEnum):
         return {
             "resident": "Resident",
             "officer": "Council or public body officer",
-            "mayors_office": "Mayor's office",
+            "mayors_office": "Mayor’s office",
             "staff": "ODA staff",
             "admin": "Administrator",
         }[self.value]

@@ -33,7 +33,7 @@ class OrganisationKind(enum.StrEnum):
         return {
             "council": "Council",
             "public_body": "Public body",
-            "mayors_office": "Mayor's office",
+            "mayors_office": "Mayor’s office",
             "partner": "Partner",
         }[self.value]
 
