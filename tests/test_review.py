@@ -225,6 +225,7 @@ def test_in_a_premoderated_window_ideas_wait_for_approval(app, client, auth, mak
     response = submit(client, f"/windows/{window.id}/submit/myself", {
         "title": "Light the canal towpath at night", "problem": "It is dark.", "consent": "y"})
     idea_id = int(response.request.path.split("/")[2])
+    assert "staff check each idea before it appears" in text(response)  # said before publishing
     response = submit(client, f"/ideas/{idea_id}/publish", {}, page=f"/ideas/{idea_id}/check")
     assert "Your idea has been sent" in text(response)
     assert "Waiting to be checked" in text(client.get(f"/ideas/{idea_id}"))
