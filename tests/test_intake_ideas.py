@@ -61,7 +61,10 @@ def test_a_resident_checks_and_publishes_an_idea(client, auth, make_user, make_w
     assert "Grit the side roads on the Hartley Moor estate" in page
     assert "Rosa" in page and "Resident" in page and "Submitted" in page
     assert "What has happened" in page
-    assert "Grit the side roads" in text(client.get("/my-ideas"))
+    mine = text(client.get("/my-ideas"))
+    assert "Grit the side roads" in mine
+    assert f'href="/ideas/{idea_id}/edit">Change' in mine
+    assert f'href="/ideas/{idea_id}/withdraw">Withdraw' in mine
 
 
 def test_pages_do_not_promise_changes_once_voting_has_opened(client, auth, make_user,

@@ -129,7 +129,9 @@ def idea(idea_id: int):
 @bp.route("/my-ideas")
 @signed_in
 def my_ideas():
-    return render_template("intake/my_ideas.html", ideas=services.my_ideas(current_user))
+    ideas = services.my_ideas(current_user)
+    editable = {idea.id for idea in ideas if services.can_edit(current_user, idea)}
+    return render_template("intake/my_ideas.html", ideas=ideas, editable=editable)
 
 
 @bp.route("/windows/<int:window_id>/submit", methods=["GET", "POST"])
