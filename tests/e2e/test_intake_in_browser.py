@@ -76,7 +76,8 @@ def test_a_resident_submits_an_idea(page, make_user, make_window):
     page.check_accessibility()
     page.goto("/my-ideas")
     page.check_accessibility()
-    page.get_by_role("link", name="Run an early bus").click()
+    page.get_by_role("link", name="Run an early bus from the docks to the hospital",
+                     exact=True).click()
     page.get_by_role("link", name="Withdraw your idea").click()
     page.check_accessibility()
     page.get_by_role("button", name="Withdraw idea").click()
