@@ -205,6 +205,9 @@ def test_authors_edit_until_voting_opens(client, auth, make_user, make_window, m
     editable = make_idea(open_window, author)
     too_late = make_idea(voting_window, author)
     auth.sign_in("rosa@example.org")
+    form = text(client.get(f"/ideas/{editable.id}/edit"))
+    assert "Your changes are public as soon as you save them." in form
+    assert "Save changes" in form
     response = submit(client, f"/ideas/{editable.id}/edit",
                       {**IDEA, "title": "A clearer title for my idea"})
     assert "Your idea has been updated" in text(response)
