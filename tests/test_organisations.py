@@ -184,7 +184,7 @@ def test_admin_changes_roles_but_never_removes_the_last_admin(client, app, auth,
     sam = make_user("sam@example.org", display_name="Sam")
     auth.sign_in("admin@example.org")
     response = submit(client, f"/admin/users/{sam.id}", {"role": "staff"})
-    assert "Sam is now: ODA staff" in text(response)
+    assert "Sam’s role is now: ODA staff" in text(response)
     assert role_of(app, "sam@example.org") == Role.STAFF
     page = text(submit(client, f"/admin/users/{admin.id}", {"role": "resident"}))
     assert "This is the only administrator" in page

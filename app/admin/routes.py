@@ -57,7 +57,7 @@ def user(user_id: int):
         except services.RoleChangeError as error:
             form.role.errors = [*form.role.errors, str(error)]
         else:
-            flash(f"{person.display_name} is now: {person.role.label}.", "success")
+            flash(f"{person.display_name}’s role is now: {person.role.label}.", "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user.html", person=person, form=form)
 
