@@ -341,8 +341,12 @@ def test_bulk_decisions_use_a_template_and_tell_followers(app, review_window, st
         from app.models import DecisionTemplate
         template = db.session.scalar(select(DecisionTemplate)
                                      .where(DecisionTemplate.name == "Data not available"))
-    response = submit(staff_client, queue, {"ideas": [towpath.id, flood.id], "action": "decide",
-                                            "template": template.id})
+    chosen = {"ideas": [towpath.id, flood.id], "action": "decide", "template": template.id}
+    page = text(submit(staff_client, queue, chosen))  # asks first, showing what goes out
+    assert "Save this decision for 2 ideas?" in page
+    assert "not held by the councils" in page and "Not taken forward" in page
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.SUBMITTED  # not yet
+    response = submit(staff_client, queue, {**chosen, "confirmed": "1"})
     assert "Decision saved for 2 ideas" in text(response)
     for idea in (towpath, flood):
         row = fresh(app, Idea, idea.id)
@@ -371,7 +375,8 @@ def test_bulk_decisions_use_a_template_and_tell_followers(app, review_window, st
             "decision, or another template") in text(response)
     assert fresh(app, Idea, homes.id).status == IdeaStatus.SUBMITTED
     response = submit(staff_client, queue, {"ideas": [towpath.id, homes.id], "action": "decide",
-                                            "template": template.id, "back": queue})
+                                            "template": template.id, "back": queue,
+                                            "confirmed": "1"})
     assert ("Decision saved for 1 idea. Their followers will be told. 1 other selected idea "
             "stayed as it was (withdrawn, merged or already with this decision).") in text(response)
     assert fresh(app, Idea, homes.id).status == IdeaStatus.NOT_TAKEN_FORWARD
@@ -383,7 +388,7 @@ def test_bulk_decisions_use_a_template_and_tell_followers(app, review_window, st
     assert "Say where the idea was sent instead" in text(response)
     submit(staff_client, queue, {"ideas": [homes.id], "action": "decide",
                                  "status": "not_a_data_project", "reason": "A service request.",
-                                 "signposted_to": "Northgate Housing team"})
+                                 "signposted_to": "Northgate Housing team", "confirmed": "1"})
     assert fresh(app, Idea, homes.id).signposted_to == "Northgate Housing team"
     assert "Sent to: Northgate Housing team" in text(app.test_client().get(f"/ideas/{homes.id}"))
 
@@ -611,7 +616,8 @@ def test_admins_filter_and_export_the_audit_log(app, review_window, staff, make_
     make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
     sam = as_user(app, "sam@example.org")
     queue = f"/staff/windows/{window.id}/review"
-    submit(sam, queue, {"ideas": [towpath.id], "action": "decide", "status": "under_review"})
+    submit(sam, queue, {"ideas": [towpath.id], "action": "decide", "status": "under_review",
+                        "confirmed": "1"})
     submit(sam, f"/staff/ideas/{flood.id}/review",
            {"form": "note", "note-body": "=HYPERLINK(\"http://evil\")"})
     assert sam.get("/admin/audit.csv").status_code == 403

@@ -166,10 +166,9 @@ def resolve(status_value: str, template: DecisionTemplate | None,
     return status, reason.strip() or (template.reason if template else "")
 
 
-def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
-           signposted_to: str = "", commit: bool = True, allowed=DECISIONS) -> int:
-    """Give ideas a status with a public reason: on their timelines, to their followers, in
-    the audit log. Returns how many changed."""
+def check_decision(status: IdeaStatus, reason: str, signposted_to: str = "",
+                   allowed=DECISIONS) -> None:
+    """Raise DecisionError (naming the field) unless this decision can be made as asked."""
     if status not in allowed:
         raise DecisionError("Choose a decision from the list")
     reason = reason.strip()
@@ -182,12 +181,24 @@ def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
         raise DecisionError("Where it was sent must be 200 characters or fewer", "signposted_to")
     if status == IdeaStatus.NOT_A_DATA_PROJECT and not signposted_to.strip():
         raise DecisionError("Say where the idea was sent instead", "signposted_to")
+
+
+def would_change(ideas: list[Idea], status: IdeaStatus) -> list[Idea]:
+    """The ideas a decision would move: not drafts, withdrawn or merged ideas (nothing to
+    decide), nor those that already have this status."""
+    return [idea for idea in ideas
+            if idea.status not in (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN, IdeaStatus.MERGED)
+            and idea.status != status]
+
+
+def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
+           signposted_to: str = "", commit: bool = True, allowed=DECISIONS) -> int:
+    """Give ideas a status with a public reason: on their timelines, to their followers, in
+    the audit log. Returns how many changed."""
+    check_decision(status, reason, signposted_to, allowed)
+    reason = reason.strip()
     changed = 0
-    for idea in ideas:
-        if idea.status in (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN, IdeaStatus.MERGED):
-            continue  # nothing to decide: the author withdrew it, or it lives on elsewhere
-        if idea.status == status:
-            continue
+    for idea in would_change(ideas, status):
         before = idea.status
         text = reason
         if status == IdeaStatus.NOT_A_DATA_PROJECT:

@@ -230,16 +230,27 @@ def _bulk(window: IdeaWindow):
     elif action == "decide":
         template = db.session.get(decisions.DecisionTemplate,
                                   bounded_id(request.form.get("template", type=int)) or 0)
+        signposted_to = request.form.get("signposted_to", "")
         try:
             status, reason = decisions.resolve(request.form.get("status", ""), template,
                                                request.form.get("reason", ""))
-            changed = decisions.decide(current_user, ideas, status, reason,
-                                       request.form.get("signposted_to", ""))
+            decisions.check_decision(status, reason, signposted_to)
         except decisions.DecisionError as error:
             return BulkError(error.field, str(error))
-        if not changed:
+        moving = decisions.would_change(ideas, status)
+        if not moving:
             return BulkError("ideas", "Nothing changed: the selected ideas are withdrawn or "
                                       "merged, or already have this decision")
+        if request.form.get("confirmed") != "1":
+            # Public, and told to every follower at once: ask first, showing what goes out.
+            return render_template("review/confirm_decision.html", window=window,
+                                   ideas=moving, skipped=len(ideas) - len(moving),
+                                   status=status, reason=reason, signposted_to=signposted_to,
+                                   template=template, back=back, form=ButtonForm())
+        try:
+            changed = decisions.decide(current_user, ideas, status, reason, signposted_to)
+        except decisions.DecisionError as error:
+            return BulkError(error.field, str(error))
         message = f"Decision saved for {plural(changed, 'idea')}. Their followers will be told."
         if left := len(ideas) - changed:
             message += (f" {plural(left, 'other selected idea')} stayed as "

@@ -217,4 +217,9 @@ def test_a_refused_bulk_decision_keeps_the_form_and_the_template_words_follow_th
     page.get_by_label("Template").select_option(label="Service request (Not a data project)")
     expect(reason).to_have_value(re.compile("^This is a request for a service"))
     page.get_by_role("button", name="Save decision").click()
+    # Asks first: decisions are public and every follower is told at once.
+    expect(page.get_by_role("heading", name="Save this decision for 1 idea?")).to_be_visible()
+    expect(page.get_by_text("Parking team")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Save decision for 1 idea").click()
     expect(page.get_by_text("Decision saved for 1 idea")).to_be_visible()
