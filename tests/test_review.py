@@ -159,9 +159,12 @@ def test_a_report_reaches_staff_who_hide_the_idea_with_a_public_reason(
     page = text(staff_client.get("/staff/moderation"))
     assert "It names my neighbour." in page and "Light the canal towpath" in page
     assert '<option value="personal_information" selected>' in page  # the report's reason
-    response = submit(staff_client, f"/staff/ideas/{idea.id}/hide", {"reason": ""},
-                      page="/staff/moderation")
-    assert "is unchanged: Select a reason" in text(response)
+    response = submit(staff_client, f"/staff/ideas/{idea.id}/hide",
+                      {"reason": "", "section": "reported"}, page="/staff/moderation")
+    page = text(response)  # the error by the select it is about, and in an error summary
+    assert "<title>Error: Moderation" in page
+    assert f'href="#hide-reason-reported-{idea.id}">Select a reason to hide' in page
+    assert f'id="hide-reason-reported-{idea.id}-error"' in page
     response = submit(staff_client, f"/staff/ideas/{idea.id}/hide",
                       {"reason": "personal_information"}, page="/staff/moderation")
     assert "is hidden" in text(response)

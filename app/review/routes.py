@@ -82,13 +82,28 @@ HIDDEN_LIMIT = 100  # each list on the moderation page shows at most this many
 @bp.route("/staff/moderation")
 @staff_required
 def moderation_queue():
+    return moderation_page()
+
+
+@dataclass
+class HideError:
+    """A hide form sent without a reason: the select it came from, and the message."""
+
+    field: str
+    message: str
+
+
+def moderation_page(hide_error: HideError | None = None):
+    """The moderation lists; with `hide_error`, that form's error and an error summary."""
     return render_template("review/moderation.html",
                            reported=moderation.open_reports_by_idea(HIDDEN_LIMIT),
                            flagged=moderation.flagged_ideas(HIDDEN_LIMIT),
                            waiting=moderation.awaiting_approval(HIDDEN_LIMIT),
                            hidden=moderation.hidden_ideas(HIDDEN_LIMIT), hidden_limit=HIDDEN_LIMIT,
                            pii_labels=pii.LABELS, hide=HideForm(), button=ButtonForm(),
-                           likely_reason=moderation.likely_reason)
+                           likely_reason=moderation.likely_reason, hide_error=hide_error,
+                           error_items=[(f"#{hide_error.field}", hide_error.message)]
+                           if hide_error else [], page_has_errors=hide_error is not None)
 
 
 def _moderate(idea_id: int, action, done: str, form_class=ButtonForm):
@@ -111,6 +126,14 @@ def _moderate(idea_id: int, action, done: str, form_class=ButtonForm):
 @bp.route("/staff/ideas/<int:idea_id>/hide", methods=["POST"])
 @staff_required
 def hide(idea_id: int):
+    form = HideForm()
+    section = request.form.get("section", "")
+    if form.is_submitted() and not form.reason.data and section.isalpha():
+        # No reason chosen: the page again, with the error by that form's select (not a
+        # banner after a redirect), as GOV.UK forms do.
+        idea = idea_or_404(idea_id)
+        return moderation_page(HideError(f"hide-reason-{section}-{idea.id}",
+                                         f"Select a reason to hide “{idea.title}”"))
     return _moderate(idea_id, lambda idea, form: moderation.hide(
         current_user, idea, ReportReason(form.reason.data)), "“{title}” is hidden.", HideForm)
 
