@@ -79,6 +79,26 @@ def test_earlier_windows_are_marked_past_and_drafts_never_show(client, make_wind
     assert timedelta  # the windows' dates come from the factory
 
 
+def test_a_current_idea_comes_before_a_slightly_closer_one_from_an_earlier_window(
+        client, make_window, make_user, make_idea):
+    old = make_window(stage="closed", title="Last year")
+    new = make_window(stage="overlap", title="This year")
+    author = make_user()
+    make_idea(old, author, title=GRITTING[0], problem=GRITTING[1])
+    make_idea(new, author, title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    make_idea(new, author, title=BUSES[0], problem=BUSES[1])
+    query = {"title": "Please grit the side roads on our estate"}
+    reply = client.get(f"/windows/{new.id}/similar", query_string=query).get_json()["ideas"]
+    scores = {i["title"]: i["score"] for i in reply}
+    assert [(i["title"], i["past"]) for i in reply][:2] == [
+        (GRITTING_AGAIN[0], False), (GRITTING[0], True)]
+    assert scores[GRITTING[0]] > scores[GRITTING_AGAIN[0]]  # closer, but not supportable now
+    # Much closer than the penalty, an earlier window's idea still comes first.
+    far = client.get(f"/windows/{new.id}/similar",
+                     query_string={"title": GRITTING[0], "text": GRITTING[1]}).get_json()
+    assert far["ideas"][0]["title"] == GRITTING[0]
+
+
 def test_every_worker_finds_a_new_idea_after_its_next_look(app, window_with_ideas, make_idea,
                                                            make_user, monkeypatch):
     """Two indexes stand for two gunicorn workers: neither is told about the new idea, both

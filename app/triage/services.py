@@ -41,7 +41,7 @@ from app.models import (
 )
 from app.triage.nlp import clustering
 from app.triage.nlp import types as type_model
-from app.triage.nlp.similarity import SimilarityIndex
+from app.triage.nlp.similarity import SimilarityIndex, rank_score
 
 log = logging.getLogger(__name__)
 
@@ -170,9 +170,10 @@ def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
             past=window is not None and idea.window_id != window.id,
             support_count=idea.support_count,
             supportable=idea.is_supportable and idea.window.is_open_for_voting()))
-        if len(results) == limit:
-            break
-    return results
+    # The current window's ideas can be supported instead, so they come before an earlier
+    # window's that are only a little closer (the order the petitions evaluation measures).
+    results.sort(key=lambda found: -rank_score(found.score, found.past))
+    return results[:limit]
 
 
 # ---- Opportunity types ----------------------------------------------------------------------

@@ -43,6 +43,22 @@ def test_progress_is_reported_and_deterministic():
     assert cluster(list(TEXTS), list(TEXTS.values()), backend="tfidf") == first
 
 
+def test_ideas_posted_too_far_apart_are_not_joined():
+    ids, texts = list(TEXTS), list(TEXTS.values())
+    # The barbecue ideas: 10 on day 0, 11 on day 100, 12 on day 500; 20 and 21 a year apart,
+    # and 21's time unknown (near every other).
+    days = {10: 0.0, 11: 100.0, 12: 500.0, 20: 0.0, 21: None, 30: 0.0, 40: 0.0}
+    details = cluster_details(ids, texts, backend="tfidf", times=[days[i] for i in ids],
+                              max_days_apart=240)
+    assert sorted(map(sorted, details["groups"])) == [[10, 11], [20, 21]]
+    assert details["max_days_apart"] == 240
+    assert cluster_details(ids, texts, backend="tfidf")["max_days_apart"] is None
+    unlimited = cluster(ids, texts, backend="tfidf", times=[days[i] for i in ids])
+    assert sorted(map(sorted, unlimited)) == [[10, 11, 12], [20, 21]]
+    with pytest.raises(ValueError):
+        cluster(ids, texts, backend="tfidf", times=[0.0], max_days_apart=240)
+
+
 def test_small_and_invalid_inputs():
     assert cluster([], [], backend="tfidf") == []
     assert cluster([1], ["only one"], backend="tfidf") == []

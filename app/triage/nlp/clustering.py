@@ -14,6 +14,10 @@
    cannot chain two unrelated groups together: the rest of their edges must agree.
 
 ``cluster`` returns only groups of two or more ids; every id not in a group is a singleton.
+
+With ``times`` and ``max_days_apart``, two ideas posted further apart than that are never
+neighbours. The app clusters one idea window at a time, so it needs no such limit; a file of
+ideas collected over years (the petitions evaluation) uses it to stand in for windows.
 """
 
 from __future__ import annotations
@@ -62,24 +66,32 @@ def default_threshold(backend: str = "auto", n_docs: int = 0) -> float:
 
 
 def cluster(ids: Sequence[int], texts: Sequence[str], threshold: float | None = None,
-            backend: str = "auto", progress: Progress | None = None) -> list[list[int]]:
+            backend: str = "auto", progress: Progress | None = None,
+            times: Sequence[float | None] | None = None,
+            max_days_apart: float | None = None) -> list[list[int]]:
     """Groups of near-duplicate ids (two or more each), largest first; singletons omitted.
 
     ``threshold`` is the score an edge needs to join two groups (default:
     :func:`default_threshold` of the backend used); the groups' mean cross score must also
     reach ``threshold - MEAN_MARGIN``. ``progress(done, total)`` is called as
-    work advances; ``total`` is ``4 * len(ids)``.
+    work advances; ``total`` is ``4 * len(ids)``. ``times`` (days, one per id, None where
+    unknown) with ``max_days_apart``: ideas posted further apart are never joined directly.
     """
-    return cluster_details(ids, texts, threshold, backend, progress)["groups"]
+    return cluster_details(ids, texts, threshold, backend, progress, times,
+                           max_days_apart)["groups"]
 
 
 def cluster_details(ids: Sequence[int], texts: Sequence[str], threshold: float | None = None,
-                    backend: str = "auto", progress: Progress | None = None) -> dict:
-    """:func:`cluster` plus the backend and threshold used and the graph's size."""
+                    backend: str = "auto", progress: Progress | None = None,
+                    times: Sequence[float | None] | None = None,
+                    max_days_apart: float | None = None) -> dict:
+    """:func:`cluster` plus the backend, threshold and time limit used and the graph's size."""
     ids = [int(i) for i in ids]
     texts = [t or "" for t in texts]
     if len(ids) != len(texts):
         raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
+    if times is not None and len(times) != len(ids):
+        raise ValueError(f"{len(ids)} ids but {len(times)} times")
     if len(set(ids)) != len(ids):
         raise ValueError("ids must be unique")
     n = len(ids)
@@ -90,11 +102,12 @@ def cluster_details(ids: Sequence[int], texts: Sequence[str], threshold: float |
     report = progress or (lambda done, total: None)
     report(0, total)
     result = {"backend": backend_label(resolved), "threshold": float(threshold),
-              "clustering_version": CLUSTERING_VERSION, "groups": [], "edges": 0}
+              "clustering_version": CLUSTERING_VERSION, "groups": [], "edges": 0,
+              "max_days_apart": max_days_apart if times is not None else None}
     if n < 2:
         report(total, total)
         return result
-    rows, cols, scores = neighbour_graph(texts, resolved, report)
+    rows, cols, scores = neighbour_graph(texts, resolved, report, times, max_days_apart)
     result["edges"] = len(scores)
     labels = link(n, rows, cols, scores, threshold)
     report(total, total)
@@ -107,11 +120,15 @@ def cluster_details(ids: Sequence[int], texts: Sequence[str], threshold: float |
 
 
 def neighbour_graph(texts: Sequence[str], resolved: str = "tfidf",
-                    report: Progress | None = None):
+                    report: Progress | None = None,
+                    times: Sequence[float | None] | None = None,
+                    max_days_apart: float | None = None):
     """(rows, cols, scores): the k-nearest-neighbour graph of steps 1-3, undirected edges.
 
     ``resolved`` is "tfidf" or "embeddings" (see :func:`similarity.resolve_backend`);
-    ``report(done, 4 * n)`` is called as in :func:`cluster`."""
+    ``report(done, 4 * n)`` is called as in :func:`cluster`; ``times`` and
+    ``max_days_apart`` drop candidate pairs posted too far apart, before each idea keeps its
+    best neighbours (so the places they would have taken go to ideas of the same period)."""
     n = len(texts)
     total = 4 * n
     report = report or (lambda done, total: None)
@@ -119,9 +136,21 @@ def neighbour_graph(texts: Sequence[str], resolved: str = "tfidf",
     emb = embeddings.encode(texts) if resolved == "embeddings" else None
     report(n, total)
     rows, cols = _candidates(words, emb, lambda done: report(n + done, total))
+    if times is not None and max_days_apart is not None:
+        rows, cols = _within_days(rows, cols, times, max_days_apart)
     scores = _pair_scores(words, chars, emb, rows, cols,
                           lambda done: report(2 * n + done, total))
     return _keep_best(n, rows, cols, scores, NEIGHBOURS)
+
+
+def _within_days(rows: np.ndarray, cols: np.ndarray, times: Sequence[float | None],
+                 max_days_apart: float) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs posted at most ``max_days_apart`` apart (an unknown time is
+    near every other)."""
+    when = np.array([np.nan if t is None else float(t) for t in times], dtype=np.float64)
+    gap = np.abs(when[rows] - when[cols])
+    keep = ~(gap > max_days_apart)  # NaN (unknown) compares False: kept
+    return rows[keep], cols[keep]
 
 
 def link(n: int, rows, cols, scores, threshold: float, method: str = "veto") -> np.ndarray:

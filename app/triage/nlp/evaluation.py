@@ -8,10 +8,17 @@
   ("title+background"). The query itself is never a result. A hit is any of its
   ``duplicate_of_in_file`` ids in the top k; recall at 1, 5 and 10 and the mean reciprocal
   rank (over the full ranking; 0 when no target is published) are reported per kind.
+  By default each query is searched *as of its date*, as the app would have answered it:
+  only petitions posted by the query's ``created_at`` can be found (the app never offers a
+  later window's ideas), and those already closed then rank ``PAST_PENALTY`` lower (the app
+  ranks an earlier window's ideas after the current window's). ``as_of_date=False`` (CLI
+  ``--time-blind``) searches every published petition; both sets of figures are reported.
 * Clustering: every petition in the file is clustered (title, background and additional
   details); B-cubed precision, recall and F1 are averaged over the petitions that have a
   ``gold_cluster`` (a distractor in a gold petition's cluster counts against its precision),
-  and the adjusted Rand index is taken over the same petitions.
+  and the adjusted Rand index is taken over the same petitions. As of date, two petitions
+  posted more than ``WINDOW_DAYS`` apart are never neighbours (the app clusters one window
+  at a time).
 * Duplicate alert: scores of (duplicate, original) pairs against each published petition's
   best match among the others, to choose an alert threshold (precision is a lower bound).
 
@@ -34,12 +41,19 @@ from app.triage.nlp.petitions import (
     OPEN_PARLIAMENT_LICENCE,
     first_words,
     is_published,
+    petition_day,
     petition_text,
     petition_title,
 )
-from app.triage.nlp.similarity import SimilarityIndex
+from app.triage.nlp.similarity import PAST_PENALTY, SimilarityIndex
 
 QUERY_KINDS = ("6words", "title", "title+background")
+# Scores of petitions a query cannot find (itself; petitions posted after it was written).
+EXCLUDED = -1.0
+# As of each petition's date, clustering joins no two petitions posted further apart than
+# this: the app clusters one idea window at a time, and a petitions file spans years. Chosen
+# on the dev petitions' sub-corpora (docs/triage.md); 180-300 scored within 0.01.
+WINDOW_DAYS = 240.0
 ALERT_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
@@ -87,11 +101,16 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
                         rankings_out: IO[str] | None = None,
                         assignments_out: IO[str] | None = None,
                         threshold: float | None = None,
-                        halves: bool = False) -> dict[str, Any]:
+                        halves: bool = False, as_of_date: bool = True) -> dict[str, Any]:
     """Similar-ideas retrieval and duplicate clustering figures for a list of petitions.
 
-    ``halves=True`` adds ``result["halves"]``: the same figures over the queries and gold
-    petitions of even and of odd gold cluster ids separately (:func:`half_of`)."""
+    ``as_of_date`` (the default) measures what the app does: a query written on a petition's
+    ``created_at`` searches the published petitions posted by then, those already closed
+    ranking :data:`~app.triage.nlp.similarity.PAST_PENALTY` lower (the app's earlier
+    windows), and clustering never joins two petitions posted more than ``WINDOW_DAYS``
+    apart (the app clusters one window at a time). ``result["time_blind"]`` then gives the
+    same figures without dates. ``halves=True`` adds ``result["halves"]``: the figures over
+    the queries and gold petitions of even and of odd gold cluster ids (:func:`half_of`)."""
     petitions = list(petitions)
     published = [p for p in petitions if is_published(p)]
     queries = [p for p in petitions if p.get("duplicate_of_in_file")]
@@ -101,45 +120,35 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
     index = SimilarityIndex(backend=backend).fit([p["id"] for p in published],
                                                  [petition_text(p) for p in published])
     index_seconds = time.perf_counter() - started
-    position = {int(p["id"]): i for i, p in enumerate(published)}
 
     started = time.perf_counter()
-    similarity: dict[str, dict[str, float]] = {}
-    by_half: dict[str, dict[str, dict[str, float]]] = {"even": {}, "odd": {}}
+    searches = {"as_of": _Search(index, published, as_of_date)}
+    if as_of_date:
+        searches["blind"] = _Search(index, published, False)
     query_half = [half_of(q) for q in queries]
+    similarity: dict[str, dict[str, dict[str, float]]] = {name: {} for name in searches}
+    by_half: dict[str, dict[str, dict[str, float]]] = {"even": {}, "odd": {}}
     for kind in QUERY_KINDS:
         texts = [query_text(q, kind) for q in queries]
-        best_ranks: list[int | None] = []
-        for start in range(0, len(texts), 64):
-            scores = index.scores(texts[start:start + 64])
-            for row, query in zip(scores, queries[start:start + 64], strict=True):
-                own = position.get(int(query["id"]))
-                if own is not None:
-                    row[own] = -1.0
-                ranks = [_rank(row, position[int(t)]) for t in query["duplicate_of_in_file"]
-                         if int(t) in position and int(t) != int(query["id"])]
-                best_ranks.append(min(ranks) if ranks else None)
-                if rankings_out is not None:
-                    order = np.lexsort((np.arange(len(row)), -row))[:10]
-                    ranked = [int(published[i]["id"]) for i in order if row[i] >= 0]
-                    rankings_out.write(json.dumps(
-                        {"id": query["id"], "query": kind, "ranked": ranked}) + "\n")
-        similarity[kind] = _summarise(best_ranks)
-        for half in by_half:
-            by_half[half][kind] = _summarise(
-                [b for b, h in zip(best_ranks, query_half, strict=True) if h == half])
-    alert = _alert_figures(index, queries, published, position)
+        for name, search in searches.items():
+            best_ranks = search.best_ranks(queries, texts, kind,
+                                           rankings_out if name == "as_of" else None)
+            similarity[name][kind] = _summarise(best_ranks)
+            if name == "as_of":
+                for half in by_half:
+                    by_half[half][kind] = _summarise(
+                        [b for b, h in zip(best_ranks, query_half, strict=True) if h == half])
+    alert = _alert_figures(index, queries, published, searches["as_of"].position)
     query_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
+    times = [petition_day(p, "created_at") for p in petitions] if as_of_date else None
     details = cluster_details([p["id"] for p in petitions],
                               [petition_text(p) for p in petitions],
-                              threshold=threshold, backend=backend)
+                              threshold=threshold, backend=backend, times=times,
+                              max_days_apart=WINDOW_DAYS if as_of_date else None)
     cluster_seconds = time.perf_counter() - started
-    label = {int(p["id"]): int(p["id"]) for p in petitions}
-    for group in details["groups"]:
-        for member in group:
-            label[member] = min(group)
+    label = _labels(petitions, details["groups"])
     if assignments_out is not None:
         for p in petitions:
             assignments_out.write(json.dumps({"id": p["id"], "cluster": label[int(p["id"])]})
@@ -154,13 +163,23 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
             for half in by_half}
     clustering["groups"] = len(details["groups"])
     clustering["ideas_in_groups"] = sum(len(g) for g in details["groups"])
+    if as_of_date:
+        blind = cluster_details([p["id"] for p in petitions],
+                                [petition_text(p) for p in petitions],
+                                threshold=threshold, backend=backend)
+        result["time_blind"] = {
+            "similarity": similarity["blind"],
+            "clustering": bcubed(petitions, _labels(petitions, blind["groups"]))}
 
     result.update({
         "backend": index.backend_name,
         "clustering_backend": details["backend"],
         "clustering_version": details["clustering_version"],
         "threshold": details["threshold"],
-        "similarity": similarity,
+        "as_of_date": as_of_date,
+        "past_penalty": PAST_PENALTY if as_of_date else 0.0,
+        "max_days_apart": details["max_days_apart"],
+        "similarity": similarity["as_of"],
         "clustering": clustering,
         "alert": alert,
         "counts": {"petitions": len(petitions), "published": len(published),
@@ -172,6 +191,61 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
                     "clustering": round(cluster_seconds, 3)},
     })
     return result
+
+
+class _Search:
+    """The published petitions' index, searched as of each query's date or without dates."""
+
+    def __init__(self, index: SimilarityIndex, published: Sequence[dict[str, Any]],
+                 as_of_date: bool):
+        self.index, self.published, self.as_of_date = index, list(published), as_of_date
+        self.position = {int(p["id"]): i for i, p in enumerate(self.published)}
+        # Unknown dates never hide a petition: posted at -inf, closed at +inf.
+        self.posted = np.array([_day_or(p, "created_at", -np.inf) for p in self.published])
+        self.closed = np.array([_day_or(p, "closed_at", np.inf) for p in self.published])
+
+    def scores_as_of(self, row: np.ndarray, query: dict[str, Any]) -> np.ndarray:
+        """One query's scores: not yet posted petitions EXCLUDED, closed ones penalised."""
+        own = self.position.get(int(query["id"]))
+        if own is not None:
+            row[own] = EXCLUDED
+        when = petition_day(query, "created_at") if self.as_of_date else None
+        if when is not None:
+            row[self.posted > when] = EXCLUDED
+            row -= np.where((self.closed < when) & (row > EXCLUDED), PAST_PENALTY, 0.0)
+        return row
+
+    def best_ranks(self, queries, texts, kind: str, rankings_out: IO[str] | None):
+        """Each query's best rank of one of its originals (None when none can be found)."""
+        best_ranks: list[int | None] = []
+        for start in range(0, len(texts), 64):
+            scores = self.index.scores(texts[start:start + 64])
+            for row, query in zip(scores, queries[start:start + 64], strict=True):
+                row = self.scores_as_of(row.astype(np.float64), query)
+                ranks = [_rank(row, self.position[int(t)]) for t in query["duplicate_of_in_file"]
+                         if int(t) in self.position and int(t) != int(query["id"])
+                         and row[self.position[int(t)]] > EXCLUDED]
+                best_ranks.append(min(ranks) if ranks else None)
+                if rankings_out is not None:
+                    order = np.lexsort((np.arange(len(row)), -row))[:10]
+                    ranked = [int(self.published[i]["id"]) for i in order if row[i] > EXCLUDED]
+                    rankings_out.write(json.dumps(
+                        {"id": query["id"], "query": kind, "ranked": ranked}) + "\n")
+        return best_ranks
+
+
+def _day_or(petition: dict[str, Any], field: str, default: float) -> float:
+    day = petition_day(petition, field)
+    return default if day is None else day
+
+
+def _labels(petitions: Sequence[dict[str, Any]], groups) -> dict[int, int]:
+    """Cluster label of every petition: the smallest id of its group, or its own id."""
+    label = {int(p["id"]): int(p["id"]) for p in petitions}
+    for group in groups:
+        for member in group:
+            label[member] = min(group)
+    return label
 
 
 def bcubed(petitions: Sequence[dict[str, Any]], label: dict[int, int],
@@ -327,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Command line: print one JSON object of figures.
 
     python -m app.triage.nlp.evaluation duplicates PETITIONS.jsonl [--backend tfidf]
-        [--rankings FILE] [--assignments FILE] [--threshold T] [--halves]
+        [--rankings FILE] [--assignments FILE] [--threshold T] [--halves] [--time-blind]
     python -m app.triage.nlp.evaluation clustering-sweep PETITIONS.jsonl --thresholds T,T,...
         [--backend tfidf] [--methods veto,average] [--extra OTHER.jsonl]
         (B-cubed F1 per linkage and threshold on sub-corpora of the file: sweep_corpora)
@@ -353,6 +427,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     dup.add_argument("--assignments")
     dup.add_argument("--halves", action="store_true",
                      help="also report figures for even and odd gold cluster ids")
+    dup.add_argument("--time-blind", action="store_true",
+                     help="ignore the petitions' dates (search every published petition)")
     sweep = sub.add_parser("clustering-sweep")
     sweep.add_argument("petitions")
     sweep.add_argument("--backend", default="tfidf", choices=["auto", "tfidf", "embeddings"])
@@ -376,7 +452,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             result = evaluate_duplicates(read_petitions(args.petitions), backend=args.backend,
                                          rankings_out=output(args.rankings),
                                          assignments_out=output(args.assignments),
-                                         threshold=args.threshold, halves=args.halves)
+                                         threshold=args.threshold, halves=args.halves,
+                                         as_of_date=not args.time_blind)
         elif args.task == "clustering-sweep":
             petitions = read_petitions(args.petitions)
             corpora = sweep_corpora(petitions)

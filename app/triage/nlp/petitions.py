@@ -7,6 +7,7 @@ model: ``rejection_details`` holds the moderators' links to the originals, so it
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,15 @@ def is_published(petition: dict[str, Any]) -> bool:
 
 def first_words(text: str, n: int) -> str:
     return " ".join((text or "").split()[:n])
+
+
+def petition_day(petition: dict[str, Any], field: str) -> float | None:
+    """A date field (ISO 8601, e.g. ``created_at``) in days since 1970, or None if absent
+    or unreadable."""
+    value = petition.get(field)
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() / 86_400
+    except ValueError:
+        return None
