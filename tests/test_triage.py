@@ -358,7 +358,14 @@ def test_evaluation_commands_print_one_json_object(runner, tmp_path, type_model)
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert "backend" in figures and "clustering" in json.dumps(figures)
+    assert figures["as_of_date"] is True and figures["max_days_apart"] == 240
+    assert set(figures["time_blind"]) == {"similarity", "clustering"}
     assert rankings.read_text().count("\n") > 10 and assignments.read_text().count("\n") > 10
+    blind = runner.invoke(args=["triage", "evaluate-duplicates", str(FIXTURE), "--time-blind",
+                                "--backend", "tfidf"])
+    assert blind.exit_code == 0, blind.output
+    blind_figures = json.loads(blind.output)
+    assert blind_figures["as_of_date"] is False and "time_blind" not in blind_figures
     rows = tmp_path / "types.jsonl"
     rows.write_text("\n".join(json.dumps(r) for r in [
         {"text": "Predict which homes will flood so that help arrives first",

@@ -307,9 +307,11 @@ def sweep_corpora(petitions: Sequence[dict[str, Any]]) -> dict[str, list[dict[st
 
 def sweep_clustering(corpora: dict[str, Sequence[dict[str, Any]]], thresholds: Sequence[float],
                      backend: str = "tfidf",
-                     methods: Sequence[str] = ("veto", "average")) -> dict[str, Any]:
+                     methods: Sequence[str] = ("veto", "average"),
+                     max_days_apart: float | None = None) -> dict[str, Any]:
     """B-cubed F1 of each linkage method and threshold on each corpus (the neighbour graph
-    is built once per corpus), with the mean and minimum over corpora."""
+    is built once per corpus), with the mean and minimum over corpora; ``max_days_apart``
+    as in :func:`evaluate_duplicates` (petitions' ``created_at``)."""
     from app.triage.nlp.clustering import link, neighbour_graph  # noqa: PLC0415
     from app.triage.nlp.similarity import resolve_backend  # noqa: PLC0415
 
@@ -319,7 +321,10 @@ def sweep_clustering(corpora: dict[str, Sequence[dict[str, Any]]], thresholds: S
         corpus = list(corpus)
         sizes[name] = len(corpus)
         resolved = resolve_backend(backend, len(corpus))
-        rows, cols, scores = neighbour_graph([petition_text(p) for p in corpus], resolved)
+        rows, cols, scores = neighbour_graph(
+            [petition_text(p) for p in corpus], resolved,
+            times=[petition_day(p, "created_at") for p in corpus],
+            max_days_apart=max_days_apart)
         for method in methods:
             for t in thresholds:
                 labels = link(len(corpus), rows, cols, scores, float(t), method)
@@ -333,7 +338,7 @@ def sweep_clustering(corpora: dict[str, Sequence[dict[str, Any]]], thresholds: S
             figures["mean"] = round(float(np.mean(values)), 4)
             figures["min"] = round(float(np.min(values)), 4)
     return {"licence": OPEN_PARLIAMENT_LICENCE, "backend": backend, "corpora": sizes,
-            "f1": table}
+            "max_days_apart": max_days_apart, "f1": table}
 
 
 def _alert_figures(index: SimilarityIndex, queries, published, position) -> dict[str, Any]:
@@ -403,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     python -m app.triage.nlp.evaluation duplicates PETITIONS.jsonl [--backend tfidf]
         [--rankings FILE] [--assignments FILE] [--threshold T] [--halves] [--time-blind]
     python -m app.triage.nlp.evaluation clustering-sweep PETITIONS.jsonl --thresholds T,T,...
-        [--backend tfidf] [--methods veto,average] [--extra OTHER.jsonl]
+        [--backend tfidf] [--methods veto,average] [--extra OTHER.jsonl] [--max-days-apart D]
         (B-cubed F1 per linkage and threshold on sub-corpora of the file: sweep_corpora)
     python -m app.triage.nlp.evaluation types [--seed FILE] [--folds 5] [--backend tfidf]
         (cross-validated figures on the seed set)
@@ -436,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     sweep.add_argument("--methods", default="veto,average")
     sweep.add_argument("--extra", action="append", default=[],
                        help="another petitions file to add as a corpus (repeatable)")
+    sweep.add_argument("--max-days-apart", type=float,
+                       help=f"join no petitions posted further apart (evaluation: {WINDOW_DAYS:g})")
     typ = sub.add_parser("types")
     typ.add_argument("--seed")
     typ.add_argument("--folds", type=int, default=5)
@@ -461,7 +468,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 corpora[path.rsplit("/", 1)[-1]] = read_petitions(path)
             result = sweep_clustering(corpora, [float(t) for t in args.thresholds.split(",")],
                                       backend=args.backend,
-                                      methods=args.methods.split(","))
+                                      methods=args.methods.split(","),
+                                      max_days_apart=args.max_days_apart)
         else:
             texts, labels = load_seed(args.seed)
             use_embeddings = {"auto": None, "tfidf": False, "embeddings": True}[args.backend]
