@@ -167,6 +167,7 @@ def request_membership(user: User, organisation_id: int, job_title: str,
     membership.requested_at = utcnow()
     membership.decided_at = None
     membership.decided_by_id = None
+    membership.decline_reason = None
     db.session.commit()
     _tell_approvers(membership)
     return membership
@@ -191,21 +192,44 @@ def _tell_approvers(membership: Membership) -> None:
             log.warning("approver %s not told of membership %s", approver.id, membership.id)
 
 
-def decide_membership(actor: User, membership: Membership, approve: bool) -> None:
-    """Approve or turn down a pending request, set the person's role, and email them."""
+ALREADY_DECIDED = "This request has already been decided"
+
+
+def check_undecided(membership: Membership) -> None:
+    """Refuse to decide a request that has been approved or turned down already."""
     if membership.status != MembershipStatus.PENDING:
-        raise MembershipError("This request has already been decided")
-    membership.status = MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
+        raise MembershipError(ALREADY_DECIDED)
+
+
+def approve_membership(actor: User, membership: Membership) -> bool:
+    """Approve a pending request, set the person's role, and email them (True if sent)."""
+    return _decide(actor, membership, MembershipStatus.APPROVED)
+
+
+def turn_down_membership(actor: User, membership: Membership, reason: str) -> bool:
+    """Turn down a pending request and email the person the reason (True if sent)."""
+    if not reason.strip():
+        raise MembershipError("Enter a reason for turning down the request")
+    return _decide(actor, membership, MembershipStatus.REJECTED, reason.strip())
+
+
+def _decide(actor: User, membership: Membership, status: MembershipStatus,
+            reason: str | None = None) -> bool:
+    check_undecided(membership)
+    approve = status == MembershipStatus.APPROVED
+    membership.status = status
+    membership.decline_reason = reason
     membership.decided_at = utcnow()
     membership.decided_by_id = actor.id
     role_before = membership.user.role
     sync_role(membership.user)
     verb = "Approved" if approve else "Turned down"
+    after = {"status": status.value, "role": membership.user.role.value}
     audit.record(
         actor, "membership.approve" if approve else "membership.reject", membership,
         f"{verb} user {membership.user_id}'s request to join {membership.organisation.name}",
         before={"status": "pending", "role": role_before.value},
-        after={"status": membership.status.value, "role": membership.user.role.value},
+        after=after if approve else {**after, "reason": reason},
     )
     db.session.commit()
     try:
@@ -218,6 +242,8 @@ def decide_membership(actor: User, membership: Membership, approve: bool) -> Non
     except EmailNotSent:
         log.warning("user %s not told of decision on membership %s",
                     membership.user_id, membership.id)
+        return False
+    return True
 
 
 def set_lead(actor: User, membership: Membership, is_lead: bool) -> None:
@@ -261,6 +287,7 @@ def _membership_data(user: User) -> list[dict[str, Any]]:
             "is_lead": m.is_lead,
             "job_title": m.job_title,
             "reason": m.reason,
+            "decline_reason": m.decline_reason,
             "requested_at": m.requested_at.isoformat(),
             "decided_at": m.decided_at.isoformat() if m.decided_at else None,
         }
