@@ -156,7 +156,7 @@ def test_removing_the_last_membership_returns_an_officer_to_resident(
     submit(client, f"/admin/memberships/{membership.id}/lead", {}, page=page)
     with app.app_context():
         assert db.session.get(Membership, membership.id).is_lead
-    submit(client, f"/admin/memberships/{membership.id}/remove", {}, page=page)
+    submit(client, f"/admin/memberships/{membership.id}/remove", {})
     assert role_of(app, "omar@example.org") == Role.RESIDENT
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
@@ -315,6 +315,91 @@ def test_asking_again_after_being_turned_down_starts_afresh(client, app, auth, m
         membership = db.session.get(Membership, request.id)
         assert membership.status == MembershipStatus.PENDING
         assert membership.decline_reason is None and membership.decided_at is None
+
+
+def a_member_with_ideas(make_user, make_organisation, make_membership, make_window, make_idea):
+    """Omar, a lead of Northgate City Council, with one idea and one draft on its behalf."""
+    from app.models import IdeaStatus, Source
+
+    northgate = make_organisation("Northgate City Council")
+    omar = make_user("omar@example.org", display_name="Omar")
+    membership = make_membership(omar, northgate, status=MembershipStatus.APPROVED,
+                                 is_lead=True)
+    window = make_window(stage="open")
+    idea = make_idea(window, omar, source=Source.COUNCIL, organisation=northgate,
+                     title="Map the empty homes")
+    draft = make_idea(window, omar, source=Source.COUNCIL, organisation=northgate,
+                      title="Share the gritting routes", status=IdeaStatus.DRAFT)
+    return northgate, membership, idea, draft
+
+
+def test_removing_a_member_says_what_it_means_before_doing_it(client, app, auth, make_user,
+                                                              make_organisation,
+                                                              make_membership, make_window,
+                                                              make_idea):
+    make_user("admin@example.org", role=Role.ADMIN)
+    northgate, membership, idea, draft = a_member_with_ideas(
+        make_user, make_organisation, make_membership, make_window, make_idea)
+    auth.sign_in("admin@example.org")
+    organisation_page = f"/admin/organisations/{northgate.id}"
+    url = f"/admin/memberships/{membership.id}/remove"
+    assert f'href="{url}"' in text(client.get(organisation_page))
+
+    page = text(client.get(url))
+    assert "Remove Omar from Northgate City Council?" in page
+    assert "they can no longer submit ideas on Northgate City Council’s behalf, or publish " \
+           "the 1 draft they started for it" in page
+    assert "the 1 idea they have already submitted for it stays as it is, still shown as " \
+           "from Northgate City Council" in page
+    assert "they are no longer a lead" in page
+    assert "their role changes from Council or public body officer to Resident" in page
+    assert ">Remove from Northgate City Council</button>" in page
+    assert f'<a class="govuk-link" href="{organisation_page}">Cancel</a>' in page
+    # A GET never changes anything.
+    with app.app_context():
+        assert db.session.get(Membership, membership.id) is not None
+        assert db.session.scalar(select(AuditEvent.id)) is None
+    assert role_of(app, "omar@example.org") == Role.OFFICER
+
+    response = submit(client, url, {})
+    assert response.request.path == organisation_page
+    assert "Omar has been removed from Northgate City Council." in text(response)
+    assert role_of(app, "omar@example.org") == Role.RESIDENT
+    with app.app_context():
+        assert db.session.get(Membership, membership.id) is None
+        event = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "membership.remove"))
+        assert event.summary == f"Removed user {membership.user_id} from Northgate City Council"
+        assert event.before == {"status": "approved", "is_lead": True, "role": "officer"}
+        assert event.after == {"role": "resident"}
+    assert client.get(url).status_code == 404  # nothing left to remove
+
+    # The idea already submitted stays, from Northgate; the draft cannot go out on its behalf.
+    assert "Omar, Northgate City Council" in text(client.get(f"/ideas/{idea.id}"))
+    auth.sign_out()
+    auth.sign_in("omar@example.org")
+    response = submit(client, f"/ideas/{draft.id}/publish", {}, page=f"/ideas/{draft.id}/check")
+    assert "You no longer act for Northgate City Council, so this draft cannot be published " \
+           "on its behalf." in text(response)
+    with app.app_context():
+        from app.models import Idea, IdeaStatus
+
+        assert db.session.get(Idea, draft.id).status == IdeaStatus.DRAFT
+
+
+def test_removing_one_of_two_memberships_keeps_the_officer_role(client, auth, make_user,
+                                                                make_organisation,
+                                                                make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    omar = make_user("omar@example.org", display_name="Omar")
+    northgate = make_membership(omar, make_organisation("Northgate City Council"),
+                                status=MembershipStatus.APPROVED)
+    make_membership(omar, make_organisation("Riverside Borough Council"),
+                    status=MembershipStatus.APPROVED)
+    auth.sign_in("admin@example.org")
+    page = text(client.get(f"/admin/memberships/{northgate.id}/remove"))
+    assert "they have not submitted any ideas for it" in page
+    assert "their role changes" not in page and "no longer a lead" not in page
 
 
 def test_only_verified_people_can_ask_to_join(client, auth, make_user, make_organisation):

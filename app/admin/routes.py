@@ -173,15 +173,21 @@ def toggle_lead(membership_id: int):
     return _back_to(membership)
 
 
-@bp.route("/memberships/<int:membership_id>/remove", methods=["POST"])
+@bp.route("/memberships/<int:membership_id>/remove", methods=["GET", "POST"])
 @admin_required
 def remove_membership(membership_id: int):
+    """A page saying what removing the member means for them (GET), then the removal."""
     membership = _membership_or_404(membership_id)
-    organisation_id, name = membership.organisation_id, membership.user.display_name
-    if ButtonForm().validate_on_submit():
+    back = url_for("admin.organisation", organisation_id=membership.organisation_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        name, organisation = membership.user.display_name, membership.organisation.name
         organisation_services.remove_membership(current_user, membership)
-        flash(f"{name} has been removed from the organisation.", "success")
-    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+        flash(f"{name} has been removed from {organisation}.", "success")
+        return redirect(back)
+    return render_template("admin/remove_membership.html", membership=membership, form=form,
+                           back=back,
+                           effects=organisation_services.removal_effects(membership))
 
 
 def parse_day(text: str) -> date | None:

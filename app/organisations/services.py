@@ -3,6 +3,7 @@
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,6 +14,8 @@ from app.email import EmailNotSent, external_url, send_email
 from app.extensions import db
 from app.models import (
     STAFF_ROLES,
+    Idea,
+    IdeaStatus,
     Membership,
     MembershipStatus,
     Organisation,
@@ -133,9 +136,10 @@ def pending_requests(organisation: Organisation | None = None) -> list[Membershi
     return list(db.session.scalars(statement.order_by(Membership.requested_at)))
 
 
-def role_from_memberships(user: User) -> Role:
-    """The role a non-staff person's approved memberships give them."""
-    kinds = {m.organisation.kind for m in user.approved_memberships()}
+def role_from_memberships(user: User, without: Membership | None = None) -> Role:
+    """The role a non-staff person's approved memberships give them (leaving one out, if
+    asked)."""
+    kinds = {m.organisation.kind for m in user.approved_memberships() if m is not without}
     if OrganisationKind.MAYORS_OFFICE in kinds:
         return Role.MAYORS_OFFICE
     return Role.OFFICER if kinds else Role.RESIDENT
@@ -259,16 +263,37 @@ def set_lead(actor: User, membership: Membership, is_lead: bool) -> None:
     db.session.commit()
 
 
+@dataclass
+class RemovalEffects:
+    """What taking a person out of an organisation means for them, to say before doing it."""
+
+    role_after: Role
+    ideas: int  # published on the organisation's behalf: they stay
+    drafts: int  # started on its behalf: they can no longer be published
+
+
+def removal_effects(membership: Membership) -> RemovalEffects:
+    """The role a person would have without this membership, and their ideas on its behalf."""
+    user = membership.user
+    role_after = user.role if user.role in STAFF_ROLES else role_from_memberships(user, membership)
+    counts = dict(db.session.execute(
+        select(Idea.status == IdeaStatus.DRAFT, func.count(Idea.id))
+        .where(Idea.author_id == user.id, Idea.organisation_id == membership.organisation_id)
+        .group_by(Idea.status == IdeaStatus.DRAFT)).all())
+    return RemovalEffects(role_after, ideas=counts.get(False, 0), drafts=counts.get(True, 0))
+
+
 def remove_membership(actor: User, membership: Membership) -> None:
     """Take a person out of an organisation; their role follows their remaining memberships."""
     user, organisation = membership.user, membership.organisation
-    audit.record(actor, "membership.remove", membership,
-                 f"Removed user {user.id} from {organisation.name}",
-                 before={"status": membership.status.value, "is_lead": membership.is_lead,
-                         "role": user.role.value})
+    before = {"status": membership.status.value, "is_lead": membership.is_lead,
+              "role": user.role.value}
     user.memberships.remove(membership)
     db.session.flush()
     sync_role(user)
+    audit.record(actor, "membership.remove", membership,
+                 f"Removed user {user.id} from {organisation.name}",
+                 before=before, after={"role": user.role.value})
     db.session.commit()
 
 

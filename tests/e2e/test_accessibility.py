@@ -103,6 +103,13 @@ def test_admin_pages(page, make_user, make_organisation, make_membership):
     page.get_by_role("button", name="Approve Omar").click()
     expect(page.get_by_text("You’ve approved Omar’s request")).to_be_visible()
     page.check_accessibility()
+    # Removing a member says what it means for them first.
+    page.get_by_role("link", name="Remove Maya from Northgate City Council").click()
+    expect(page.get_by_role("heading", name="Remove Maya from Northgate City Council?")
+           ).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Remove from Northgate City Council").click()
+    expect(page.get_by_text("Maya has been removed from Northgate City Council.")).to_be_visible()
     page.goto("/admin/audit")
     page.check_accessibility()
     # On a phone: wide tables scroll in their own box, the page never scrolls sideways.
