@@ -277,10 +277,11 @@ def removal_effects(membership: Membership) -> RemovalEffects:
     user = membership.user
     role_after = user.role if user.role in STAFF_ROLES else role_from_memberships(user, membership)
     counts = dict(db.session.execute(
-        select(Idea.status == IdeaStatus.DRAFT, func.count(Idea.id))
+        select(Idea.status, func.count(Idea.id))
         .where(Idea.author_id == user.id, Idea.organisation_id == membership.organisation_id)
-        .group_by(Idea.status == IdeaStatus.DRAFT)).all())
-    return RemovalEffects(role_after, ideas=counts.get(False, 0), drafts=counts.get(True, 0))
+        .group_by(Idea.status)).all())
+    drafts = counts.pop(IdeaStatus.DRAFT, 0)
+    return RemovalEffects(role_after, ideas=sum(counts.values()), drafts=drafts)
 
 
 def remove_membership(actor: User, membership: Membership) -> None:
