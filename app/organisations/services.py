@@ -199,12 +199,6 @@ def _tell_approvers(membership: Membership) -> None:
 ALREADY_DECIDED = "This request has already been decided"
 
 
-def check_undecided(membership: Membership) -> None:
-    """Refuse to decide a request that has been approved or turned down already."""
-    if membership.status != MembershipStatus.PENDING:
-        raise MembershipError(ALREADY_DECIDED)
-
-
 def approve_membership(actor: User, membership: Membership) -> bool:
     """Approve a pending request, set the person's role, and email them (True if sent)."""
     return _decide(actor, membership, MembershipStatus.APPROVED)
@@ -219,7 +213,8 @@ def turn_down_membership(actor: User, membership: Membership, reason: str) -> bo
 
 def _decide(actor: User, membership: Membership, status: MembershipStatus,
             reason: str | None = None) -> bool:
-    check_undecided(membership)
+    if membership.status != MembershipStatus.PENDING:
+        raise MembershipError(ALREADY_DECIDED)
     approve = status == MembershipStatus.APPROVED
     membership.status = status
     membership.decline_reason = reason
