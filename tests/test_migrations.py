@@ -116,3 +116,41 @@ def test_upgrading_keeps_ideas_their_timelines_and_search(tmp_path, smtp_server)
                                        "'estate'"))
         assert found == 1
         db.session.remove()
+
+
+def test_upgrading_keeps_memberships_and_only_turned_down_ones_take_a_reason(tmp_path,
+                                                                             smtp_server):
+    """Migration 0008 rebuilds memberships on SQLite: rows and their ids survive, and the ids
+    of removed memberships are never given out again."""
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db"})
+    with app.app_context():
+        upgrade(revision="0007")
+        for statement in [
+            "INSERT INTO users (id, email, display_name, password_hash, role, session_version,"
+            " created_at) VALUES (1, 'a@example.org', 'A', 'x', 'resident', 1, '2026-01-01')",
+            "INSERT INTO organisations (id, name, slug, kind, created_at) VALUES"
+            " (1, 'Northgate', 'northgate', 'council', '2026-01-01')",
+            "INSERT INTO organisations (id, name, slug, kind, created_at) VALUES"
+            " (2, 'Riverside', 'riverside', 'council', '2026-01-01')",
+            "INSERT INTO memberships (id, user_id, organisation_id, status, is_lead, job_title,"
+            " requested_at) VALUES (7, 1, 1, 'rejected', 0, 'Analyst', '2026-01-02'),"
+            " (9, 1, 2, 'approved', 0, 'Analyst', '2026-01-02')",
+            "DELETE FROM memberships WHERE id = 9",  # removed: its id stays used
+        ]:
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(text("SELECT id, status, decline_reason FROM memberships")
+                                  ).all() == [(7, "rejected", None)]
+        db.session.execute(text(
+            "INSERT INTO memberships (user_id, organisation_id, status, is_lead, job_title,"
+            " requested_at) VALUES (1, 2, 'pending', 0, 'Analyst', '2026-01-03')"))
+        assert db.session.scalar(text("SELECT max(id) FROM memberships")) == 10
+        db.session.execute(text("UPDATE memberships SET decline_reason = 'Not our team' "
+                                "WHERE id = 7"))
+        db.session.commit()
+        with pytest.raises(Exception, match="(?i)check|constraint"):  # a reason, not turned down
+            db.session.execute(text("UPDATE memberships SET status = 'pending' WHERE id = 7"))
+            db.session.commit()
+        db.session.rollback()
+        db.session.remove()

@@ -118,10 +118,14 @@ def test_a_lead_decides_for_their_own_organisation_only(client, app, auth, make_
                       follow_redirects=False)
     assert response.status_code == 404
 
-    response = submit(client, f"/organisations/{northgate.slug}/requests/{to_northgate.id}",
-                      {"reject": "Turn down"}, page=f"/organisations/{northgate.slug}/members")
+    assert client.get(f"/organisations/{northgate.slug}/requests/{to_riverside.id}/turn-down"
+                      ).status_code == 404
+
+    turn_down = f"/organisations/{northgate.slug}/requests/{to_northgate.id}/turn-down"
+    assert f'href="{turn_down}"' in page
+    response = submit(client, turn_down, {"reason": "We have no Omar in the housing team."})
     assert "You’ve turned down Omar’s request to join Northgate" in text(response)
-    assert "was not approved" in mailbox.body(mailbox.last_to("omar@example.org"))
+    assert "We have no Omar" in mailbox.body(mailbox.last_to("omar@example.org"))
     with app.app_context():
         assert db.session.get(Membership, to_northgate.id).status == MembershipStatus.REJECTED
         assert db.session.get(Membership, to_riverside.id).status == MembershipStatus.PENDING
@@ -152,11 +156,250 @@ def test_removing_the_last_membership_returns_an_officer_to_resident(
     submit(client, f"/admin/memberships/{membership.id}/lead", {}, page=page)
     with app.app_context():
         assert db.session.get(Membership, membership.id).is_lead
-    submit(client, f"/admin/memberships/{membership.id}/remove", {}, page=page)
+    submit(client, f"/admin/memberships/{membership.id}/remove", {})
     assert role_of(app, "omar@example.org") == Role.RESIDENT
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions == ["membership.lead", "membership.remove"]
+
+
+def a_request_to_join(make_user, make_organisation, make_membership):
+    """Omar asking to join Northgate City Council, which Lena leads."""
+    northgate = make_organisation("Northgate City Council")
+    lead = make_user("lead@example.org", display_name="Lena Lead")
+    make_membership(lead, northgate, status=MembershipStatus.APPROVED, is_lead=True)
+    request = make_membership(make_user("omar@example.org", display_name="Omar"), northgate)
+    return northgate, request
+
+
+def test_turning_down_a_request_asks_for_a_reason_first(client, app, auth, make_user,
+                                                        make_organisation, make_membership,
+                                                        mailbox):
+    northgate, request = a_request_to_join(make_user, make_organisation, make_membership)
+    auth.sign_in("lead@example.org")
+    mailbox.clear()
+    members = f"/organisations/{northgate.slug}/members"
+    url = f"/organisations/{northgate.slug}/requests/{request.id}/turn-down"
+
+    page = text(client.get(url))
+    assert "Turn down Omar’s request to join?" in page
+    assert "Data analyst" in page and "omar@example.org" in page
+    assert "Why are you turning down this request?" in page
+    assert "Omar will read this in the email" in page
+    assert ">Turn down request</button>" in page
+    assert f'<a class="govuk-link" href="{members}">Cancel</a>' in page
+    # Showing the page changed nothing, and nobody was told anything.
+    with app.app_context():
+        assert db.session.get(Membership, request.id).status == MembershipStatus.PENDING
+        assert db.session.scalar(select(AuditEvent.id)) is None
+    assert mailbox.messages == []
+
+    page = text(submit(client, url, {"reason": "   "}))
+    assert "<title>Error: Turn down Omar’s request" in page
+    assert "There is a problem" in page
+    assert page.count("Enter a reason for turning down the request") == 2  # summary and field
+    page = text(submit(client, url, {"reason": "Not our team. " * 80}))
+    assert "The reason must be 1,000 characters or fewer" in page
+    assert "Not our team. Not our team." in page  # what was typed is kept
+    with app.app_context():
+        assert db.session.get(Membership, request.id).status == MembershipStatus.PENDING
+    assert mailbox.messages == []
+
+    response = submit(client, url, {"reason": "You work for Riverside, not Northgate."})
+    page = text(response)
+    assert response.request.path == members
+    assert "You’ve turned down Omar’s request to join Northgate City Council. We’ve emailed " \
+           "them your reason." in page
+    with app.app_context():
+        membership = db.session.get(Membership, request.id)
+        assert membership.status == MembershipStatus.REJECTED
+        assert membership.decline_reason == "You work for Riverside, not Northgate."
+        event = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "membership.reject"))
+        assert event.after == {"status": "rejected", "role": "resident",
+                               "reason": "You work for Riverside, not Northgate."}
+    assert role_of(app, "omar@example.org") == Role.RESIDENT
+
+    message = mailbox.last_to("omar@example.org")
+    assert message["Subject"].startswith("Your request to join Northgate City Council")
+    body = mailbox.body(message).replace("\r\n", "\n")
+    assert "Your request to join Northgate City Council was not approved, so you cannot " \
+           "submit ideas on its behalf." in body
+    assert "The reason given:\n\nYou work for Riverside, not Northgate." in body
+    assert "you can ask to join again from your account" in body
+
+
+def test_the_audit_log_shows_why_a_request_was_turned_down(client, auth, make_user,
+                                                           make_organisation, make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    _, request = a_request_to_join(make_user, make_organisation, make_membership)
+    auth.sign_in("admin@example.org")
+    submit(client, f"/admin/memberships/{request.id}/turn-down",
+           {"reason": "Ask your lead to confirm your post first."})
+    page = text(client.get("/admin/audit?action=membership.reject"))
+    assert "1 entry" in page
+    assert "Ask your lead to confirm your post first." in page
+
+
+def test_turning_down_from_the_admin_dashboard_returns_there(client, app, auth, make_user,
+                                                            make_organisation,
+                                                            make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    _, request = a_request_to_join(make_user, make_organisation, make_membership)
+    auth.sign_in("admin@example.org")
+    url = f"/admin/memberships/{request.id}/turn-down?return_to=dashboard"
+    dashboard = text(client.get("/admin/"))
+    assert f'href="{url}"' in dashboard.replace("&amp;", "&")
+    page = text(client.get(url))
+    assert '<a class="govuk-link" href="/admin/">Cancel</a>' in page
+    response = submit(client, url, {"reason": "Not a council officer."})
+    assert response.request.path == "/admin/"
+    assert "You’ve turned down Omar’s request" in text(response)
+
+
+def test_a_turn_down_button_from_an_old_page_asks_first(client, app, auth, make_user,
+                                                        make_organisation, make_membership,
+                                                        mailbox):
+    northgate, request = a_request_to_join(make_user, make_organisation, make_membership)
+    auth.sign_in("lead@example.org")
+    mailbox.clear()
+    response = submit(client, f"/organisations/{northgate.slug}/requests/{request.id}",
+                      {"reject": "Turn down"}, page=f"/organisations/{northgate.slug}/members")
+    assert response.request.path.endswith(f"/requests/{request.id}/turn-down")
+    assert "Turn down Omar’s request to join?" in text(response)
+    with app.app_context():
+        assert db.session.get(Membership, request.id).status == MembershipStatus.PENDING
+    assert mailbox.messages == []
+
+
+def test_a_decided_request_has_no_turn_down_page(client, auth, make_user, make_organisation,
+                                                  make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    _, request = a_request_to_join(make_user, make_organisation, make_membership)
+    auth.sign_in("admin@example.org")
+    submit(client, f"/admin/memberships/{request.id}/decision", {"approve": "Approve"},
+           page="/admin/")
+    response = client.get(f"/admin/memberships/{request.id}/turn-down", follow_redirects=True)
+    assert "This request has already been decided" in text(response)
+    assert "Why are you turning down" not in text(response)
+
+
+def test_when_the_email_fails_the_request_is_still_turned_down(client, app, auth, make_user,
+                                                               make_organisation,
+                                                               make_membership, monkeypatch):
+    from tests.support.smtp import free_port
+
+    northgate, request = a_request_to_join(make_user, make_organisation, make_membership)
+    auth.sign_in("lead@example.org")
+    url = f"/organisations/{northgate.slug}/requests/{request.id}/turn-down"
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
+    page = text(submit(client, url, {"reason": "Not our team."}))
+    assert "We could not email them just now: tell them yourself." in page
+    with app.app_context():
+        assert db.session.get(Membership, request.id).status == MembershipStatus.REJECTED
+
+
+def test_asking_again_after_being_turned_down_starts_afresh(client, app, auth, make_user,
+                                                            make_organisation,
+                                                            make_membership):
+    northgate, request = a_request_to_join(make_user, make_organisation, make_membership)
+    auth.sign_in("lead@example.org")
+    submit(client, f"/organisations/{northgate.slug}/requests/{request.id}/turn-down",
+           {"reason": "Which team are you in?"})
+    auth.sign_out()
+    auth.sign_in("omar@example.org")
+    data = client.get("/account/download-my-data").get_json()
+    assert data["organisation_memberships"][0]["decline_reason"] == "Which team are you in?"
+    ask_to_join(client, northgate.id, "Housing data analyst")
+    with app.app_context():
+        membership = db.session.get(Membership, request.id)
+        assert membership.status == MembershipStatus.PENDING
+        assert membership.decline_reason is None and membership.decided_at is None
+
+
+def a_member_with_ideas(make_user, make_organisation, make_membership, make_window, make_idea):
+    """Omar, a lead of Northgate City Council, with one idea and one draft on its behalf."""
+    from app.models import IdeaStatus, Source
+
+    northgate = make_organisation("Northgate City Council")
+    omar = make_user("omar@example.org", display_name="Omar")
+    membership = make_membership(omar, northgate, status=MembershipStatus.APPROVED,
+                                 is_lead=True)
+    window = make_window(stage="open")
+    idea = make_idea(window, omar, source=Source.COUNCIL, organisation=northgate,
+                     title="Map the empty homes")
+    draft = make_idea(window, omar, source=Source.COUNCIL, organisation=northgate,
+                      title="Share the gritting routes", status=IdeaStatus.DRAFT)
+    return northgate, membership, idea, draft
+
+
+def test_removing_a_member_says_what_it_means_before_doing_it(client, app, auth, make_user,
+                                                              make_organisation,
+                                                              make_membership, make_window,
+                                                              make_idea):
+    make_user("admin@example.org", role=Role.ADMIN)
+    northgate, membership, idea, draft = a_member_with_ideas(
+        make_user, make_organisation, make_membership, make_window, make_idea)
+    auth.sign_in("admin@example.org")
+    organisation_page = f"/admin/organisations/{northgate.id}"
+    url = f"/admin/memberships/{membership.id}/remove"
+    assert f'href="{url}"' in text(client.get(organisation_page))
+
+    page = text(client.get(url))
+    assert "Remove Omar from Northgate City Council?" in page
+    assert "they can no longer submit ideas on Northgate City Council’s behalf, or publish " \
+           "the 1 draft they started for it" in page
+    assert "the 1 idea they have already submitted for it stays as it is, still shown as " \
+           "from Northgate City Council" in page
+    assert "they are no longer a lead" in page
+    assert "their role changes from Council or public body officer to Resident" in page
+    assert ">Remove from Northgate City Council</button>" in page
+    assert f'<a class="govuk-link" href="{organisation_page}">Cancel</a>' in page
+    # A GET never changes anything.
+    with app.app_context():
+        assert db.session.get(Membership, membership.id) is not None
+        assert db.session.scalar(select(AuditEvent.id)) is None
+    assert role_of(app, "omar@example.org") == Role.OFFICER
+
+    response = submit(client, url, {})
+    assert response.request.path == organisation_page
+    assert "Omar has been removed from Northgate City Council." in text(response)
+    assert role_of(app, "omar@example.org") == Role.RESIDENT
+    with app.app_context():
+        assert db.session.get(Membership, membership.id) is None
+        event = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "membership.remove"))
+        assert event.summary == f"Removed user {membership.user_id} from Northgate City Council"
+        assert event.before == {"status": "approved", "is_lead": True, "role": "officer"}
+        assert event.after == {"role": "resident"}
+    assert client.get(url).status_code == 404  # nothing left to remove
+
+    # The idea already submitted stays, from Northgate; the draft cannot go out on its behalf.
+    assert "Omar, Northgate City Council" in text(client.get(f"/ideas/{idea.id}"))
+    auth.sign_out()
+    auth.sign_in("omar@example.org")
+    response = submit(client, f"/ideas/{draft.id}/publish", {}, page=f"/ideas/{draft.id}/check")
+    assert "You no longer act for Northgate City Council, so this draft cannot be published " \
+           "on its behalf." in text(response)
+    with app.app_context():
+        from app.models import Idea, IdeaStatus
+
+        assert db.session.get(Idea, draft.id).status == IdeaStatus.DRAFT
+
+
+def test_removing_one_of_two_memberships_keeps_the_officer_role(client, auth, make_user,
+                                                                make_organisation,
+                                                                make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    omar = make_user("omar@example.org", display_name="Omar")
+    northgate = make_membership(omar, make_organisation("Northgate City Council"),
+                                status=MembershipStatus.APPROVED)
+    make_membership(omar, make_organisation("Riverside Borough Council"),
+                    status=MembershipStatus.APPROVED)
+    auth.sign_in("admin@example.org")
+    page = text(client.get(f"/admin/memberships/{northgate.id}/remove"))
+    assert "they have not submitted any ideas for it" in page
+    assert "their role changes" not in page and "no longer a lead" not in page
 
 
 def test_only_verified_people_can_ask_to_join(client, auth, make_user, make_organisation):

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import AuditEvent, Membership, Organisation, OrganisationKind, Role, User
 from app.organisations import services as organisation_services
 from app.organisations.forms import ButtonForm, DecisionForm, OrganisationForm
-from app.organisations.routes import decide_from_form
+from app.organisations.routes import approve_from_form, turn_down_page
 from app.pagination import paginate
 
 
@@ -129,19 +129,32 @@ def _membership_or_404(membership_id: int) -> Membership:
     return db.session.get(Membership, membership_id) or abort(404)
 
 
+def _back_url(membership: Membership) -> str:
+    """The page a membership action came from: the dashboard, or the organisation's page."""
+    if request.values.get("return_to") == "dashboard":
+        return url_for("admin.dashboard")
+    return url_for("admin.organisation", organisation_id=membership.organisation_id)
+
+
 def _back_to(membership: Membership):
-    target = request.form.get("return_to")
-    if target == "dashboard":
-        return redirect(url_for("admin.dashboard"))
-    return redirect(url_for("admin.organisation", organisation_id=membership.organisation_id))
+    return redirect(_back_url(membership))
 
 
 @bp.route("/memberships/<int:membership_id>/decision", methods=["POST"])
 @admin_required
 def decide_membership(membership_id: int):
     membership = _membership_or_404(membership_id)
-    decide_from_form(membership)
+    if not approve_from_form(membership):
+        return redirect(url_for("admin.turn_down_membership", membership_id=membership.id,
+                                return_to=request.form.get("return_to") or None))
     return _back_to(membership)
+
+
+@bp.route("/memberships/<int:membership_id>/turn-down", methods=["GET", "POST"])
+@admin_required
+def turn_down_membership(membership_id: int):
+    membership = _membership_or_404(membership_id)
+    return turn_down_page(membership, _back_url(membership))
 
 
 @bp.route("/memberships/<int:membership_id>/lead", methods=["POST"])
@@ -160,15 +173,21 @@ def toggle_lead(membership_id: int):
     return _back_to(membership)
 
 
-@bp.route("/memberships/<int:membership_id>/remove", methods=["POST"])
+@bp.route("/memberships/<int:membership_id>/remove", methods=["GET", "POST"])
 @admin_required
 def remove_membership(membership_id: int):
+    """A page saying what removing the member means for them (GET), then the removal."""
     membership = _membership_or_404(membership_id)
-    organisation_id, name = membership.organisation_id, membership.user.display_name
-    if ButtonForm().validate_on_submit():
+    back = url_for("admin.organisation", organisation_id=membership.organisation_id)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        name, organisation = membership.user.display_name, membership.organisation.name
         organisation_services.remove_membership(current_user, membership)
-        flash(f"{name} has been removed from the organisation.", "success")
-    return redirect(url_for("admin.organisation", organisation_id=organisation_id))
+        flash(f"{name} has been removed from {organisation}.", "success")
+        return redirect(back)
+    return render_template("admin/remove_membership.html", membership=membership, form=form,
+                           back=back,
+                           effects=organisation_services.removal_effects(membership))
 
 
 def parse_day(text: str) -> date | None:

@@ -397,6 +397,10 @@ def publish_idea(author: User, idea: Idea, daily_limit: int,
         raise IntakeError(reason)
     if not idea.window.accepts(idea.source):
         raise IntakeError("This window no longer takes ideas from this source.")
+    if idea.organisation is not None and idea.organisation_id not in {
+            m.organisation_id for m in author.approved_memberships()}:
+        raise IntakeError(f"You no longer act for {idea.organisation.name}, so this draft "
+                          f"cannot be published on its behalf. It is saved as a draft.")
     again_at = daily_limit_reached(author, daily_limit)
     if again_at is not None:
         from app.filters import london_datetime

@@ -78,6 +78,8 @@ class Membership(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id", name="uq_memberships_user_organisation"),
         CheckConstraint("NOT is_lead OR status = 'approved'", name="lead_is_approved"),
+        CheckConstraint("status = 'rejected' OR decline_reason IS NULL",
+                        name="decline_reason_only_when_rejected"),
         Index("ix_memberships_organisation_status", "organisation_id", "status"),
         {"sqlite_autoincrement": True},
     )
@@ -92,7 +94,8 @@ class Membership(db.Model):
     )
     is_lead: Mapped[bool] = mapped_column(Boolean, default=False)
     job_title: Mapped[str] = mapped_column(String(120))
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)  # the person's note with their request
+    decline_reason: Mapped[str | None] = mapped_column(Text)  # why it was turned down
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(

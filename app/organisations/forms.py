@@ -1,8 +1,13 @@
 """Forms for organisations and membership decisions."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
 
@@ -41,10 +46,23 @@ class OrganisationForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    """One-button forms: approve or turn down a request (the button pressed is the decision)."""
+    """The Approve button beside a request. Turning down is a page of its own (TurnDownForm)."""
 
     approve = SubmitField("Approve", widget=GovSubmitInput())
-    reject = SubmitField("Turn down", widget=GovSubmitInput())
+
+
+class TurnDownForm(FlaskForm):
+    """Turning down a request: the reason is required, because the person is emailed it."""
+
+    reason = TextAreaField(
+        "Why are you turning down this request?",
+        widget=GovTextArea(),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(message="Enter a reason for turning down the request"),
+            Length(max=1000, message="The reason must be 1,000 characters or fewer"),
+        ],
+    )
 
 
 class ButtonForm(FlaskForm):

@@ -3,6 +3,7 @@
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -13,6 +14,8 @@ from app.email import EmailNotSent, external_url, send_email
 from app.extensions import db
 from app.models import (
     STAFF_ROLES,
+    Idea,
+    IdeaStatus,
     Membership,
     MembershipStatus,
     Organisation,
@@ -133,9 +136,10 @@ def pending_requests(organisation: Organisation | None = None) -> list[Membershi
     return list(db.session.scalars(statement.order_by(Membership.requested_at)))
 
 
-def role_from_memberships(user: User) -> Role:
-    """The role a non-staff person's approved memberships give them."""
-    kinds = {m.organisation.kind for m in user.approved_memberships()}
+def role_from_memberships(user: User, without: Membership | None = None) -> Role:
+    """The role a non-staff person's approved memberships give them (leaving one out, if
+    asked)."""
+    kinds = {m.organisation.kind for m in user.approved_memberships() if m is not without}
     if OrganisationKind.MAYORS_OFFICE in kinds:
         return Role.MAYORS_OFFICE
     return Role.OFFICER if kinds else Role.RESIDENT
@@ -167,6 +171,7 @@ def request_membership(user: User, organisation_id: int, job_title: str,
     membership.requested_at = utcnow()
     membership.decided_at = None
     membership.decided_by_id = None
+    membership.decline_reason = None
     db.session.commit()
     _tell_approvers(membership)
     return membership
@@ -191,21 +196,39 @@ def _tell_approvers(membership: Membership) -> None:
             log.warning("approver %s not told of membership %s", approver.id, membership.id)
 
 
-def decide_membership(actor: User, membership: Membership, approve: bool) -> None:
-    """Approve or turn down a pending request, set the person's role, and email them."""
+ALREADY_DECIDED = "This request has already been decided"
+
+
+def approve_membership(actor: User, membership: Membership) -> bool:
+    """Approve a pending request, set the person's role, and email them (True if sent)."""
+    return _decide(actor, membership, MembershipStatus.APPROVED)
+
+
+def turn_down_membership(actor: User, membership: Membership, reason: str) -> bool:
+    """Turn down a pending request and email the person the reason (True if sent)."""
+    if not reason.strip():
+        raise MembershipError("Enter a reason for turning down the request")
+    return _decide(actor, membership, MembershipStatus.REJECTED, reason.strip())
+
+
+def _decide(actor: User, membership: Membership, status: MembershipStatus,
+            reason: str | None = None) -> bool:
     if membership.status != MembershipStatus.PENDING:
-        raise MembershipError("This request has already been decided")
-    membership.status = MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
+        raise MembershipError(ALREADY_DECIDED)
+    approve = status == MembershipStatus.APPROVED
+    membership.status = status
+    membership.decline_reason = reason
     membership.decided_at = utcnow()
     membership.decided_by_id = actor.id
     role_before = membership.user.role
     sync_role(membership.user)
     verb = "Approved" if approve else "Turned down"
+    after = {"status": status.value, "role": membership.user.role.value}
     audit.record(
         actor, "membership.approve" if approve else "membership.reject", membership,
         f"{verb} user {membership.user_id}'s request to join {membership.organisation.name}",
         before={"status": "pending", "role": role_before.value},
-        after={"status": membership.status.value, "role": membership.user.role.value},
+        after=after if approve else {**after, "reason": reason},
     )
     db.session.commit()
     try:
@@ -218,6 +241,8 @@ def decide_membership(actor: User, membership: Membership, approve: bool) -> Non
     except EmailNotSent:
         log.warning("user %s not told of decision on membership %s",
                     membership.user_id, membership.id)
+        return False
+    return True
 
 
 def set_lead(actor: User, membership: Membership, is_lead: bool) -> None:
@@ -233,16 +258,38 @@ def set_lead(actor: User, membership: Membership, is_lead: bool) -> None:
     db.session.commit()
 
 
+@dataclass
+class RemovalEffects:
+    """What taking a person out of an organisation means for them, to say before doing it."""
+
+    role_after: Role
+    ideas: int  # published on the organisation's behalf: they stay
+    drafts: int  # started on its behalf: they can no longer be published
+
+
+def removal_effects(membership: Membership) -> RemovalEffects:
+    """The role a person would have without this membership, and their ideas on its behalf."""
+    user = membership.user
+    role_after = user.role if user.role in STAFF_ROLES else role_from_memberships(user, membership)
+    counts = dict(db.session.execute(
+        select(Idea.status, func.count(Idea.id))
+        .where(Idea.author_id == user.id, Idea.organisation_id == membership.organisation_id)
+        .group_by(Idea.status)).all())
+    drafts = counts.pop(IdeaStatus.DRAFT, 0)
+    return RemovalEffects(role_after, ideas=sum(counts.values()), drafts=drafts)
+
+
 def remove_membership(actor: User, membership: Membership) -> None:
     """Take a person out of an organisation; their role follows their remaining memberships."""
     user, organisation = membership.user, membership.organisation
-    audit.record(actor, "membership.remove", membership,
-                 f"Removed user {user.id} from {organisation.name}",
-                 before={"status": membership.status.value, "is_lead": membership.is_lead,
-                         "role": user.role.value})
+    before = {"status": membership.status.value, "is_lead": membership.is_lead,
+              "role": user.role.value}
     user.memberships.remove(membership)
     db.session.flush()
     sync_role(user)
+    audit.record(actor, "membership.remove", membership,
+                 f"Removed user {user.id} from {organisation.name}",
+                 before=before, after={"role": user.role.value})
     db.session.commit()
 
 
@@ -261,6 +308,7 @@ def _membership_data(user: User) -> list[dict[str, Any]]:
             "is_lead": m.is_lead,
             "job_title": m.job_title,
             "reason": m.reason,
+            "decline_reason": m.decline_reason,
             "requested_at": m.requested_at.isoformat(),
             "decided_at": m.decided_at.isoformat() if m.decided_at else None,
         }

@@ -70,6 +70,16 @@ def test_organisation_pages_for_a_verified_officer_and_a_lead(page, make_user, m
     page.check_accessibility()
     page.goto(f"/organisations/{northgate.slug}/members")
     page.check_accessibility()
+    # Turning down asks for the reason first, on a page of its own.
+    page.get_by_role("link", name="Turn down Omar").click()
+    expect(page.get_by_role("heading", name="Turn down Omar’s request to join?")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Turn down request").click()
+    expect(page.page).to_have_title(re.compile("^Error:"))
+    page.check_accessibility()
+    page.get_by_label("Why are you turning down this request?").fill("Not in our team.")
+    page.get_by_role("button", name="Turn down request").click()
+    expect(page.get_by_text("You’ve turned down Omar’s request")).to_be_visible()
 
 
 def test_admin_pages(page, make_user, make_organisation, make_membership):
@@ -93,6 +103,13 @@ def test_admin_pages(page, make_user, make_organisation, make_membership):
     page.get_by_role("button", name="Approve Omar").click()
     expect(page.get_by_text("You’ve approved Omar’s request")).to_be_visible()
     page.check_accessibility()
+    # Removing a member says what it means for them first.
+    page.get_by_role("link", name="Remove Maya from Northgate City Council").click()
+    expect(page.get_by_role("heading", name="Remove Maya from Northgate City Council?")
+           ).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Remove from Northgate City Council").click()
+    expect(page.get_by_text("Maya has been removed from Northgate City Council.")).to_be_visible()
     page.goto("/admin/audit")
     page.check_accessibility()
     # On a phone: wide tables scroll in their own box, the page never scrolls sideways.
