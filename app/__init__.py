@@ -77,8 +77,10 @@ def register_templates(app: Flask) -> None:
     WTFormsHelpers(app)
 
     from app import filters
+    from app.forms_common import error_summary
 
     filters.register(app)
+    app.add_template_global(error_summary)
 
 
 def register_extensions(app: Flask) -> None:
