@@ -13,6 +13,7 @@ from app.models import (
     PasswordResetToken,
     Role,
     User,
+    utcnow,
 )
 from tests.support.factories import PASSWORD
 from tests.support.forms import submit, text
@@ -146,6 +147,33 @@ def test_changing_email_needs_the_link_sent_to_the_new_address(client, auth, mak
         assert db.session.scalar(select(User.email)) == "rosa.new@example.org"
     assert "rosa.new@example.org" in mailbox.body(mailbox.last_to("rosa@example.org"))
     assert client.get(link).status_code == 400  # works once
+
+
+def test_the_account_page_says_a_new_email_address_is_waiting_to_be_confirmed(
+        client, auth, make_user, mailbox):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    waiting = ("We sent a link to <strong>rosa.new@example.org</strong> to confirm your new "
+               "email address. Until then we use rosa@example.org.")
+    assert waiting not in text(client.get("/account"))
+    submit(client, "/account/change-email", {"email": "rosa.new@example.org",
+                                             "password": PASSWORD})
+    assert waiting in text(client.get("/account"))
+
+    link = path_of(mailbox.link(mailbox.last_to("rosa.new@example.org"), "/confirm-email/"))
+    page = text(client.get(link, follow_redirects=True))
+    assert "Your email address has been changed" in page and "We sent a link to" not in page
+
+
+def test_the_account_page_stops_mentioning_a_new_address_when_its_link_expires(
+        client, auth, make_user, monkeypatch):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    submit(client, "/account/change-email", {"email": "rosa.new@example.org",
+                                             "password": PASSWORD})
+    in_three_days = utcnow() + timedelta(days=3)
+    monkeypatch.setattr("app.accounts.routes.utcnow", lambda: in_three_days)
+    assert "We sent a link to" not in text(client.get("/account"))
 
 
 def test_changing_email_to_a_taken_address_reveals_nothing(client, auth, make_user, mailbox,
