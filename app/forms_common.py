@@ -134,7 +134,7 @@ class GovDateField(Field):
             raise StopValidation()
 
 
-def error_summary(form) -> dict:
+def form_error_summary(form) -> dict:
     """The GOV.UK error summary for a form, each link going to the first input to fix."""
     params = wtforms_errors(form)
     targets = {f"#{field.id}": f"#{field.error_target}" for field in form

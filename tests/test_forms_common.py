@@ -7,7 +7,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Form
 from wtforms.validators import InputRequired
 
-from app.forms_common import GovDateField, error_summary
+from app.forms_common import GovDateField, form_error_summary
 
 
 class DateForm(Form):
@@ -48,11 +48,11 @@ def test_a_real_date_has_no_errors():
 
 def test_the_error_summary_links_to_the_first_wrong_part(app):
     with app.test_request_context():
-        summary = error_summary(filled_in("", "13", ""))
+        summary = form_error_summary(filled_in("", "13", ""))
     assert summary["errorList"] == [{"text": "The date ideas open must include a day and year",
                                      "href": "#opens-day"}]
     with app.test_request_context():
-        summary = error_summary(filled_in("1", "13", "2027"))
+        summary = form_error_summary(filled_in("1", "13", "2027"))
     assert summary["errorList"][0]["href"] == "#opens-month"
 
 
