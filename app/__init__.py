@@ -77,8 +77,11 @@ def register_templates(app: Flask) -> None:
     WTFormsHelpers(app)
 
     from app import filters
+    from app.forms_common import form_error_summary
 
     filters.register(app)
+    # Not "error_summary": pages import a macro of that name, which would shadow it in base.html.
+    app.add_template_global(form_error_summary)
 
 
 def register_extensions(app: Flask) -> None:

@@ -5,9 +5,10 @@ import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DecimalField, Field, IntegerField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from app.filters import LONDON
 
@@ -52,36 +53,95 @@ class NumberField(DecimalField):
             self.data = value
 
 
-class GovDateField(Field):
-    """A GOV.UK date input (day, month, year) with GOV.UK error messages."""
+DATE_PARTS = ("day", "month", "year")
 
-    widget = GovDateInput()
+
+class GovDatePartsInput(GovDateInput):
+    """A GOV.UK date input that outlines only the parts of the date that are wrong."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item, part in zip(params["items"], DATE_PARTS, strict=False):
+            classes = item["classes"].replace("govuk-input--error", "").split()
+            if field.errors and part in field.error_parts:
+                classes.append("govuk-input--error")
+            item["classes"] = " ".join(classes)
+        return params
+
+
+def _could_be(part: str, value: str) -> bool:
+    if not (value.isascii() and value.isdigit()):
+        return False
+    if part == "year":
+        return len(value) == 4 and int(value) >= 1
+    return 1 <= int(value) <= (31 if part == "day" else 12)
+
+
+def _wrong_parts(parts: dict[str, str]) -> tuple[str, ...]:
+    """The part of a date that cannot be right (a month of 13), or all three when more than
+    one is, as the GOV.UK Design System asks. Empty when each part could be right."""
+    wrong = tuple(part for part, value in parts.items() if not _could_be(part, value))
+    return DATE_PARTS if len(wrong) > 1 else wrong
+
+
+class GovDateField(Field):
+    """A GOV.UK date input (day, month, year) with GOV.UK error messages, naming and
+    outlining only the parts that are missing or wrong."""
+
+    widget = GovDatePartsInput()
 
     def __init__(self, label=None, validators=None, *, what: str = "the date", **kwargs):
         super().__init__(label, validators, **kwargs)
         self.what = what
+        self.error_parts = DATE_PARTS
+
+    @property
+    def error_target(self) -> str:
+        """The id of the first input to fix, for the error summary's link."""
+        return f"{self.name}-{self.error_parts[0]}"
 
     def _value(self):
         return self.data.strftime("%d %m %Y") if isinstance(self.data, date) else ""
 
     def process_formdata(self, valuelist):
         self.data = None
+        self.error_parts = DATE_PARTS
         if not valuelist:
             return
         day, month, year = (list(valuelist) + ["", "", ""])[:3]
         parts = {"day": day.strip(), "month": month.strip(), "year": year.strip()}
-        missing = [name for name, value in parts.items() if not value]
+        missing = tuple(name for name, value in parts.items() if not value)
         if len(missing) == 3:
             return  # empty: a required validator says so
         if missing:
+            self.error_parts = missing
             raise ValueError(f"{self.what.capitalize()} must include a "
                              f"{' and '.join(missing)}")
-        if not all(value.isdigit() for value in parts.values()) or len(parts["year"]) != 4:
+        wrong = _wrong_parts(parts)
+        if not wrong:
+            try:
+                self.data = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+            except ValueError:
+                wrong = DATE_PARTS  # each part could be right, but not together: 31 2 2027
+        if wrong:
+            self.error_parts = wrong
             raise ValueError(f"{self.what.capitalize()} must be a real date")
-        try:
-            self.data = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
-        except ValueError:
-            raise ValueError(f"{self.what.capitalize()} must be a real date") from None
+
+    def pre_validate(self, form):
+        # A date with a part missing is not empty: keep its own message. InputRequired looks
+        # only at the first input, so it would say "Enter ..." when the day is missing.
+        if self.process_errors:
+            raise StopValidation()
+
+
+def form_error_summary(form) -> dict:
+    """The GOV.UK error summary for a form, each link going to the first input to fix."""
+    params = wtforms_errors(form)
+    targets = {f"#{field.id}": f"#{field.error_target}" for field in form
+               if field.errors and hasattr(field, "error_target")}
+    for item in params["errorList"]:
+        item["href"] = targets.get(item["href"], item["href"])
+    return params
 
 
 def parse_time(text: str) -> time:

@@ -9,10 +9,14 @@ from app.extensions import db
 from app.models import (
     FORMER_MEMBER_NAME,
     AuditEvent,
+    Idea,
+    IdeaStatus,
     MembershipStatus,
     PasswordResetToken,
     Role,
+    Support,
     User,
+    utcnow,
 )
 from tests.support.factories import PASSWORD
 from tests.support.forms import submit, text
@@ -148,6 +152,33 @@ def test_changing_email_needs_the_link_sent_to_the_new_address(client, auth, mak
     assert client.get(link).status_code == 400  # works once
 
 
+def test_the_account_page_says_a_new_email_address_is_waiting_to_be_confirmed(
+        client, auth, make_user, mailbox):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    waiting = ("We sent a link to <strong>rosa.new@example.org</strong> to confirm your new "
+               "email address. Until then we use rosa@example.org.")
+    assert waiting not in text(client.get("/account"))
+    submit(client, "/account/change-email", {"email": "rosa.new@example.org",
+                                             "password": PASSWORD})
+    assert waiting in text(client.get("/account"))
+
+    link = path_of(mailbox.link(mailbox.last_to("rosa.new@example.org"), "/confirm-email/"))
+    page = text(client.get(link, follow_redirects=True))
+    assert "Your email address has been changed" in page and "We sent a link to" not in page
+
+
+def test_the_account_page_stops_mentioning_a_new_address_when_its_link_expires(
+        client, auth, make_user, monkeypatch):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    submit(client, "/account/change-email", {"email": "rosa.new@example.org",
+                                             "password": PASSWORD})
+    in_three_days = utcnow() + timedelta(days=3)
+    monkeypatch.setattr("app.accounts.routes.utcnow", lambda: in_three_days)
+    assert "We sent a link to" not in text(client.get("/account"))
+
+
 def test_changing_email_to_a_taken_address_reveals_nothing(client, auth, make_user, mailbox,
                                                            app):
     make_user("rosa@example.org")
@@ -185,6 +216,31 @@ def test_download_my_data_has_everything_the_account_holds(client, auth, make_us
     assert data["account"]["role"] == "officer"
     assert data["organisation_memberships"][0]["organisation"] == "Northgate City Council"
     assert "password" not in json.dumps(data).lower().replace("password_hash", "")
+
+
+def test_the_delete_page_says_what_happens_to_ideas_and_supports(client, auth, make_user):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    page = text(client.get("/account/delete"))
+    assert "ideas you published stay public, shown as by “a former member”" in page
+    assert "drafts you have not published are kept, and only our staff can open them" in page
+    assert ("your supports stay and still count towards each idea’s total, but they are no "
+            "longer linked to your name or email address, and nobody can take them back") in page
+
+
+def test_a_deleted_accounts_supports_still_count_and_its_drafts_are_kept(
+        client, auth, make_user, make_window, make_idea, app):
+    window = make_window(stage="voting")
+    idea = make_idea(window, make_user())
+    rosa = make_user("rosa@example.org")
+    draft = make_idea(window, rosa, status=IdeaStatus.DRAFT)
+    auth.sign_in("rosa@example.org")
+    submit(client, f"/ideas/{idea.id}/support", {}, page=f"/ideas/{idea.id}")
+    submit(client, "/account/delete", {"confirm": "y", "password": PASSWORD})
+    with app.app_context():
+        assert db.session.get(Idea, idea.id).support_count == 1
+        assert db.session.scalar(select(Support.user_id)) == rosa.id
+        assert db.session.get(Idea, draft.id).status == IdeaStatus.DRAFT
 
 
 def test_deleting_an_account_removes_personal_data_but_keeps_the_row(

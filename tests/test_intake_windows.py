@@ -1,5 +1,6 @@
 """Idea windows: stages from the clock, staff creating and publishing them, public lists."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -125,6 +126,7 @@ def test_staff_create_and_publish_a_window_in_uk_time(client, auth, make_user, m
     ({"title": ""}, "Enter a title"),
     ({"submissions_open_date": ["", "", ""]}, "Enter the date ideas open"),
     ({"submissions_open_date": ["31", "", "2027"]}, "The date ideas open must include a month"),
+    ({"submissions_open_date": ["", "6", "2027"]}, "The date ideas open must include a day"),
     ({"submissions_open_date": ["31", "2", "2027"]}, "The date ideas open must be a real date"),
     ({"voting_open_time": "25:00"}, "Enter a real time"),
     ({"voting_open_time": "soon"}, "Enter a time like 9am, 9:30am or 17:00"),
@@ -143,6 +145,18 @@ def test_window_form_errors_keep_what_was_typed(client, auth, make_user, overrid
     assert message in page
     assert 'value="Growing up well"' in page or overrides.get("theme") == ""
     assert 'value="9:30am"' in page or "voting_open_time" in overrides
+
+
+def test_a_wrong_month_is_the_only_part_outlined_and_the_summary_links_to_it(client, auth,
+                                                                          make_user):
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(submit(client, "/staff/windows/new",
+                       window_form(submissions_open_date=["1", "13", "2027"])))
+    outlined = re.findall(r'<input class="[^"]*govuk-input--error[^"]*" id="([^"]+)"', page)
+    assert outlined == ["submissions_open_date-month"]
+    assert ('<a href="#submissions_open_date-month">The date ideas open must be a real date</a>'
+            in page)
 
 
 def test_changing_a_window_shows_its_dates_in_uk_time(client, auth, make_user, make_window):

@@ -24,6 +24,7 @@ from app.accounts.forms import (
 from app.accounts.tokens import TokenExpired, TokenInvalid
 from app.email import EmailNotSent
 from app.extensions import limiter
+from app.models import utcnow
 from app.organisations import services as organisation_services
 from app.security import local_path
 
@@ -51,6 +52,23 @@ def link_problem(problem: Exception, purpose: str):
     """The page for an emailed link that has expired or does not work."""
     return render_template("accounts/link_problem.html", purpose=purpose,
                            expired=isinstance(problem, TokenExpired)), 400
+
+
+def remember_email_change(new_email: str) -> None:
+    """Note in the session the address we sent a confirmation link to, for the account page.
+    Nothing else holds it until the link is followed: the signed link carries the change."""
+    until = utcnow() + current_app.config["EMAIL_VERIFICATION_MAX_AGE"]
+    session["email_change"] = {"from": current_user.email, "to": new_email,
+                               "until": until.timestamp()}
+
+
+def pending_email_change() -> str | None:
+    """The new address waiting to be confirmed, while its link works and the account still
+    uses the address the change started from."""
+    change = session.get("email_change") or {}
+    if change.get("from") != current_user.email or utcnow().timestamp() >= change["until"]:
+        return None
+    return change["to"]
 
 
 def show_field_error(form, error: services.AccountError) -> None:
@@ -189,7 +207,8 @@ def reset_password(token: str):
 def account():
     memberships = organisation_services.memberships_of(current_user)
     return render_template("accounts/account.html", memberships=memberships,
-                           resend_form=ResendVerificationForm())
+                           resend_form=ResendVerificationForm(),
+                           pending_email=pending_email_change())
 
 
 @bp.route("/account/change-password", methods=["GET", "POST"])
@@ -241,6 +260,7 @@ def change_email():
         except EmailNotSent:
             flash(EMAIL_FAILED, "warning")
         else:
+            remember_email_change(new_email)
             return render_template("accounts/change_email_sent.html", email=new_email)
     return render_template("accounts/change_email.html", form=form)
 

@@ -133,6 +133,33 @@ def test_staff_pages_on_a_phone(page, make_user, make_window, make_idea):
         page.check_accessibility()
 
 
+def test_every_window_action_is_on_screen_on_a_small_phone(page, make_user, make_window,
+                                                          make_idea):
+    make_user("ann@example.org", role=Role.ADMIN)
+    draft = make_window(stage="open", title="Spring 2028 ideas", published=False)
+    voting = make_window(stage="voting", title="Winter ideas about getting around the city")
+    make_idea(voting, make_user())
+    closed = make_window(stage="closed", title="Last year’s ideas")
+    sign_in(page, "ann@example.org")
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto("/staff/windows")
+    page.check_accessibility()
+    actions = [("link", f"{verb} {window.title}") for window in (draft, voting, closed)
+               for verb in ("Change", "Support signals for", "Similar ideas and themes in",
+                            "Review the ideas in", "Shortlist of", "Feasibility criteria of")]
+    actions += [("link", f"Delete {draft.title}"), ("button", f"Publish {draft.title}"),
+                ("link", f"Close {voting.title}"),
+                ("link", f"Delete {closed.title}"), ("button", f"Reopen {closed.title}")]
+    off_screen = []
+    for role, name in actions:
+        # Measured where they are, not scrolled to: an action that needs the page or a table
+        # scrolled sideways starts or ends beyond the window's 375px.
+        box = page.get_by_role(role, name=name, exact=True).bounding_box()
+        if box is None or box["x"] < 0 or box["x"] + box["width"] > 375:
+            off_screen.append(name)
+    assert off_screen == []
+
+
 def test_forbidden_page(page, make_user):
     make_user("rosa@example.org")
     sign_in(page, "rosa@example.org")

@@ -20,6 +20,14 @@ def test_staff_create_and_publish_a_window(page, make_user, make_area):
     page.get_by_role("button", name="Save window").click()
     expect(page.page).to_have_title(re.compile("^Error: Create an idea window"))
     page.check_accessibility()
+    # A month of 13: only the month is outlined, and the summary's link goes to it.
+    opens = page.get_by_role("group", name="Ideas open", exact=True)
+    for part, value in (("Day", "1"), ("Month", "13"), ("Year", "2026")):
+        opens.get_by_label(part).fill(value)
+    page.get_by_role("button", name="Save window").click()
+    expect(opens.locator(".govuk-input--error")).to_have_count(1)
+    page.get_by_role("link", name="The date ideas open must be a real date").click()
+    expect(opens.get_by_label("Month")).to_be_focused()
 
     page.get_by_label("Title").fill("Spring 2027 ideas")
     page.get_by_label("Theme").fill("Growing up well")
