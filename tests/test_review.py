@@ -465,10 +465,13 @@ def test_staff_notes_with_replies_are_private(app, review_window, staff, make_us
     with app.app_context():
         note = db.session.scalar(select(StaffNote))
     ann = as_user(app, "ann@example.org")
-    response = submit(ann, url, {"form": "note", "parent": note.id, "note-body": ""})
-    assert f'id="reply-{note.id}-error"' in text(response)
-    response = submit(ann, url, {"form": "note", "parent": note.id,
-                                 "note-body": "I will ask them."})
+    reply = f"reply-{note.id}"
+    response = submit(ann, url, {"form": reply, f"{reply}-body": "",
+                                 "note-body": "A new note, kept while the reply is fixed"})
+    page = text(response)
+    assert f'id="reply-{note.id}-error"' in page and "Write the note" in page
+    assert ">A new note, kept while the reply is fixed</textarea>" in page
+    response = submit(ann, url, {"form": reply, f"{reply}-body": "I will ask them."})
     page = text(response)
     assert "Your reply is added" in page and "Ann Admin</strong> replied" in page
     assert "Canal &amp; River Trust" in page
@@ -477,6 +480,65 @@ def test_staff_notes_with_replies_are_private(app, review_window, staff, make_us
         assert db.session.scalar(select(func.count(StaffNote.id)).where(
             StaffNote.parent_id == note.id)) == 1
     assert audit_actions(app).count("idea.note") == 2
+
+
+def test_scores_typed_but_not_saved_survive_a_refused_decision(app, review_window, staff):
+    window, _rosa, (towpath, *_rest) = review_window
+    criteria = window_criteria(app, window)
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    # The page is one form: pressing "Save decision" sends the scores typed above it too.
+    typed = score_form(criteria, [2, 1, 0] + [None] * 6, {criteria[1].id: "Only one ward"})
+    response = submit(sam, url, {**typed, "form": "decision",
+                                 "decision-status": "not_taken_forward", "decision-reason": "",
+                                 "note-body": "Ask the Canal & River Trust"})
+    page = text(response)
+    assert response.status_code == 200 and "<title>Error:" in page
+    assert 'href="#decision-reason">Give a reason everyone can read' in page
+    assert f'id="score-{criteria[0].id}-2" name="score-{criteria[0].id}" type="radio" ' \
+           f'value="2" checked' in page
+    assert f'id="score-{criteria[1].id}-1" name="score-{criteria[1].id}" type="radio" ' \
+           f'value="1" checked' in page
+    assert f'id="score-{criteria[2].id}" name="score-{criteria[2].id}" type="radio" ' \
+           f'value="0" checked' in page
+    assert ">Only one ward</textarea>" in page and ">Ask the Canal &amp; River Trust</textarea>" \
+        in page
+    assert "These scores are not saved yet." in page
+    assert '<option value="not_taken_forward" selected>' in page
+    assert not {"idea.assess", "idea.note", "idea.decide"} & set(audit_actions(app))
+
+
+def test_saving_one_part_keeps_what_is_typed_in_the_others(app, review_window, staff):
+    window, _rosa, (towpath, *_rest) = review_window
+    criteria = window_criteria(app, window)
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    # Nothing typed elsewhere: saved, then back to the page as usual.
+    response = submit(sam, url, score_form(criteria, [2] * 9), follow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#feasibility")
+    # A reason typed, then "Save your scores": the scores are saved and the words stay.
+    response = submit(sam, url, {**score_form(criteria, [1] * 9), "form": "scores",
+                                 "decision-reason": "Half typed", "decision-template": "0"},
+                      follow_redirects=False)
+    page = text(response)
+    assert response.status_code == 200 and "Your scores are saved." in page
+    assert ">Half typed</textarea>" in page and "<title>Error:" not in page
+    assert "These scores are not saved yet." not in page
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.SUBMITTED
+    # Scores changed but not saved, then "Add note": the note is added and the scores stay.
+    response = submit(sam, url, {**score_form(criteria, [0] * 9), "form": "note",
+                                 "note-body": "Lighting data first"}, follow_redirects=False)
+    page = text(response)
+    assert response.status_code == 200 and "Your note is added." in page
+    assert "These scores are not saved yet." in page
+    assert f'name="score-{criteria[4].id}" type="radio" value="0" checked' in page
+    assert "Lighting data first</div>" in page and "Lighting data first</textarea>" not in page
+    # The saved scores, unchanged, count as nothing typed: back to the page.
+    response = submit(sam, url, {**score_form(criteria, [1] * 9), "form": "note",
+                                 "note-body": "Another note"}, follow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#notes")
+    assert [a for a in audit_actions(app) if a.startswith("idea.")] == [
+        "idea.assess", "idea.assess", "idea.note", "idea.note"]
 
 
 def test_one_decision_from_the_assessment_screen(app, review_window, staff):
@@ -762,8 +824,9 @@ def test_forms_refuse_odd_values_without_an_error_page(app, review_window, staff
     submit(sam, f"/staff/ideas/{flood.id}/review", {"form": "note", "note-body": "Elsewhere"})
     with app.app_context():
         other_note = db.session.scalar(select(StaffNote))
-    response = submit(sam, url, {"form": "note", "parent": other_note.id, "note-body": "Hi"})
-    assert response.status_code == 400
+    for reply in (f"reply-{other_note.id}", "reply-x", "reply-99999999999999999999"):
+        response = submit(sam, url, {"form": reply, f"{reply}-body": "Hi"})
+        assert response.status_code == 400
     assert app.test_client().get(
         f"/api/windows/{window.id}/ideas?page=99999999999999999999").status_code == 400
     assert rosa.id and make_idea and make_user
