@@ -3,7 +3,8 @@
 The page is one form with a button for each part (the scores, the decision, a new note, a
 reply to each note), so whichever button is pressed, the browser sends every part. When the
 page comes back (after an error, or after saving one part while another holds words not saved
-yet) everything typed is in it again, without JavaScript.
+yet) everything typed is in it again, without JavaScript. A decision asks first, on a page
+that carries every part along, so that its Cancel gives them all back.
 """
 
 from dataclasses import dataclass, field
@@ -23,12 +24,14 @@ from app.models import (
     Criterion,
     DecisionTemplate,
     Idea,
+    IdeaStatus,
     StaffNote,
 )
 from app.review import assessments, bp, decisions
 from app.review.forms import ButtonForm, DecisionForm, NoteForm
 from app.review.routes import idea_or_404
 from app.triage import services as triage
+from app.voting import notifications
 
 # The page's one CSRF token is checked once, by ButtonForm; the forms of its parts only read
 # their fields from the same post.
@@ -88,9 +91,12 @@ def assess(idea_id: int):
         if pressed == "scores":
             response = _save_scores(page)
         elif pressed == "decision":
+            response = _ask_first(page)
+        elif pressed == "confirm-decision":
             response = _decide(page)
         elif pressed == "note" or pressed.startswith("reply-"):
             response = _add_note(page, pressed)
+        # Anything else (Cancel on the check page) changes nothing: the page, as it was typed.
         if response is not None:
             return response
     return _show(page)
@@ -119,24 +125,68 @@ def _save_scores(page: AssessPage):
     return _saved(page, "scores", "Your scores are saved.", "#feasibility")
 
 
-def _decide(page: AssessPage):
-    """Make the decision asked for; or None, with the problem on the form."""
-    form, idea = page.decision_form, page.idea
+def _asked(page: AssessPage) -> tuple[IdeaStatus, str] | None:
+    """The decision and public reason the form asks for, if they can be made; else None, with
+    the problem on the form."""
+    form = page.decision_form
     if not form.validate():
         return None
     template = db.session.get(DecisionTemplate, form.template.data or 0)
     try:
         status, reason = decisions.resolve(form.status.data or "", template,
                                            form.reason.data or "")
-        if not decisions.decide(current_user, [idea], status, reason,
+        decisions.check_decision(status, reason, form.signposted_to.data or "")
+        if not decisions.would_change([page.idea], status):
+            raise decisions.DecisionError(NOTHING_TO_CHANGE)
+    except decisions.DecisionError as error:
+        _refuse(form, error)
+        return None
+    return status, reason
+
+
+def _ask_first(page: AssessPage):
+    """The decision asked for, on a page that asks before it goes out (it is public, and its
+    followers are told at once); or None, with the problem on the form."""
+    asked = _asked(page)
+    if asked is None:
+        return None
+    status, reason = asked
+    idea = page.idea
+    here = url_for("review.assess", idea_id=idea.id)
+    # Every part of the page goes along, so that Cancel brings it all back; Confirm makes the
+    # decision shown, even if a template's words change in between.
+    fields = [(name, value) for name, value in request.form.items(multi=True) if part_of(name)]
+    fields += [("shown-status", status.value), ("shown-reason", reason)]
+    return render_template("review/confirm_decision.html", window=idea.window, idea=idea,
+                           status=status, reason=reason,
+                           signposted_to=page.decision_form.signposted_to.data or "",
+                           told=notifications.audience(idea, current_user), action=here,
+                           back=here + "#decision", fields=fields, form=ButtonForm())
+
+
+def _decide(page: AssessPage):
+    """Make the decision the check page showed; or None, with the problem on the form."""
+    form, idea = page.decision_form, page.idea
+    status = next((s for s in decisions.DECISIONS
+                   if s.value == request.form.get("shown-status")), None)
+    try:
+        if status is None:
+            raise decisions.DecisionError("Choose a decision from the list")
+        if not decisions.decide(current_user, [idea], status,
+                                request.form.get("shown-reason", ""),
                                 form.signposted_to.data or ""):
             raise decisions.DecisionError(NOTHING_TO_CHANGE)
     except decisions.DecisionError as error:
-        problem = getattr(form, error.field)
-        problem.errors = [*problem.errors, str(error)]
+        _refuse(form, error)
         return None
     return _saved(page, "decision",
                   f"“{idea.title}” is now: {idea.status.label}. Its followers will be told.")
+
+
+def _refuse(form: DecisionForm, error: decisions.DecisionError) -> None:
+    """Put a refused decision's problem on the field it is about."""
+    problem = getattr(form, error.field)
+    problem.errors = [*problem.errors, str(error)]
 
 
 def _add_note(page: AssessPage, pressed: str):

@@ -260,10 +260,15 @@ def _bulk(window: IdeaWindow):
                                       "merged, or already have this decision")
         if request.form.get("confirmed") != "1":
             # Public, and told to every follower at once: ask first, showing what goes out.
-            return render_template("review/confirm_decision.html", window=window,
+            fields = [("action", "decide"), ("confirmed", "1"), ("back", back),
+                      ("status", status.value), ("template", template.id if template else ""),
+                      ("reason", reason), ("signposted_to", signposted_to),
+                      *(("ideas", idea.id) for idea in moving)]
+            return render_template("review/confirm_decision.html", window=window, idea=None,
                                    ideas=moving, skipped=len(ideas) - len(moving),
                                    status=status, reason=reason, signposted_to=signposted_to,
-                                   template=template, back=back, form=ButtonForm())
+                                   told=None, back=back, form=ButtonForm(), fields=fields,
+                                   action=url_for("review.review_queue", window_id=window.id))
         try:
             changed = decisions.decide(current_user, ideas, status, reason, signposted_to)
         except decisions.DecisionError as error:
