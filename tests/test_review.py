@@ -4,6 +4,7 @@ and its export."""
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select, update
@@ -26,7 +27,7 @@ from app.models import (
 from app.pii import find_personal_information
 from app.review.assessments import criteria_for
 from tests.support.factories import PASSWORD
-from tests.support.forms import csrf_token, submit, text
+from tests.support.forms import csrf_token, hidden_fields, submit, text
 
 
 def add_supports(app, idea, users):
@@ -77,6 +78,15 @@ def as_user(app, email):
     other = app.test_client()
     submit(other, "/sign-in", {"email": email, "password": PASSWORD})
     return other
+
+
+def decide_on(client, idea, fields: dict, button: str = "confirm-decision"):
+    """Ask for a decision on an idea's assessment page, then press Confirm (or Cancel) on the
+    page that asks first."""
+    url = f"/staff/ideas/{idea.id}/review"
+    check = text(submit(client, url, {"form": "decision", **fields}))
+    assert "Save this decision for" in check, "no check page"
+    return submit(client, url, {**hidden_fields(check), "form": button})
 
 
 # ---- Personal information -----------------------------------------------------------------
@@ -465,10 +475,13 @@ def test_staff_notes_with_replies_are_private(app, review_window, staff, make_us
     with app.app_context():
         note = db.session.scalar(select(StaffNote))
     ann = as_user(app, "ann@example.org")
-    response = submit(ann, url, {"form": "note", "parent": note.id, "note-body": ""})
-    assert f'id="reply-{note.id}-error"' in text(response)
-    response = submit(ann, url, {"form": "note", "parent": note.id,
-                                 "note-body": "I will ask them."})
+    reply = f"reply-{note.id}"
+    response = submit(ann, url, {"form": reply, f"{reply}-body": "",
+                                 "note-body": "A new note, kept while the reply is fixed"})
+    page = text(response)
+    assert f'id="reply-{note.id}-error"' in page and "Write the note" in page
+    assert ">A new note, kept while the reply is fixed</textarea>" in page
+    response = submit(ann, url, {"form": reply, f"{reply}-body": "I will ask them."})
     page = text(response)
     assert "Your reply is added" in page and "Ann Admin</strong> replied" in page
     assert "Canal &amp; River Trust" in page
@@ -477,6 +490,65 @@ def test_staff_notes_with_replies_are_private(app, review_window, staff, make_us
         assert db.session.scalar(select(func.count(StaffNote.id)).where(
             StaffNote.parent_id == note.id)) == 1
     assert audit_actions(app).count("idea.note") == 2
+
+
+def test_scores_typed_but_not_saved_survive_a_refused_decision(app, review_window, staff):
+    window, _rosa, (towpath, *_rest) = review_window
+    criteria = window_criteria(app, window)
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    # The page is one form: pressing "Save decision" sends the scores typed above it too.
+    typed = score_form(criteria, [2, 1, 0] + [None] * 6, {criteria[1].id: "Only one ward"})
+    response = submit(sam, url, {**typed, "form": "decision",
+                                 "decision-status": "not_taken_forward", "decision-reason": "",
+                                 "note-body": "Ask the Canal & River Trust"})
+    page = text(response)
+    assert response.status_code == 200 and "<title>Error:" in page
+    assert 'href="#decision-reason">Give a reason everyone can read' in page
+    assert f'id="score-{criteria[0].id}-2" name="score-{criteria[0].id}" type="radio" ' \
+           f'value="2" checked' in page
+    assert f'id="score-{criteria[1].id}-1" name="score-{criteria[1].id}" type="radio" ' \
+           f'value="1" checked' in page
+    assert f'id="score-{criteria[2].id}" name="score-{criteria[2].id}" type="radio" ' \
+           f'value="0" checked' in page
+    assert ">Only one ward</textarea>" in page and ">Ask the Canal &amp; River Trust</textarea>" \
+        in page
+    assert "These scores are not saved yet." in page
+    assert '<option value="not_taken_forward" selected>' in page
+    assert not {"idea.assess", "idea.note", "idea.decide"} & set(audit_actions(app))
+
+
+def test_saving_one_part_keeps_what_is_typed_in_the_others(app, review_window, staff):
+    window, _rosa, (towpath, *_rest) = review_window
+    criteria = window_criteria(app, window)
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    # Nothing typed elsewhere: saved, then back to the page as usual.
+    response = submit(sam, url, score_form(criteria, [2] * 9), follow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#feasibility")
+    # A reason typed, then "Save your scores": the scores are saved and the words stay.
+    response = submit(sam, url, {**score_form(criteria, [1] * 9), "form": "scores",
+                                 "decision-reason": "Half typed", "decision-template": "0"},
+                      follow_redirects=False)
+    page = text(response)
+    assert response.status_code == 200 and "Your scores are saved." in page
+    assert ">Half typed</textarea>" in page and "<title>Error:" not in page
+    assert "These scores are not saved yet." not in page
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.SUBMITTED
+    # Scores changed but not saved, then "Add note": the note is added and the scores stay.
+    response = submit(sam, url, {**score_form(criteria, [0] * 9), "form": "note",
+                                 "note-body": "Lighting data first"}, follow_redirects=False)
+    page = text(response)
+    assert response.status_code == 200 and "Your note is added." in page
+    assert "These scores are not saved yet." in page
+    assert f'name="score-{criteria[4].id}" type="radio" value="0" checked' in page
+    assert "Lighting data first</div>" in page and "Lighting data first</textarea>" not in page
+    # The saved scores, unchanged, count as nothing typed: back to the page.
+    response = submit(sam, url, {**score_form(criteria, [1] * 9), "form": "note",
+                                 "note-body": "Another note"}, follow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#notes")
+    assert [a for a in audit_actions(app) if a.startswith("idea.")] == [
+        "idea.assess", "idea.assess", "idea.note", "idea.note"]
 
 
 def test_one_decision_from_the_assessment_screen(app, review_window, staff):
@@ -497,12 +569,125 @@ def test_one_decision_from_the_assessment_screen(app, review_window, staff):
                                  "decision-template": low})
     assert "The template “Low feasibility” is for “Not taken forward”" in text(response)
     assert fresh(app, Idea, towpath.id).status != IdeaStatus.UNDER_REVIEW
-    response = submit(sam, url, {"form": "decision", "decision-status": "under_review"})
+    response = decide_on(sam, towpath, {"decision-status": "under_review"})
     assert "is now: Under review" in text(response)
     response = submit(sam, url, {"form": "decision", "decision-status": "under_review"})
     assert "Nothing changed: this idea is withdrawn or merged, or already has this decision" \
         in text(response)
     assert fresh(app, Idea, towpath.id).status == IdeaStatus.UNDER_REVIEW
+
+
+def test_a_decision_on_one_idea_asks_first_saying_what_goes_out_and_who_is_told(
+        app, review_window, staff, make_user, runner, mailbox):
+    from app.models import User
+
+    _window, rosa, (towpath, *_rest) = review_window
+    fred, quiet = make_user("fred@example.org"), make_user("quiet@example.org")
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == quiet.id)
+                           .values(email_notifications=False))
+        db.session.commit()
+    follows(app, rosa, towpath)
+    follows(app, fred, towpath)
+    follows(app, quiet, towpath)
+    follows(app, staff, towpath)  # the person deciding is not told
+    add_supports(app, towpath, [fred, make_user(), make_user()])
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    asked = {"form": "decision", "decision-status": "not_taken_forward",
+             "decision-reason": "The lamps are Canal & River Trust’s to change."}
+    response = submit(sam, url, asked)
+    page = check = text(response)
+    assert response.status_code == 200 and "<title>Error:" not in page
+    assert "<title>Save this decision for “Light the canal towpath at night”?" in page
+    assert ">Save this decision for “Light the canal towpath at night”?</h1>" in page
+    assert ">Not taken forward</dd>" in page
+    assert "The lamps are Canal &amp; River Trust’s to change." in page
+    assert "3 people who follow this idea, its author among them" in page
+    assert "2 of 3 (1 has turned emails off)" in page
+    assert "Its 3 supporters are told only if they follow it." in page
+    assert ">Confirm decision</button>" in page
+    assert f'formaction="{url}#decision">Cancel</button>' in page
+    # Nothing has happened yet, and a GET of the page never decides.
+    sam.get(f"{url}?form=confirm-decision&shown-status=not_taken_forward&shown-reason=x")
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.SUBMITTED
+    assert "idea.decide" not in audit_actions(app)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Notification.id))) == 0
+
+    response = submit(sam, url, {**hidden_fields(check), "form": "confirm-decision"},
+                      follow_redirects=False)
+    assert response.status_code == 302 and response.headers["Location"] == url
+    page = text(sam.get(url))
+    assert "“Light the canal towpath at night” is now: Not taken forward. Its followers will " \
+           "be told." in page
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.NOT_TAKEN_FORWARD
+    assert audit_actions(app).count("idea.decide") == 1
+    with app.app_context():
+        told = set(db.session.scalars(select(Notification.user_id)))
+    assert told == {rosa.id, fred.id, quiet.id}
+    runner.invoke(args=["notifications", "send"])
+    assert "Canal & River Trust" in mailbox.body(mailbox.last_to("fred@example.org"))
+    assert not mailbox.to("quiet@example.org")
+    # Confirming again (the back button, a second tab) decides nothing twice.
+    response = submit(sam, url, {**hidden_fields(check), "form": "confirm-decision"})
+    assert "Nothing changed: this idea is withdrawn or merged" in text(response)
+    assert "The lamps are Canal &amp; River Trust’s to change.</textarea>" in text(response)
+    assert audit_actions(app).count("idea.decide") == 1
+
+
+def test_the_check_page_counts_nobody_when_nobody_else_follows(app, review_window, staff):
+    _window, _rosa, (towpath, *_rest) = review_window
+    sam = as_user(app, "sam@example.org")
+    page = text(submit(sam, f"/staff/ideas/{towpath.id}/review",
+                       {"form": "decision", "decision-status": "under_review"}))
+    assert "Nobody: nobody else follows this idea" in page and "Told by email" not in page
+    assert "None given" in page  # no reason: "under review" needs none
+
+
+def test_cancel_on_the_check_page_brings_back_everything_typed(app, review_window, staff):
+    window, _rosa, (towpath, *_rest) = review_window
+    criteria = window_criteria(app, window)
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    sam.get(url)  # makes the default templates
+    with app.app_context():
+        from app.models import DecisionTemplate
+        service = db.session.scalar(select(DecisionTemplate.id)
+                                    .where(DecisionTemplate.name == "Service request"))
+    typed = {**score_form(criteria, [1] * 9, {criteria[3].id: "Needs the \"lamp\" survey"}),
+             "form": "decision", "decision-status": "not_a_data_project",
+             "decision-template": service, "decision-reason": "",
+             "decision-signposted_to": "Street lighting team",
+             "note-body": "Half a note <b>not</b> saved"}
+    check = text(submit(sam, url, typed))
+    assert "<title>Save this decision" in check
+    assert "This is a request for a service" in check  # the template's words, to go out
+    assert ">Street lighting team</dd>" in check
+    response = submit(sam, url, {**hidden_fields(check), "form": "cancel-decision"})
+    page = text(response)
+    assert response.status_code == 200 and "<title>Error:" not in page
+    assert '<option value="not_a_data_project" selected>' in page
+    assert f'<option value="{service}" selected>' in page
+    assert re.search(r'name="decision-reason"[^>]*>\s*</textarea>', page)  # empty, as typed
+    assert 'value="Street lighting team"' in page
+    assert f'name="score-{criteria[8].id}" type="radio" value="1" checked' in page
+    assert "Needs the &#34;lamp&#34; survey</textarea>" in page
+    assert "Half a note &lt;b&gt;not&lt;/b&gt; saved</textarea>" in page
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.SUBMITTED
+    assert not {"idea.decide", "idea.assess", "idea.note"} & set(audit_actions(app))
+
+    # Confirming with those scores still unsaved: decided, and the page keeps the scores.
+    response = submit(sam, url, {**hidden_fields(check), "form": "confirm-decision"},
+                      follow_redirects=False)
+    page = text(response)
+    assert response.status_code == 200 and "is now: Not a data project" in page
+    assert "These scores are not saved yet." in page
+    assert "Needs the &#34;lamp&#34; survey</textarea>" in page
+    assert 'value="Street lighting team"' not in page  # the decision is made: a fresh form
+    row = fresh(app, Idea, towpath.id)
+    assert (row.status, row.signposted_to) == (IdeaStatus.NOT_A_DATA_PROJECT,
+                                               "Street lighting team")
 
 
 def test_admins_reword_the_criteria_of_a_window(app, review_window, staff, make_user):
@@ -662,8 +847,9 @@ def test_csv_cells_that_look_like_formulas_are_defused():
 def test_notifications_are_not_sent_to_the_person_who_decided(app, review_window, staff):
     _window, _rosa, (towpath, *_rest) = review_window
     sam = as_user(app, "sam@example.org")
-    submit(sam, f"/staff/ideas/{towpath.id}/review",
-           {"form": "decision", "decision-status": "under_review"})
+    follows(app, staff, towpath)
+    decide_on(sam, towpath, {"decision-status": "under_review"})
+    assert fresh(app, Idea, towpath.id).status == IdeaStatus.UNDER_REVIEW
     with app.app_context():
         assert db.session.scalar(select(func.count(Notification.id)).where(
             Notification.user_id == staff.id)) == 0
@@ -762,8 +948,9 @@ def test_forms_refuse_odd_values_without_an_error_page(app, review_window, staff
     submit(sam, f"/staff/ideas/{flood.id}/review", {"form": "note", "note-body": "Elsewhere"})
     with app.app_context():
         other_note = db.session.scalar(select(StaffNote))
-    response = submit(sam, url, {"form": "note", "parent": other_note.id, "note-body": "Hi"})
-    assert response.status_code == 400
+    for reply in (f"reply-{other_note.id}", "reply-x", "reply-99999999999999999999"):
+        response = submit(sam, url, {"form": reply, f"{reply}-body": "Hi"})
+        assert response.status_code == 400
     assert app.test_client().get(
         f"/api/windows/{window.id}/ideas?page=99999999999999999999").status_code == 400
     assert rosa.id and make_idea and make_user
@@ -775,9 +962,8 @@ def test_decided_ideas_are_not_ranked_and_shortlisting_is_only_by_publishing(app
 
     window, _rosa, (towpath, flood, _homes) = review_window
     sam = as_user(app, "sam@example.org")
-    submit(sam, f"/staff/ideas/{towpath.id}/review", {
-        "form": "decision", "decision-status": "not_taken_forward",
-        "decision-reason": "Already being done."})
+    decide_on(sam, towpath, {"decision-status": "not_taken_forward",
+                             "decision-reason": "Already being done."})
     with app.app_context():
         ranked = [r.idea_id for r in shortlist.ranking(db.session.get(IdeaWindow, window.id))]
     assert towpath.id not in ranked and flood.id in ranked
@@ -836,7 +1022,6 @@ def test_the_assessment_page_counts_each_supporter_once_across_the_group(
 def test_decision_forms_carry_the_templates_words_for_the_script(app, review_window, staff):
     import html
     import json
-    import re
 
     window, _rosa, (towpath, _flood, _homes) = review_window
     sam = as_user(app, "sam@example.org")

@@ -1,21 +1,19 @@
-"""Staff review: moderation, the review queue, assessments and decisions, the shortlist;
-and the public pieces: reporting an idea, the published shortlist."""
+"""Staff review: moderation, the review queue and its bulk decisions, decision templates, the
+shortlist; and the public pieces: reporting an idea, the published shortlist. One idea's
+assessment page is in assessment_page.py."""
 
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
 from app import bounded_id, pii
 from app.access import admin_required, public, signed_in, staff_required
 from app.extensions import db, limiter
 from app.filters import plural
-from app.intake.services import public_author
 from app.models import (
     HEADINGS,
-    NOT_A_DATA_PROJECT,
     OPPORTUNITY_TYPES,
     STAFF_ROLES,
     Idea,
@@ -23,16 +21,13 @@ from app.models import (
     IdeaWindow,
     ReportReason,
     Source,
-    StaffNote,
     User,
 )
 from app.pagination import paginate, paginate_list
 from app.review import assessments, bp, decisions, moderation, shortlist
 from app.review.forms import (
     ButtonForm,
-    DecisionForm,
     HideForm,
-    NoteForm,
     OverrideForm,
     PublishForm,
     ReportForm,
@@ -40,7 +35,6 @@ from app.review.forms import (
     WeightsForm,
 )
 from app.security import local_path
-from app.triage import services as triage
 
 
 def idea_or_404(idea_id: int) -> Idea:
@@ -266,10 +260,15 @@ def _bulk(window: IdeaWindow):
                                       "merged, or already have this decision")
         if request.form.get("confirmed") != "1":
             # Public, and told to every follower at once: ask first, showing what goes out.
-            return render_template("review/confirm_decision.html", window=window,
+            fields = [("action", "decide"), ("confirmed", "1"), ("back", back),
+                      ("status", status.value), ("template", template.id if template else ""),
+                      ("reason", reason), ("signposted_to", signposted_to),
+                      *(("ideas", idea.id) for idea in moving)]
+            return render_template("review/confirm_decision.html", window=window, idea=None,
                                    ideas=moving, skipped=len(ideas) - len(moving),
                                    status=status, reason=reason, signposted_to=signposted_to,
-                                   template=template, back=back, form=ButtonForm())
+                                   told=None, back=back, form=ButtonForm(), fields=fields,
+                                   action=url_for("review.review_queue", window_id=window.id))
         try:
             changed = decisions.decide(current_user, ideas, status, reason, signposted_to)
         except decisions.DecisionError as error:
@@ -283,99 +282,7 @@ def _bulk(window: IdeaWindow):
     return redirect(back)
 
 
-# ---- Assessing one idea -----------------------------------------------------------------------
-
-def score_errors(criteria, form) -> dict[int, str]:
-    errors = {}
-    for criterion in criteria:
-        value = form.get(f"score-{criterion.id}", "")
-        if value not in ("0", "1", "2"):
-            errors[criterion.id] = f"Score “{criterion.name}” 0, 1 or 2"
-        elif len(form.get(f"note-{criterion.id}", "")) > 1000:
-            errors[criterion.id] = (f"The note on “{criterion.name}” must be 1,000 characters "
-                                    f"or fewer")
-    return errors
-
-
-@bp.route("/staff/ideas/<int:idea_id>/review", methods=["GET", "POST"])
-@staff_required
-def assess(idea_id: int):
-    idea = idea_or_404(idea_id)
-    criteria = assessments.criteria_for(idea.window)
-    errors: dict[int, str] = {}
-    decision_form = DecisionForm(prefix="decision")
-    templates = decisions.templates()
-    decision_form.template.choices = [SelectChoice(0, "No template")] + [
-        SelectChoice(t.id, f"{t.name} ({t.status.label})") for t in templates]
-    note_form = NoteForm(prefix="note")
-    reply_to, reply_error = None, None
-    chosen = request.form.get("form")
-    if chosen == "scores" and ButtonForm().validate_on_submit():
-        errors = score_errors(criteria, request.form)
-        if not errors:
-            assessments.save_assessment(current_user, idea, {
-                c.id: (int(request.form[f"score-{c.id}"]), request.form.get(f"note-{c.id}", ""))
-                for c in criteria})
-            flash("Your scores are saved.", "success")
-            return redirect(url_for("review.assess", idea_id=idea.id) + "#feasibility")
-    if chosen == "decision" and decision_form.validate_on_submit() \
-            and _decide_one(idea, decision_form):
-        return redirect(url_for("review.assess", idea_id=idea.id))
-    if chosen == "note":
-        parent = db.session.get(StaffNote, bounded_id(request.form.get("parent", type=int)) or 0)
-        if parent is not None and (parent.idea_id != idea.id or parent.parent_id is not None):
-            abort(400)  # replies go to a top-level note on this idea
-        if note_form.validate_on_submit():
-            assessments.add_note(current_user, idea, note_form.body.data, parent)
-            flash("Your reply is added." if parent else "Your note is added.", "success")
-            return redirect(url_for("review.assess", idea_id=idea.id) + "#notes")
-        if parent is not None:  # the error belongs to the reply box, not the new-note box
-            reply_to, reply_error = parent.id, note_form.body.errors[0]
-            note_form = NoteForm(prefix="note", formdata=None)
-    error_items = [(f"#score-{c.id}", errors[c.id]) for c in criteria if c.id in errors]
-    error_items += [(f"#{field.id}", message) for form in (decision_form, note_form)
-                    for field in form if field.errors for message in field.errors]
-    if reply_error:
-        error_items.append((f"#reply-{reply_to}", reply_error))
-    return render_template(
-        "review/assess.html", idea=idea, author=public_author(idea),
-        feasibility=assessments.feasibility(idea), headings=HEADINGS, mine=_mine(idea),
-        errors=errors, posted=request.form, suggestion=triage.suggestion_for(idea),
-        confirmed=triage.confirmed_types(idea), pii_labels=pii.LABELS,
-        labels={**OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT: "Not a data project"},
-        unique_supporters=triage.unique_supporters(idea),
-        cluster_ideas=assessments.cluster_companions(idea),
-        cluster_supporters=assessments.cluster_supporters(idea),
-        has_run=triage.latest_run(idea.window) is not None,
-        notes=assessments.notes_for(idea), note_form=note_form, decision_form=decision_form,
-        templates=templates, template_reasons=decisions.reasons_json(templates),
-        reply_to=reply_to, reply_error=reply_error,
-        reply_text=request.form.get("note-body", "") if reply_to else "",
-        button=ButtonForm(), error_items=error_items, page_has_errors=bool(error_items))
-
-
-def _mine(idea: Idea):
-    return next((a for a in assessments.feasibility(idea).assessments
-                 if a.reviewer_id == current_user.id), None)
-
-
-def _decide_one(idea: Idea, form: DecisionForm) -> bool:
-    """Apply the decision form to one idea; on a problem, put it on the form."""
-    template = db.session.get(decisions.DecisionTemplate, int(form.template.data or 0))
-    try:
-        status, reason = decisions.resolve(form.status.data or "", template,
-                                           form.reason.data or "")
-        if not decisions.decide(current_user, [idea], status, reason,
-                                form.signposted_to.data or ""):
-            raise decisions.DecisionError("Nothing changed: this idea is withdrawn or merged, "
-                                          "or already has this decision")
-    except decisions.DecisionError as error:
-        field = getattr(form, error.field)
-        field.errors = [*field.errors, str(error)]
-        return False
-    flash(f"“{idea.title}” is now: {idea.status.label}. Its followers will be told.", "success")
-    return True
-
+# ---- Decision templates ---------------------------------------------------------------------
 
 @bp.route("/staff/decision-templates", methods=["GET", "POST"])
 @staff_required

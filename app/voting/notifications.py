@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from app.accounts import personal_data
 from app.email import EmailNotSent, build_message, deliver, external_url
@@ -44,6 +44,30 @@ def notify_followers(idea: Idea, message: str, actor: User | None = None) -> int
     """Tell everyone following `idea` (but the person who acted) what happened; the caller
     commits. Returns how many people were told."""
     return notify_people(idea, message, follower_ids(idea), actor)
+
+
+@dataclass
+class Audience:
+    """Who a change to an idea would be told to now: people in the app, how many of them by
+    email too, and whether its author is one of them."""
+
+    people: int
+    by_email: int
+    author: bool
+
+
+def audience(idea: Idea, actor: User | None = None) -> Audience:
+    """Who `notify_followers` would tell about `idea` now, by the same rules (followers with
+    an account, but the person acting; email for those who want it), without telling anyone."""
+    wants_email = User.email_notifications.is_(True) & User.email.is_not(None)
+    statement = (select(func.count(User.id), func.count(case((wants_email, 1))),
+                        func.count(case((User.id == idea.author_id, 1))))
+                 .join(Follow, Follow.user_id == User.id)
+                 .where(Follow.idea_id == idea.id, User.deleted_at.is_(None)))
+    if actor is not None:
+        statement = statement.where(User.id != actor.id)
+    people, by_email, author = db.session.execute(statement).one()
+    return Audience(people, by_email, author > 0)
 
 
 def headline(message: str, limit: int = 90) -> str:

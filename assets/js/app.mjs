@@ -1,5 +1,6 @@
 // Starts GOV.UK Frontend's components (error summary focus, password reveal, ...) and ours.
 import { initAll } from "./govuk-frontend.min.js";
+import { initFormParts } from "./parts.mjs";
 import { initSimilarIdeas } from "./similar.mjs";
 import { initSupportForms } from "./support.mjs";
 import { initDecisionTemplates } from "./templates.mjs";
@@ -8,3 +9,4 @@ initAll();
 initSupportForms();
 initSimilarIdeas();
 initDecisionTemplates();
+initFormParts();

@@ -93,6 +93,13 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
     template.select_option(label="Low feasibility (Not taken forward)")
     expect(reason).to_have_value(edited)
     page.get_by_role("button", name="Save decision").click()
+    # Asks first, as bulk decisions do: it is public, and followers are told at once.
+    expect(page.get_by_role("heading", name="Save this decision for “Free parking for "
+                                            "everyone in the centre”?")).to_be_visible()
+    expect(page.get_by_text(re.compile("Tell us which streets are worst"))).to_be_visible()
+    expect(page.get_by_text("1 person who follows this idea, its author")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Confirm decision").click()
     expect(page.get_by_text("is now: Not taken forward")).to_be_visible()
     page.check_accessibility()
 
@@ -223,3 +230,57 @@ def test_a_refused_bulk_decision_keeps_the_form_and_the_template_words_follow_th
     page.check_accessibility()
     page.get_by_role("button", name="Save decision for 1 idea").click()
     expect(page.get_by_text("Decision saved for 1 idea")).to_be_visible()
+
+
+def test_one_idea_keeps_typed_scores_through_a_refused_decision_and_a_cancelled_one(
+        page, app, make_user, make_window, make_idea):
+    window = make_window(stage="review", title="Winter 2026 ideas")
+    idea = make_idea(window, make_user(), title="Free parking for everyone in the centre")
+    make_user("sam@example.org", role=Role.STAFF)
+    sign_in(page, "sam@example.org")
+    page.goto(f"/staff/ideas/{idea.id}/review")
+    with app.app_context():
+        first = db.session.scalars(select(Criterion).where(Criterion.window_id == window.id)
+                                   .order_by(Criterion.position)).first()
+    score = page.get_by_role("group", name=first.name, exact=True).get_by_label("2: yes")
+    note = page.get_by_label(f"Note on “{first.name}” (optional)")
+    score.check()
+    note.fill("Clear enough")
+
+    # A decision refused for want of a reason: the scores typed above it are still there.
+    decision = page.get_by_label("Decision", exact=True)
+    decision.select_option(label="Not taken forward")
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.page).to_have_title(re.compile("^Error:"))
+    expect(page.get_by_role("link", name="Give a reason everyone can read")).to_be_visible()
+    expect(score).to_be_checked()
+    expect(note).to_have_value("Clear enough")
+    expect(page.get_by_text("These scores are not saved yet.")).to_be_visible()
+    page.check_accessibility()
+
+    # Cancel on the check page: back to the decision with the words and the scores.
+    reason = page.get_by_label("Public reason")
+    reason.fill("Parking charges are not a data question.")
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_role("heading", name=re.compile("^Save this decision for"))) \
+        .to_be_visible()
+    expect(page.get_by_text("Nobody: nobody else follows this idea")).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Cancel").click()
+    expect(reason).to_have_value("Parking charges are not a data question.")
+    expect(decision).to_have_value("not_taken_forward")
+    expect(score).to_be_checked()
+    expect(note).to_have_value("Clear enough")
+    page.check_accessibility()
+
+    # Enter in "Where it was sent instead" presses that part's button, not "Save your scores".
+    decision.select_option(label="Not a data project")
+    page.get_by_label("Where it was sent instead").fill("Parking services")
+    page.get_by_label("Where it was sent instead").press("Enter")
+    expect(page.get_by_role("heading", name=re.compile("^Save this decision for"))) \
+        .to_be_visible()
+    page.get_by_role("button", name="Confirm decision").click()
+    expect(page.get_by_text("is now: Not a data project")).to_be_visible()
+    expect(score).to_be_checked()  # still not saved, and still there
+    expect(page.get_by_text("These scores are not saved yet.")).to_be_visible()
+    page.check_accessibility()

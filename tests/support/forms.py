@@ -1,5 +1,6 @@
 """Posting forms the way a browser does: fetch the page, take its CSRF token, submit."""
 
+import html
 import re
 
 from flask.testing import FlaskClient
@@ -27,6 +28,16 @@ def submit(client: FlaskClient, url: str, data: dict, *, page: str | None = None
     token = csrf_token(client, page or url)
     return client.post(url, data={**data, "csrf_token": token},
                        follow_redirects=follow_redirects)
+
+
+HIDDEN_PATTERN = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">')
+
+
+def hidden_fields(html_text: str) -> dict[str, str]:
+    """The hidden fields a page's form carries (written as `<input type="hidden" name=...
+    value=...>`), as a browser would send them; the CSRF token is left to `submit`."""
+    return {html.unescape(name): html.unescape(value)
+            for name, value in HIDDEN_PATTERN.findall(html_text) if name != "csrf_token"}
 
 
 def text(response) -> str:
