@@ -470,16 +470,19 @@ def test_staff_notes_with_replies_are_private(app, review_window, staff, make_us
     url = f"/staff/ideas/{towpath.id}/review"
     sam = as_user(app, "sam@example.org")
     response = submit(sam, url, {"form": "note", "note-body": ""})
-    assert "Write the note" in text(response)
+    assert "Enter a note" in text(response)
+    submit(sam, url, {"form": "note", "note-body": "Canal & River Trust may hold lighting data."})
+    # Sent again (a refresh of the page shown after saving): one note, not two.
     submit(sam, url, {"form": "note", "note-body": "Canal & River Trust may hold lighting data."})
     with app.app_context():
+        assert db.session.scalar(select(func.count(StaffNote.id))) == 1
         note = db.session.scalar(select(StaffNote))
     ann = as_user(app, "ann@example.org")
     reply = f"reply-{note.id}"
     response = submit(ann, url, {"form": reply, f"{reply}-body": "",
                                  "note-body": "A new note, kept while the reply is fixed"})
     page = text(response)
-    assert f'id="reply-{note.id}-error"' in page and "Write the note" in page
+    assert f'id="reply-{note.id}-error"' in page and "Enter your reply" in page
     assert ">A new note, kept while the reply is fixed</textarea>" in page
     response = submit(ann, url, {"form": reply, f"{reply}-body": "I will ask them."})
     page = text(response)

@@ -203,7 +203,8 @@ def _add_note(page: AssessPage, pressed: str):
                                                           meta=PART_OF_THE_PAGE)
     if not form.validate():
         if parent is not None:  # the error belongs to that reply box
-            page.reply_to, page.reply_error = parent.id, form.body.errors[0]
+            page.reply_to = parent.id
+            page.reply_error = "Enter your reply" if not form.body.data else form.body.errors[0]
         return None
     assessments.add_note(current_user, page.idea, form.body.data, parent)
     return _saved(page, pressed, "Your reply is added." if parent else "Your note is added.",

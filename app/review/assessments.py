@@ -1,6 +1,7 @@
 """Feasibility: each window's editable criteria, reviewers' scores and notes, the queue."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Select, String, and_, cast, exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,10 @@ from app.models import (
     utcnow,
 )
 from app.text import excerpt
+
+# The assessment page is one form, and after a save that leaves other parts unsaved it is
+# shown again without a redirect, so refreshing it can send a note a second time.
+RESENT_WITHIN = timedelta(minutes=10)
 
 
 class AssessmentError(Exception):
@@ -148,9 +153,16 @@ def feasibility_shares(window: IdeaWindow) -> dict[int, float]:
 
 
 def add_note(author: User, idea: Idea, body: str, parent: StaffNote | None = None) -> StaffNote:
-    """A private staff note on an idea, or a reply to one."""
+    """A private staff note on an idea, or a reply to one (the same words sent again soon
+    after, as by refreshing the page, add nothing)."""
     if parent is not None and parent.idea_id != idea.id:
         raise AssessmentError("Reply to a note on this idea")
+    again = db.session.scalar(select(StaffNote).where(
+        StaffNote.idea_id == idea.id, StaffNote.author_id == author.id,
+        StaffNote.parent_id.is_(None) if parent is None else StaffNote.parent_id == parent.id,
+        StaffNote.created_at >= utcnow() - RESENT_WITHIN).order_by(StaffNote.id.desc()).limit(1))
+    if again is not None and again.body == body.strip():
+        return again
     note = StaffNote(idea_id=idea.id, author_id=author.id, body=body.strip(),
                      parent_id=parent.id if parent else None)
     db.session.add(note)

@@ -87,7 +87,7 @@ class TemplateForm(FlaskForm):
                          invalid_choice_message="Choose a decision from the list")
     reason = TextAreaField("Public reason", widget=GovTextArea(), filters=[strip_whitespace],
                            description="Everyone can read this on the idea’s page.",
-                           validators=[DataRequired(message="Write the reason"),
+                           validators=[DataRequired(message="Enter the reason"),
                                        Length(max=2000, message="The reason must be 2,000 "
                                                                 "characters or fewer")])
     submit = SubmitField("Save template", widget=GovSubmitInput())
@@ -96,7 +96,7 @@ class TemplateForm(FlaskForm):
 class NoteForm(FlaskForm):
     body = TextAreaField("Add a private note", widget=GovTextArea(), filters=[strip_whitespace],
                          description="Only ODA staff see notes.",
-                         validators=[DataRequired(message="Write the note"),
+                         validators=[DataRequired(message="Enter a note"),
                                      Length(max=5000, message="A note must be 5,000 characters "
                                                               "or fewer")])
     submit = SubmitField("Add note", widget=GovSubmitInput())
@@ -138,7 +138,7 @@ class PublishForm(FlaskForm):
                            filters=[strip_whitespace],
                            default="Shortlisted: strong public support and a clear route to "
                                    "the data and to action.",
-                           validators=[DataRequired(message="Write the reason shortlisted ideas "
+                           validators=[DataRequired(message="Enter the reason shortlisted ideas "
                                                             "will show")])
     submit = SubmitField("Publish the shortlist", widget=GovSubmitInput())
 
