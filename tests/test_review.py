@@ -86,6 +86,8 @@ def decide_on(client, idea, fields: dict, button: str = "confirm-decision"):
     url = f"/staff/ideas/{idea.id}/review"
     check = text(submit(client, url, {"form": "decision", **fields}))
     assert "Save this decision for" in check, "no check page"
+    assert ("The scores you typed are not saved yet" in check) == any(
+        name.startswith("score-") for name in fields)
     return submit(client, url, {**hidden_fields(check), "form": button})
 
 
@@ -473,7 +475,9 @@ def test_staff_notes_with_replies_are_private(app, review_window, staff, make_us
     assert "Enter a note" in text(response)
     submit(sam, url, {"form": "note", "note-body": "Canal & River Trust may hold lighting data."})
     # Sent again (a refresh of the page shown after saving): one note, not two.
-    submit(sam, url, {"form": "note", "note-body": "Canal & River Trust may hold lighting data."})
+    again = submit(sam, url, {"form": "note",
+                              "note-body": "Canal & River Trust may hold lighting data."})
+    assert "You added this note a moment ago, so it is not added again" in text(again)
     with app.app_context():
         assert db.session.scalar(select(func.count(StaffNote.id))) == 1
         note = db.session.scalar(select(StaffNote))
@@ -667,6 +671,7 @@ def test_cancel_on_the_check_page_brings_back_everything_typed(app, review_windo
     assert "<title>Save this decision" in check
     assert "This is a request for a service" in check  # the template's words, to go out
     assert ">Street lighting team</dd>" in check
+    assert "The scores you typed are not saved yet" in check
     response = submit(sam, url, {**hidden_fields(check), "form": "cancel-decision"})
     page = text(response)
     assert response.status_code == 200 and "<title>Error:" not in page
@@ -685,6 +690,7 @@ def test_cancel_on_the_check_page_brings_back_everything_typed(app, review_windo
                       follow_redirects=False)
     page = text(response)
     assert response.status_code == 200 and "is now: Not a data project" in page
+    assert "Your scores are not saved yet: save them below." in page
     assert "These scores are not saved yet." in page
     assert "Needs the &#34;lamp&#34; survey</textarea>" in page
     assert 'value="Street lighting team"' not in page  # the decision is made: a fresh form

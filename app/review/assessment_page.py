@@ -161,7 +161,8 @@ def _ask_first(page: AssessPage):
                            status=status, reason=reason,
                            signposted_to=page.decision_form.signposted_to.data or "",
                            told=notifications.audience(idea, current_user), action=here,
-                           back=here + "#decision", fields=fields, form=ButtonForm())
+                           back=here + "#decision", fields=fields, form=ButtonForm(),
+                           unsaved_scores="scores" in unsaved_parts(page))
 
 
 def _decide(page: AssessPage):
@@ -179,8 +180,11 @@ def _decide(page: AssessPage):
     except decisions.DecisionError as error:
         _refuse(form, error)
         return None
+    unsaved = " Your scores are not saved yet: save them below." \
+        if "scores" in unsaved_parts(page) else ""
     return _saved(page, "decision",
-                  f"“{idea.title}” is now: {idea.status.label}. Its followers will be told.")
+                  f"“{idea.title}” is now: {idea.status.label}. Its followers will be told."
+                  + unsaved)
 
 
 def _refuse(form: DecisionForm, error: decisions.DecisionError) -> None:
@@ -206,9 +210,10 @@ def _add_note(page: AssessPage, pressed: str):
             page.reply_to = parent.id
             page.reply_error = "Enter your reply" if not form.body.data else form.body.errors[0]
         return None
-    assessments.add_note(current_user, page.idea, form.body.data, parent)
-    return _saved(page, pressed, "Your reply is added." if parent else "Your note is added.",
-                  "#notes")
+    what = "reply" if parent else "note"
+    added = assessments.add_note(current_user, page.idea, form.body.data, parent)
+    return _saved(page, pressed, f"Your {what} is added." if added else
+                  f"You added this {what} a moment ago, so it is not added again.", "#notes")
 
 
 def _saved(page: AssessPage, part: str, message: str, anchor: str = ""):

@@ -152,9 +152,10 @@ def feasibility_shares(window: IdeaWindow) -> dict[int, float]:
     return {i: (sum(v) / len(v)) / maximum for i, v in per_idea.items()}
 
 
-def add_note(author: User, idea: Idea, body: str, parent: StaffNote | None = None) -> StaffNote:
-    """A private staff note on an idea, or a reply to one (the same words sent again soon
-    after, as by refreshing the page, add nothing)."""
+def add_note(author: User, idea: Idea, body: str,
+             parent: StaffNote | None = None) -> StaffNote | None:
+    """A private staff note on an idea, or a reply to one; None, adding nothing, when the
+    author sent the same words there in the last ``RESENT_WITHIN`` (a refreshed page)."""
     if parent is not None and parent.idea_id != idea.id:
         raise AssessmentError("Reply to a note on this idea")
     again = db.session.scalar(select(StaffNote).where(
@@ -162,7 +163,7 @@ def add_note(author: User, idea: Idea, body: str, parent: StaffNote | None = Non
         StaffNote.parent_id.is_(None) if parent is None else StaffNote.parent_id == parent.id,
         StaffNote.created_at >= utcnow() - RESENT_WITHIN).order_by(StaffNote.id.desc()).limit(1))
     if again is not None and again.body == body.strip():
-        return again
+        return None
     note = StaffNote(idea_id=idea.id, author_id=author.id, body=body.strip(),
                      parent_id=parent.id if parent else None)
     db.session.add(note)

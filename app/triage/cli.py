@@ -83,16 +83,13 @@ def suggest_command(window_id: int | None) -> None:
               help="Default: the TRIAGE_BACKEND setting.")
 @click.option("--rankings", type=click.File("w"), help="Write each query's ten best ids here.")
 @click.option("--assignments", type=click.File("w"), help="Write each petition's cluster here.")
-@click.option("--time-blind", is_flag=True,
-              help="Ignore the petitions' dates: search every published petition, as if all "
-                   "were posted at once (default: as of each query's date, as the app works).")
-def evaluate_duplicates_command(path, rankings, assignments, backend, time_blind) -> None:
+def evaluate_duplicates_command(path, rankings, assignments, backend) -> None:
     """Measure similar ideas and clustering on a petitions file; print one JSON object."""
     from flask import current_app
 
     result = evaluation.evaluate_duplicates(
         petitions.read_petitions(path), backend=backend or current_app.config["TRIAGE_BACKEND"],
-        rankings_out=rankings, assignments_out=assignments, as_of_date=not time_blind)
+        rankings_out=rankings, assignments_out=assignments)
     click.echo(json.dumps(result, indent=2))
 
 

@@ -206,7 +206,8 @@ def idea(idea_id: int):
         flash("The opportunity types are saved and now show on the idea’s public page.",
               "success")
         return redirect(url_for("triage.idea", idea_id=found.id))
-    similar = services.similar_ideas(found.title, found.problem, found.window, exclude={found.id})
+    similar = services.similar_ideas(found.title, found.problem, found.window, exclude={found.id},
+                                     prefer_supportable=False)  # staff compare raw scores
     shown = []
     if found.similar_when_posted:
         shown = list(db.session.scalars(select(Idea).where(Idea.id.in_(found.similar_when_posted))))

@@ -141,8 +141,11 @@ shared_index = SharedIndex()
 
 
 def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
-                  exclude: set[int] | None = None, limit: int = 5) -> list[SimilarIdea]:
-    """Ideas like a draft, best first, from its window and earlier ones (marked past)."""
+                  exclude: set[int] | None = None, limit: int = 5,
+                  prefer_supportable: bool = True) -> list[SimilarIdea]:
+    """Ideas like a draft from its window and earlier ones (marked past): most similar first,
+    except that with ``prefer_supportable`` (the residents' "support this instead" list) an
+    idea that can never be supported again ranks ``PAST_PENALTY`` lower."""
     query = "\n".join(part for part in (title, text) if part and part.strip())
     if len(query.strip()) < 3:
         return []
@@ -156,7 +159,7 @@ def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
         return []
     ideas = {i.id: i for i in db.session.scalars(select(Idea).where(
         Idea.id.in_([idea_id for idea_id, _ in found]), indexed()))}
-    results = []
+    results, closed = [], set()
     for idea_id, score in found:
         idea = ideas.get(idea_id)
         if idea is None:
@@ -170,10 +173,18 @@ def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
             past=window is not None and idea.window_id != window.id,
             support_count=idea.support_count,
             supportable=idea.is_supportable and idea.window.is_open_for_voting()))
-    # The current window's ideas can be supported instead, so they come before an earlier
-    # window's that are only a little closer (the order the petitions evaluation measures).
-    results.sort(key=lambda found: -rank_score(found.score, found.past))
+        if not can_still_be_supported(idea):
+            closed.add(idea.id)
+    if prefer_supportable:  # what can be supported instead comes before what is a bit closer
+        results.sort(key=lambda similar: -rank_score(similar.score, similar.id in closed))
     return results[:limit]
+
+
+def can_still_be_supported(idea: Idea) -> bool:
+    """Whether the idea takes supports now or will when its window's voting opens."""
+    window = idea.window
+    return (idea.is_supportable and window.closed_at is None
+            and window.shortlist_published_at is None and utcnow() < window.voting_close_at)
 
 
 # ---- Opportunity types ----------------------------------------------------------------------

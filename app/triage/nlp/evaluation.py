@@ -8,17 +8,18 @@
   ("title+background"). The query itself is never a result. A hit is any of its
   ``duplicate_of_in_file`` ids in the top k; recall at 1, 5 and 10 and the mean reciprocal
   rank (over the full ranking; 0 when no target is published) are reported per kind.
-  By default each query is searched *as of its date*, as the app would have answered it:
-  only petitions posted by the query's ``created_at`` can be found (the app never offers a
-  later window's ideas), and those already closed then rank ``PAST_PENALTY`` lower (the app
-  ranks an earlier window's ideas after the current window's). ``as_of_date=False`` (CLI
-  ``--time-blind``) searches every published petition; both sets of figures are reported.
+  ``result["as_of_date"]`` repeats them for each query written on its ``created_at``, in two
+  scenarios: "no_later_petitions" (a petition posted after the query cannot be found, as the
+  app never offers a later window's ideas) and "closed_ranked_lower" (also, petitions closed
+  by then rank ``PAST_PENALTY`` lower, as the app ranks ideas that can no longer be
+  supported). The second also reflects the moderators' rule of linking a duplicate to an
+  open petition, so read it as "if residents are offered what they can still sign".
 * Clustering: every petition in the file is clustered (title, background and additional
   details); B-cubed precision, recall and F1 are averaged over the petitions that have a
   ``gold_cluster`` (a distractor in a gold petition's cluster counts against its precision),
-  and the adjusted Rand index is taken over the same petitions. As of date, two petitions
-  posted more than ``WINDOW_DAYS`` apart are never neighbours (the app clusters one window
-  at a time).
+  and the adjusted Rand index is taken over the same petitions.
+  ``result["as_of_date"]["clustering_within_days"]`` clusters again with petitions posted more
+  than ``WINDOW_DAYS`` apart never neighbours (the app clusters one window at a time).
 * Duplicate alert: scores of (duplicate, original) pairs against each published petition's
   best match among the others, to choose an alert threshold (precision is a lower bound).
 
@@ -50,10 +51,15 @@ from app.triage.nlp.similarity import PAST_PENALTY, SimilarityIndex
 QUERY_KINDS = ("6words", "title", "title+background")
 # Scores of petitions a query cannot find (itself; petitions posted after it was written).
 EXCLUDED = -1.0
-# As of each petition's date, clustering joins no two petitions posted further apart than
-# this: the app clusters one idea window at a time, and a petitions file spans years. Chosen
-# on the dev petitions' sub-corpora (docs/triage.md); 180-300 scored within 0.01.
+# The dated clustering joins no two petitions posted further apart than this, standing in
+# for the app's windows: a petition is open for six months, after up to about two months of
+# moderation (the 90th percentile on the dev file: 58 days). docs/triage.md has the sweep.
 WINDOW_DAYS = 240.0
+# The dated search scenarios reported beside the main figures (see the module docstring).
+AS_OF_SCENARIOS = {
+    "no_later_petitions": {"as_of_date": True},
+    "closed_ranked_lower": {"as_of_date": True, "closed_penalty": PAST_PENALTY},
+}
 ALERT_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 
 
@@ -101,16 +107,15 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
                         rankings_out: IO[str] | None = None,
                         assignments_out: IO[str] | None = None,
                         threshold: float | None = None,
-                        halves: bool = False, as_of_date: bool = True) -> dict[str, Any]:
+                        halves: bool = False) -> dict[str, Any]:
     """Similar-ideas retrieval and duplicate clustering figures for a list of petitions.
 
-    ``as_of_date`` (the default) measures what the app does: a query written on a petition's
-    ``created_at`` searches the published petitions posted by then, those already closed
-    ranking :data:`~app.triage.nlp.similarity.PAST_PENALTY` lower (the app's earlier
-    windows), and clustering never joins two petitions posted more than ``WINDOW_DAYS``
-    apart (the app clusters one window at a time). ``result["time_blind"]`` then gives the
-    same figures without dates. ``halves=True`` adds ``result["halves"]``: the figures over
-    the queries and gold petitions of even and of odd gold cluster ids (:func:`half_of`)."""
+    The main figures follow the protocol of shared/data/README.md: every published petition
+    is searchable and the whole file is clustered at once. ``result["as_of_date"]`` adds the
+    same figures for a query written on its petition's ``created_at`` (see
+    :data:`AS_OF_SCENARIOS`); the rankings and assignments files are the main protocol's.
+    ``halves=True`` adds ``result["halves"]``: the main figures over the queries and gold
+    petitions of even and of odd gold cluster ids (:func:`half_of`)."""
     petitions = list(petitions)
     published = [p for p in petitions if is_published(p)]
     queries = [p for p in petitions if p.get("duplicate_of_in_file")]
@@ -122,31 +127,27 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
     index_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    searches = {"as_of": _Search(index, published, as_of_date)}
-    if as_of_date:
-        searches["blind"] = _Search(index, published, False)
+    searches = {name: _Search(index, published, **options)
+                for name, options in {"main": {}, **AS_OF_SCENARIOS}.items()}
     query_half = [half_of(q) for q in queries]
     similarity: dict[str, dict[str, dict[str, float]]] = {name: {} for name in searches}
     by_half: dict[str, dict[str, dict[str, float]]] = {"even": {}, "odd": {}}
     for kind in QUERY_KINDS:
         texts = [query_text(q, kind) for q in queries]
         for name, search in searches.items():
-            best_ranks = search.best_ranks(queries, texts, kind,
-                                           rankings_out if name == "as_of" else None)
+            main = name == "main"
+            best_ranks = search.best_ranks(queries, texts, kind, rankings_out if main else None)
             similarity[name][kind] = _summarise(best_ranks)
-            if name == "as_of":
+            if main:
                 for half in by_half:
                     by_half[half][kind] = _summarise(
                         [b for b, h in zip(best_ranks, query_half, strict=True) if h == half])
-    alert = _alert_figures(index, queries, published, searches["as_of"].position)
+    alert = _alert_figures(index, queries, published, searches["main"].position)
     query_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    times = [petition_day(p, "created_at") for p in petitions] if as_of_date else None
-    details = cluster_details([p["id"] for p in petitions],
-                              [petition_text(p) for p in petitions],
-                              threshold=threshold, backend=backend, times=times,
-                              max_days_apart=WINDOW_DAYS if as_of_date else None)
+    ids, texts = [p["id"] for p in petitions], [petition_text(p) for p in petitions]
+    details = cluster_details(ids, texts, threshold=threshold, backend=backend)
     cluster_seconds = time.perf_counter() - started
     label = _labels(petitions, details["groups"])
     if assignments_out is not None:
@@ -163,24 +164,21 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
             for half in by_half}
     clustering["groups"] = len(details["groups"])
     clustering["ideas_in_groups"] = sum(len(g) for g in details["groups"])
-    if as_of_date:
-        blind = cluster_details([p["id"] for p in petitions],
-                                [petition_text(p) for p in petitions],
-                                threshold=threshold, backend=backend)
-        result["time_blind"] = {
-            "similarity": similarity["blind"],
-            "clustering": bcubed(petitions, _labels(petitions, blind["groups"]))}
+    dated = cluster_details(ids, texts, threshold=threshold, backend=backend,
+                            times=[petition_day(p, "created_at") for p in petitions],
+                            max_days_apart=WINDOW_DAYS)
+    as_of = {name: {"similarity": similarity[name]} for name in AS_OF_SCENARIOS}
+    as_of["clustering_within_days"] = {"max_days_apart": WINDOW_DAYS,
+                                       **bcubed(petitions, _labels(petitions, dated["groups"]))}
 
     result.update({
         "backend": index.backend_name,
         "clustering_backend": details["backend"],
         "clustering_version": details["clustering_version"],
         "threshold": details["threshold"],
-        "as_of_date": as_of_date,
-        "past_penalty": PAST_PENALTY if as_of_date else 0.0,
-        "max_days_apart": details["max_days_apart"],
-        "similarity": similarity["as_of"],
+        "similarity": similarity["main"],
         "clustering": clustering,
+        "as_of_date": as_of,
         "alert": alert,
         "counts": {"petitions": len(petitions), "published": len(published),
                    "queries": len(queries),
@@ -194,25 +192,27 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
 
 
 class _Search:
-    """The published petitions' index, searched as of each query's date or without dates."""
+    """The published petitions' index, searched without dates or as of each query's date."""
 
     def __init__(self, index: SimilarityIndex, published: Sequence[dict[str, Any]],
-                 as_of_date: bool):
-        self.index, self.published, self.as_of_date = index, list(published), as_of_date
+                 as_of_date: bool = False, closed_penalty: float = 0.0):
+        self.index, self.published = index, list(published)
+        self.as_of_date, self.closed_penalty = as_of_date, closed_penalty
         self.position = {int(p["id"]): i for i, p in enumerate(self.published)}
         # Unknown dates never hide a petition: posted at -inf, closed at +inf.
         self.posted = np.array([_day_or(p, "created_at", -np.inf) for p in self.published])
         self.closed = np.array([_day_or(p, "closed_at", np.inf) for p in self.published])
 
-    def scores_as_of(self, row: np.ndarray, query: dict[str, Any]) -> np.ndarray:
-        """One query's scores: not yet posted petitions EXCLUDED, closed ones penalised."""
+    def scores_for(self, row: np.ndarray, query: dict[str, Any]) -> np.ndarray:
+        """One query's scores: itself EXCLUDED; as of its date, later petitions EXCLUDED too
+        and closed ones ``closed_penalty`` lower."""
         own = self.position.get(int(query["id"]))
         if own is not None:
             row[own] = EXCLUDED
         when = petition_day(query, "created_at") if self.as_of_date else None
         if when is not None:
             row[self.posted > when] = EXCLUDED
-            row -= np.where((self.closed < when) & (row > EXCLUDED), PAST_PENALTY, 0.0)
+            row -= np.where((self.closed < when) & (row > EXCLUDED), self.closed_penalty, 0.0)
         return row
 
     def best_ranks(self, queries, texts, kind: str, rankings_out: IO[str] | None):
@@ -221,7 +221,7 @@ class _Search:
         for start in range(0, len(texts), 64):
             scores = self.index.scores(texts[start:start + 64])
             for row, query in zip(scores, queries[start:start + 64], strict=True):
-                row = self.scores_as_of(row.astype(np.float64), query)
+                row = self.scores_for(row.astype(np.float64), query)
                 ranks = [_rank(row, self.position[int(t)]) for t in query["duplicate_of_in_file"]
                          if int(t) in self.position and int(t) != int(query["id"])
                          and row[self.position[int(t)]] > EXCLUDED]
@@ -406,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Command line: print one JSON object of figures.
 
     python -m app.triage.nlp.evaluation duplicates PETITIONS.jsonl [--backend tfidf]
-        [--rankings FILE] [--assignments FILE] [--threshold T] [--halves] [--time-blind]
+        [--rankings FILE] [--assignments FILE] [--threshold T] [--halves]
     python -m app.triage.nlp.evaluation clustering-sweep PETITIONS.jsonl --thresholds T,T,...
         [--backend tfidf] [--methods veto,average] [--extra OTHER.jsonl] [--max-days-apart D]
         (B-cubed F1 per linkage and threshold on sub-corpora of the file: sweep_corpora)
@@ -432,8 +432,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     dup.add_argument("--assignments")
     dup.add_argument("--halves", action="store_true",
                      help="also report figures for even and odd gold cluster ids")
-    dup.add_argument("--time-blind", action="store_true",
-                     help="ignore the petitions' dates (search every published petition)")
     sweep = sub.add_parser("clustering-sweep")
     sweep.add_argument("petitions")
     sweep.add_argument("--backend", default="tfidf", choices=["auto", "tfidf", "embeddings"])
@@ -459,8 +457,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             result = evaluate_duplicates(read_petitions(args.petitions), backend=args.backend,
                                          rankings_out=output(args.rankings),
                                          assignments_out=output(args.assignments),
-                                         threshold=args.threshold, halves=args.halves,
-                                         as_of_date=not args.time_blind)
+                                         threshold=args.threshold, halves=args.halves)
         elif args.task == "clustering-sweep":
             petitions = read_petitions(args.petitions)
             corpora = sweep_corpora(petitions)

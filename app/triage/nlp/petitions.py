@@ -7,7 +7,7 @@ model: ``rejection_details`` holds the moderators' links to the originals, so it
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,9 @@ def petition_day(petition: dict[str, Any], field: str) -> float | None:
     if not value or not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() / 86_400
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    if moment.tzinfo is None:  # read as UTC, never as this machine's local time
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp() / 86_400

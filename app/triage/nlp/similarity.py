@@ -46,16 +46,17 @@ QUERY_BATCH = 64
 # existing idea" warning on submission, where false alarms cost more.
 THRESHOLDS = {"tfidf": {"similar": 0.15, "alert": 0.35},
               "embeddings": {"similar": 0.30, "alert": 0.55}}
-# "Support this instead" is for ideas a person can still support, so an idea of an earlier
-# window ranks as if this much less similar (shown, but after equally close current ideas).
-# Chosen on the dev petitions, where "earlier" is a petition closed before the query was
-# written (docs/triage.md); 0.15-0.3 scored the same there.
+# "Support this instead" is for ideas a person can still support, so an idea that can never
+# be supported again (its window's voting is over, or it was decided or withdrawn) ranks as
+# if this much less similar: shown, but after about as close ideas that can be. On the dev
+# petitions, where that is a petition closed before the query was written, 0.15-0.3 scored
+# the same (docs/triage.md).
 PAST_PENALTY = 0.15
 
 
-def rank_score(score: float, past: bool) -> float:
-    """The score a similar idea is ranked by: ``PAST_PENALTY`` less for an earlier window's."""
-    return score - PAST_PENALTY if past else score
+def rank_score(score: float, closed: bool) -> float:
+    """The score a similar idea is ranked by: ``PAST_PENALTY`` less if it is ``closed``."""
+    return score - PAST_PENALTY if closed else score
 
 
 def resolve_backend(backend: str, n_docs: int) -> str:
