@@ -284,6 +284,17 @@ def test_a_decided_request_has_no_turn_down_page(client, auth, make_user, make_o
     assert "Why are you turning down" not in text(response)
 
 
+def test_a_request_has_no_removal_page(client, auth, make_user, make_organisation,
+                                       make_membership):
+    make_user("admin@example.org", role=Role.ADMIN)
+    _, request = a_request_to_join(make_user, make_organisation, make_membership)
+    auth.sign_in("admin@example.org")
+    assert client.get(f"/admin/memberships/{request.id}/remove").status_code == 404
+    submit(client, f"/admin/memberships/{request.id}/decision", {"approve": "Approve"},
+           page="/admin/")
+    assert client.get(f"/admin/memberships/{request.id}/remove").status_code == 200
+
+
 def test_when_the_email_fails_the_request_is_still_turned_down(client, app, auth, make_user,
                                                                make_organisation,
                                                                make_membership, monkeypatch):

@@ -178,6 +178,8 @@ def toggle_lead(membership_id: int):
 def remove_membership(membership_id: int):
     """A page saying what removing the member means for them (GET), then the removal."""
     membership = _membership_or_404(membership_id)
+    if not membership.is_approved:
+        abort(404)  # a request is turned down, not removed
     back = url_for("admin.organisation", organisation_id=membership.organisation_id)
     form = ButtonForm()
     if form.validate_on_submit():
