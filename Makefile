@@ -30,12 +30,14 @@ install: $(STAMPS)/python app/static/dist/app.css
 assets: $(STAMPS)/node
 	npm run --silent build
 
-## run: install, upgrade the SQLite database, seed the demo once, serve on 127.0.0.1:5000
+## run: install, upgrade the SQLite database, seed the demo once, serve on 127.0.0.1:$(PORT)
+PORT ?= 5000
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	APP_ENV=development $(BIN)/flask db upgrade
 	APP_ENV=development $(BIN)/flask seed-demo
-	@echo "Serving ODA Ideas on http://127.0.0.1:5000 (Ctrl+C to stop)"
-	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving ODA Ideas on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	APP_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## test: install, then the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 test: install

@@ -439,6 +439,12 @@ def test_merging_asks_first_offers_the_most_supported_idea_and_refuses_hidden_id
     # In the first idea's "Merge into" list, the most supported other idea comes first.
     first_list = page.split('id="canonical-')[1].split("</select>")[0]
     assert first_list.index(f'value="{ideas[2].id}"') < first_list.index(f'value="{ideas[1].id}"')
+    # The most supported idea is marked as the one to keep; its own Merge is tucked away.
+    assert page.count("Most supported</strong>") == 1
+    keep = page.split("Most supported</strong>")[1].split("</details>")[0]
+    assert "Merge this idea into another instead" in keep
+    assert f'href="/staff/ideas/{ideas[2].id}"' in page.split("Most supported</strong>")[0] \
+        .rsplit("<h3", 1)[1]
 
     def merge_page(target, cluster=cluster_id):
         return client.get(f"/staff/ideas/{ideas[1].id}/merge?canonical={target}&cluster={cluster}",
