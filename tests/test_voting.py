@@ -224,6 +224,12 @@ def test_supports_stay_frozen_after_an_idea_is_withdrawn(app, client, auth, make
     reply = support(client, ideas[0].id, json_reply=True, undo=True)
     assert reply.status_code == 409 and "frozen" in reply.get_json()["error"]
     assert count_of(app, ideas[0].id) == 1
+    # The idea's page says why there is no Withdraw button any more.
+    page = text(client.get(f"/ideas/{ideas[0].id}"))
+    assert "Supports on this idea are frozen (it is now: Withdrawn), so yours stays counted" \
+        in page
+    assert "Withdraw support" not in page
+    assert "are frozen" not in text(client.get(f"/ideas/{ideas[1].id}"))  # not supported
 
 
 def test_signed_out_visitors_see_counts_and_a_sign_in_link(client, ideas):
