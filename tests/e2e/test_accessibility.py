@@ -201,6 +201,24 @@ def test_every_membership_action_is_on_screen_on_a_small_phone(page, make_user,
     assert off_screen(page, requests) == []
 
 
+def test_every_action_on_your_ideas_is_on_screen_on_a_small_phone(page, make_user, make_window,
+                                                                 make_idea):
+    from app.models import IdeaStatus
+
+    rosa = make_user("rosa@example.org")
+    window = make_window(stage="open", title="Winter ideas about getting around the city")
+    published = make_idea(window, rosa, title="Put gritters on the Moor Top estate before 7am")
+    draft = make_idea(window, rosa, title="Run an early bus from the docks to the hospital",
+                      status=IdeaStatus.DRAFT)
+    sign_in(page, "rosa@example.org")
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto("/my-ideas")
+    page.check_accessibility()
+    assert off_screen(page, [("link", f"Change {published.title}"),
+                             ("link", f"Withdraw {published.title}"),
+                             ("link", f"Continue with {draft.title}")]) == []
+
+
 def test_forbidden_page(page, make_user):
     make_user("rosa@example.org")
     sign_in(page, "rosa@example.org")
