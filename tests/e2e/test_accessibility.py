@@ -71,7 +71,7 @@ def test_organisation_pages_for_a_verified_officer_and_a_lead(page, make_user, m
     page.goto(f"/organisations/{northgate.slug}/members")
     page.check_accessibility()
     # Turning down asks for the reason first, on a page of its own.
-    page.get_by_role("link", name="Turn down Omar").click()
+    page.get_by_role("button", name="Turn down Omar").click()
     expect(page.get_by_role("heading", name="Turn down Omar’s request to join?")).to_be_visible()
     page.check_accessibility()
     page.get_by_role("button", name="Turn down request").click()
@@ -104,7 +104,7 @@ def test_admin_pages(page, make_user, make_organisation, make_membership):
     expect(page.get_by_text("You’ve approved Omar’s request")).to_be_visible()
     page.check_accessibility()
     # Removing a member says what it means for them first.
-    page.get_by_role("link", name="Remove Maya from Northgate City Council").click()
+    page.get_by_role("button", name="Remove Maya from Northgate City Council").click()
     expect(page.get_by_role("heading", name="Remove Maya from Northgate City Council?")
            ).to_be_visible()
     page.check_accessibility()
@@ -150,14 +150,73 @@ def test_every_window_action_is_on_screen_on_a_small_phone(page, make_user, make
     actions += [("link", f"Delete {draft.title}"), ("button", f"Publish {draft.title}"),
                 ("link", f"Close {voting.title}"),
                 ("link", f"Delete {closed.title}"), ("button", f"Reopen {closed.title}")]
-    off_screen = []
+    assert off_screen(page, actions) == []
+
+
+def off_screen(page, actions):
+    """The names of the (role, name) actions not wholly inside a 375px-wide window."""
+    missing = []
     for role, name in actions:
         # Measured where they are, not scrolled to: an action that needs the page or a table
         # scrolled sideways starts or ends beyond the window's 375px.
         box = page.get_by_role(role, name=name, exact=True).bounding_box()
         if box is None or box["x"] < 0 or box["x"] + box["width"] > 375:
-            off_screen.append(name)
-    assert off_screen == []
+            missing.append(getattr(name, "pattern", name))
+    return missing
+
+
+def test_every_membership_action_is_on_screen_on_a_small_phone(page, make_user,
+                                                              make_organisation,
+                                                              make_membership):
+    make_user("ann@example.org", role=Role.ADMIN)
+    northgate = make_organisation("Northgate City Council")
+    asking = [make_user(display_name=name) for name in ("Omar Farouk-Richardson", "Priya")]
+    for person in asking:
+        make_membership(person, northgate)
+    lead = make_user("lead@example.org", display_name="Maya Okonkwo-Lindqvist")
+    make_membership(lead, northgate, status=MembershipStatus.APPROVED, is_lead=True)
+    member = make_user(display_name="Bob")
+    make_membership(member, northgate, status=MembershipStatus.APPROVED)
+    # Turn down and Remove are links to a page that asks first, styled and named as buttons.
+    requests = [("button", f"Approve {person.display_name}") for person in asking]
+    requests += [("button", f"Turn down {person.display_name}") for person in asking]
+    # Chromium names these "Make lead : Bob": a space before the visually hidden ": Bob".
+    members = [("button", re.compile(f"^Remove as lead ?: {lead.display_name}$")),
+               ("button", re.compile(f"^Make lead ?: {member.display_name}$"))]
+    members += [("button", f"Remove {person.display_name} from {northgate.name}")
+                for person in (lead, member)]
+
+    sign_in(page, "ann@example.org")
+    page.set_viewport_size({"width": 375, "height": 667})
+    for path, actions in [(f"/admin/organisations/{northgate.id}", requests + members),
+                          ("/admin/", requests)]:
+        page.goto(path)
+        page.check_accessibility()
+        assert off_screen(page, actions) == [], path
+    page.context.clear_cookies()  # signed out; the phone menu hides "Sign out"
+
+    sign_in(page, "lead@example.org")
+    page.goto(f"/organisations/{northgate.slug}/members")
+    page.check_accessibility()
+    assert off_screen(page, requests) == []
+
+
+def test_every_action_on_your_ideas_is_on_screen_on_a_small_phone(page, make_user, make_window,
+                                                                 make_idea):
+    from app.models import IdeaStatus
+
+    rosa = make_user("rosa@example.org")
+    window = make_window(stage="open", title="Winter ideas about getting around the city")
+    published = make_idea(window, rosa, title="Put gritters on the Moor Top estate before 7am")
+    draft = make_idea(window, rosa, title="Run an early bus from the docks to the hospital",
+                      status=IdeaStatus.DRAFT)
+    sign_in(page, "rosa@example.org")
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto("/my-ideas")
+    page.check_accessibility()
+    assert off_screen(page, [("link", f"Change {published.title}"),
+                             ("link", f"Withdraw {published.title}"),
+                             ("link", f"Continue with {draft.title}")]) == []
 
 
 def test_forbidden_page(page, make_user):
