@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import (
@@ -127,6 +127,24 @@ def test_staff_see_similar_ideas_by_score_alone(app, make_window, make_user, mak
                                        prefer_supportable=False)
     assert [s.title for s in residents] == [GRITTING_AGAIN[0], GRITTING[0]]
     assert [s.title for s in staff] == [GRITTING[0], GRITTING_AGAIN[0]]
+
+
+def test_of_about_as_similar_ideas_residents_see_the_more_supported_first(
+        app, make_window, make_user, make_idea):
+    window = make_window(stage="overlap")
+    author = make_user()
+    closer = make_idea(window, author, title="Grit the estate side roads every winter")
+    popular = make_idea(window, author, title="Grit our estate side roads in winter")
+    with app.app_context():
+        def ranked(**options):
+            return [s.id for s in services.similar_ideas(
+                "Grit the estate side roads every winter please", "",
+                db.session.get(IdeaWindow, window.id), **options)]
+        assert ranked() == [closer.id, popular.id]  # by score while neither has supporters
+        db.session.execute(update(Idea).where(Idea.id == popular.id).values(support_count=400))
+        db.session.commit()
+        assert ranked() == [popular.id, closer.id]
+        assert ranked(prefer_supportable=False) == [closer.id, popular.id]  # staff: by score
 
 
 def test_every_worker_finds_a_new_idea_after_its_next_look(app, window_with_ideas, make_idea,

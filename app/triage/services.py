@@ -41,7 +41,7 @@ from app.models import (
 )
 from app.triage.nlp import clustering
 from app.triage.nlp import types as type_model
-from app.triage.nlp.similarity import SimilarityIndex, rank_score
+from app.triage.nlp.similarity import RERANK_DEPTH, SimilarityIndex, rank_score
 
 log = logging.getLogger(__name__)
 
@@ -143,16 +143,18 @@ shared_index = SharedIndex()
 def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
                   exclude: set[int] | None = None, limit: int = 5,
                   prefer_supportable: bool = True) -> list[SimilarIdea]:
-    """Ideas like a draft from its window and earlier ones (marked past): most similar first,
-    except that with ``prefer_supportable`` (the residents' "support this instead" list) an
-    idea that can never be supported again ranks ``PAST_PENALTY`` lower."""
+    """Ideas like a draft from its window and earlier ones (marked past), most similar first.
+    With ``prefer_supportable`` (the residents' "support this instead" list) they are ranked
+    by :func:`similarity.rank_score`: an idea with more supporters a little higher, and one
+    that can never be supported again ``PAST_PENALTY`` lower. Scores stay text similarity."""
     query = "\n".join(part for part in (title, text) if part and part.strip())
     if len(query.strip()) < 3:
         return []
     index = shared_index.index()
     if not len(index):
         return []
-    found = index.query(query, k=limit * 3, exclude=frozenset(exclude or ()))
+    # The re-ranked depth, as measured; also leaves room for ideas hidden since indexing.
+    found = index.query(query, k=max(RERANK_DEPTH, limit * 3), exclude=frozenset(exclude or ()))
     floor = index.thresholds["similar"]  # measured per backend, see docs/triage.md
     found = [(idea_id, score) for idea_id, score in found if score >= floor]
     if not found:
@@ -176,7 +178,8 @@ def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
         if not can_still_be_supported(idea):
             closed.add(idea.id)
     if prefer_supportable:  # what can be supported instead comes before what is a bit closer
-        results.sort(key=lambda similar: -rank_score(similar.score, similar.id in closed))
+        results.sort(key=lambda similar: -rank_score(similar.score, similar.id in closed,
+                                                     similar.support_count))
     return results[:limit]
 
 

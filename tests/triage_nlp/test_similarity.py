@@ -1,6 +1,14 @@
+import numpy as np
 import pytest
 
-from app.triage.nlp.similarity import SimilarityIndex
+from app.triage.nlp.similarity import (
+    PAST_PENALTY,
+    SUPPORT_WEIGHT,
+    SimilarityIndex,
+    rank_score,
+    rerank,
+    support_bonus,
+)
 
 IDEAS = {
     1: "Fix the worst potholes first\nRank road defects by depth and traffic, not by date.",
@@ -103,3 +111,24 @@ def test_embeddings_backend_when_installed():
     assert index.query("mending holes in the road surface", k=1)[0][0] == 1
     copy = SimilarityIndex.from_bytes(index.to_bytes())
     assert copy.query("tax letter experiment", k=2) == index.query("tax letter experiment", k=2)
+
+
+def test_support_bonus_grows_with_each_factor_of_ten_supporters():
+    assert support_bonus(0) == support_bonus(None) == support_bonus(-3) == 0.0
+    assert support_bonus(9) == pytest.approx(SUPPORT_WEIGHT)
+    assert support_bonus(99) == pytest.approx(2 * SUPPORT_WEIGHT)
+    assert rank_score(0.5) == 0.5
+    assert rank_score(0.5, closed=True, supports=9) == pytest.approx(
+        0.5 - PAST_PENALTY + SUPPORT_WEIGHT)
+
+
+def test_rerank_reorders_only_the_most_similar():
+    scores = np.array([0.50, 0.48, 0.20, 0.10, -1.0])
+    adjustments = np.array([0.0, 0.05, 0.0, 0.30, 0.90])
+    keys = rerank(scores, adjustments, depth=3)
+    order = list(np.argsort(-keys, kind="stable"))
+    # 1 overtakes 0; 3 is outside the depth, so its large bonus does not lift it; the
+    # excluded position (at the floor) stays last whatever its adjustment.
+    assert order == [1, 0, 2, 3, 4]
+    assert keys[4] == -1.0
+    assert list(scores) == [0.50, 0.48, 0.20, 0.10, -1.0]  # not changed in place

@@ -8,6 +8,10 @@
   ("title+background"). The query itself is never a result. A hit is any of its
   ``duplicate_of_in_file`` ids in the top k; recall at 1, 5 and 10 and the mean reciprocal
   rank (over the full ranking; 0 when no target is published) are reported per kind.
+  Results are ranked as the app ranks its "support this instead" list: the ``RERANK_DEPTH``
+  most similar by similarity plus ``support_bonus(signature_count)``, the petition's
+  signatures standing in for an idea's supporters (the count when the file was made, which
+  is later than the query). ``result["text_only"]`` gives the figures by similarity alone.
   ``result["as_of_date"]`` repeats them for each query written on its ``created_at``, in two
   scenarios: "no_later_petitions" (a petition posted after the query cannot be found, as the
   app never offers a later window's ideas) and "closed_ranked_lower" (also, petitions closed
@@ -46,7 +50,12 @@ from app.triage.nlp.petitions import (
     petition_text,
     petition_title,
 )
-from app.triage.nlp.similarity import PAST_PENALTY, SimilarityIndex
+from app.triage.nlp.similarity import (
+    PAST_PENALTY,
+    SimilarityIndex,
+    rerank,
+    support_bonus,
+)
 
 QUERY_KINDS = ("6words", "title", "title+background")
 # Scores of petitions a query cannot find (itself; petitions posted after it was written).
@@ -93,13 +102,18 @@ def half_of(petition: dict[str, Any]) -> str | None:
         return "even" if sum(str(gold).encode()) % 2 == 0 else "odd"
 
 
-def _summarise(best_ranks: list[int | None]) -> dict[str, float]:
-    """Recall at 1, 5, 10 and MRR from each query's best target rank (None: no target)."""
+def _summarise(best_ranks: list[int | None],
+               shown: list[bool] | None = None) -> dict[str, float]:
+    """Recall at 1, 5, 10 and MRR from each query's best target rank (None: no target);
+    with ``shown``, also "recall@5_shown": the share of queries with a target in the first
+    five that also scores at least the index's "similar" floor (the list shown while typing)."""
     n = max(len(best_ranks), 1)
     figures = {f"recall@{k}": sum(1 for b in best_ranks if b is not None and b <= k) / n
                for k in (1, 5, 10)}
     figures["mrr"] = (float(np.mean([1.0 / b if b else 0.0 for b in best_ranks]))
                       if best_ranks else 0.0)
+    if shown is not None:
+        figures["recall@5_shown"] = sum(shown) / n
     return figures
 
 
@@ -128,7 +142,8 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
 
     started = time.perf_counter()
     searches = {name: _Search(index, published, **options)
-                for name, options in {"main": {}, **AS_OF_SCENARIOS}.items()}
+                for name, options in {"main": {}, **AS_OF_SCENARIOS,
+                                      "text_only": {"supports": False}}.items()}
     query_half = [half_of(q) for q in queries]
     similarity: dict[str, dict[str, dict[str, float]]] = {name: {} for name in searches}
     by_half: dict[str, dict[str, dict[str, float]]] = {"even": {}, "odd": {}}
@@ -136,8 +151,9 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
         texts = [query_text(q, kind) for q in queries]
         for name, search in searches.items():
             main = name == "main"
-            best_ranks = search.best_ranks(queries, texts, kind, rankings_out if main else None)
-            similarity[name][kind] = _summarise(best_ranks)
+            best_ranks, shown = search.best_ranks(queries, texts, kind,
+                                                  rankings_out if main else None)
+            similarity[name][kind] = _summarise(best_ranks, shown)
             if main:
                 for half in by_half:
                     by_half[half][kind] = _summarise(
@@ -167,7 +183,8 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
     dated = cluster_details(ids, texts, threshold=threshold, backend=backend,
                             times=[petition_day(p, "created_at") for p in petitions],
                             max_days_apart=WINDOW_DAYS)
-    as_of = {name: {"similarity": similarity[name]} for name in AS_OF_SCENARIOS}
+    as_of: dict[str, Any] = {name: {"similarity": similarity[name]}
+                             for name in AS_OF_SCENARIOS}
     as_of["clustering_within_days"] = {"max_days_apart": WINDOW_DAYS,
                                        **bcubed(petitions, _labels(petitions, dated["groups"]))}
 
@@ -177,6 +194,7 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
         "clustering_version": details["clustering_version"],
         "threshold": details["threshold"],
         "similarity": similarity["main"],
+        "text_only": {"similarity": similarity["text_only"]},
         "clustering": clustering,
         "as_of_date": as_of,
         "alert": alert,
@@ -192,46 +210,58 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
 
 
 class _Search:
-    """The published petitions' index, searched without dates or as of each query's date."""
+    """The published petitions' index, searched without dates or as of each query's date, and
+    ranked as the app ranks similar ideas (or, with ``supports=False``, by similarity)."""
 
     def __init__(self, index: SimilarityIndex, published: Sequence[dict[str, Any]],
-                 as_of_date: bool = False, closed_penalty: float = 0.0):
+                 as_of_date: bool = False, closed_penalty: float = 0.0, supports: bool = True):
         self.index, self.published = index, list(published)
         self.as_of_date, self.closed_penalty = as_of_date, closed_penalty
         self.position = {int(p["id"]): i for i, p in enumerate(self.published)}
         # Unknown dates never hide a petition: posted at -inf, closed at +inf.
         self.posted = np.array([_day_or(p, "created_at", -np.inf) for p in self.published])
         self.closed = np.array([_day_or(p, "closed_at", np.inf) for p in self.published])
+        self.bonus = np.array([support_bonus(p.get("signature_count")) if supports else 0.0
+                               for p in self.published])
 
-    def scores_for(self, row: np.ndarray, query: dict[str, Any]) -> np.ndarray:
-        """One query's scores: itself EXCLUDED; as of its date, later petitions EXCLUDED too
-        and closed ones ``closed_penalty`` lower."""
+    def keys_for(self, row: np.ndarray, query: dict[str, Any]) -> np.ndarray:
+        """One query's ranking keys (higher first): itself EXCLUDED; as of its date, later
+        petitions EXCLUDED too; the best re-ranked with signatures and, as of its date,
+        petitions closed by then ``closed_penalty`` lower (:func:`similarity.rerank`)."""
         own = self.position.get(int(query["id"]))
         if own is not None:
             row[own] = EXCLUDED
+        adjustments = self.bonus
         when = petition_day(query, "created_at") if self.as_of_date else None
         if when is not None:
             row[self.posted > when] = EXCLUDED
-            row -= np.where((self.closed < when) & (row > EXCLUDED), self.closed_penalty, 0.0)
-        return row
+            adjustments = adjustments - np.where(self.closed < when, self.closed_penalty, 0.0)
+        return rerank(row, adjustments, floor=EXCLUDED)
 
     def best_ranks(self, queries, texts, kind: str, rankings_out: IO[str] | None):
-        """Each query's best rank of one of its originals (None when none can be found)."""
+        """Each query's best rank of one of its originals (None when none can be found), and
+        whether an original in its first five scores at least the "similar" floor."""
+        floor = self.index.thresholds["similar"]
         best_ranks: list[int | None] = []
+        shown: list[bool] = []
         for start in range(0, len(texts), 64):
             scores = self.index.scores(texts[start:start + 64])
             for row, query in zip(scores, queries[start:start + 64], strict=True):
-                row = self.scores_for(row.astype(np.float64), query)
-                ranks = [_rank(row, self.position[int(t)]) for t in query["duplicate_of_in_file"]
-                         if int(t) in self.position and int(t) != int(query["id"])
-                         and row[self.position[int(t)]] > EXCLUDED]
+                row = row.astype(np.float64)
+                keys = self.keys_for(row, query)
+                targets = [self.position[int(t)] for t in query["duplicate_of_in_file"]
+                           if int(t) in self.position and int(t) != int(query["id"])
+                           and row[self.position[int(t)]] > EXCLUDED]
+                ranks = [_rank(keys, t) for t in targets]
                 best_ranks.append(min(ranks) if ranks else None)
+                shown.append(any(r <= 5 and row[t] >= floor
+                                 for r, t in zip(ranks, targets, strict=True)))
                 if rankings_out is not None:
-                    order = np.lexsort((np.arange(len(row)), -row))[:10]
+                    order = np.lexsort((np.arange(len(keys)), -keys))[:10]
                     ranked = [int(self.published[i]["id"]) for i in order if row[i] > EXCLUDED]
                     rankings_out.write(json.dumps(
                         {"id": query["id"], "query": kind, "ranked": ranked}) + "\n")
-        return best_ranks
+        return best_ranks, shown
 
 
 def _day_or(petition: dict[str, Any], field: str, default: float) -> float:
