@@ -119,7 +119,11 @@ def test_follow_and_get_the_email_when_the_status_changes(page, app, make_user, 
         record_status(db.session.get(Idea, idea.id), IdeaStatus.UNDER_REVIEW, None,
                       reason="Staff are checking the data.")
         db.session.commit()
+    page.set_viewport_size({"width": 375, "height": 667})  # a phone: the links fold away
     page.goto("/account")
+    menu = page.get_by_role("button", name="Menu (1 new)")
+    expect(page.get_by_role("link", name="Notifications (1 new)")).to_be_hidden()
+    menu.click()
     page.get_by_role("link", name="Notifications (1 new)").click()
     expect(page.get_by_text("“Light the canal towpath at night” is now: Under review.")) \
         .to_be_visible()
