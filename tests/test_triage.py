@@ -193,6 +193,41 @@ def test_check_page_shows_similar_ideas_and_publishing_records_them(
     assert "The author was shown 1 similar idea and posted anyway" in page
 
 
+def test_without_javascript_the_check_page_supports_a_similar_idea_and_comes_back(
+        client, auth, make_user, window_with_ideas, app):
+    window, (gritting, _buses) = window_with_ideas  # the window is open for voting
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/windows/{window.id}/submit/myself",
+                      {"title": GRITTING_AGAIN[0], "problem": GRITTING_AGAIN[1], "consent": "y"})
+    check = response.request.path
+    page = text(response)
+    assert f'action="/ideas/{gritting.id}/support"' in page
+    assert f'<input type="hidden" name="next" value="{check}">' in page
+    supported = submit(client, f"/ideas/{gritting.id}/support", {"next": check}, page=check,
+                       follow_redirects=False)
+    assert supported.headers["Location"] == f"{check}#idea-{gritting.id}"
+    page = text(client.get(check))
+    assert "including yours" in page and f'action="/ideas/{gritting.id}/unsupport"' in page
+    with app.app_context():
+        assert db.session.get(Idea, gritting.id).support_count == 1
+
+
+def test_the_typing_list_says_which_ideas_the_person_can_support_and_supports(
+        client, auth, make_user, window_with_ideas):
+    window, (gritting, _buses) = window_with_ideas
+    query = {"title": "Gritting the estate side roads"}
+    anonymous = client.get(f"/windows/{window.id}/similar", query_string=query).get_json()
+    assert [(i["supportable"], i["can_support"], i["supported"])
+            for i in anonymous["ideas"][:1]] == [(True, False, False)]
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    submit(client, f"/ideas/{gritting.id}/support", {}, page=f"/ideas/{gritting.id}")
+    mine = client.get(f"/windows/{window.id}/similar", query_string=query).get_json()["ideas"][0]
+    assert (mine["id"], mine["can_support"], mine["supported"]) == (gritting.id, True, True)
+    assert mine["unsupport_url"] == f"/ideas/{gritting.id}/unsupport"
+
+
 def test_staff_confirm_types_which_alone_are_public_and_train_the_next_model(
         client, auth, make_user, window_with_ideas, app, runner, type_model):
     _window, (gritting, _buses) = window_with_ideas

@@ -224,9 +224,13 @@ def check_idea(idea_id: int):
         return redirect(url_for("intake.idea", idea_id=draft.id))
     # Staff are told after publication too, but the author can still take it out now.
     personal = [pii.LABELS[kind] for kind in pii.personal_information_in(draft)]
+    similar = similar_to(draft)
+    # Each with its support button, which comes back to this page after a support.
+    ideas, votings = voting_services.support_state(current_user, [s.id for s in similar])
     return render_template("intake/check_idea.html", idea=draft, form=ButtonForm(),
                            cannot_submit=services.why_cannot_submit(current_user, draft.window),
-                           similar=similar_to(draft), personal=personal)
+                           similar=[s for s in similar if s.id in ideas], similar_ideas=ideas,
+                           votings=votings, personal=personal)
 
 
 def similar_to(draft: Idea) -> list:

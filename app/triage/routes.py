@@ -20,6 +20,7 @@ from app.models import (
 )
 from app.triage import bp, merging, services, themes
 from app.triage.forms import ButtonForm, TypesForm
+from app.voting.services import supported_ids
 
 
 @bp.route("/windows/<int:window_id>/similar")
@@ -33,11 +34,16 @@ def similar(window_id: int):
     text = request.args.get("text", "")[:2000]
     exclude = {request.args.get("exclude", type=int)} - {None}
     found = services.similar_ideas(title, text, window, exclude=exclude)
+    supported = supported_ids(current_user, [s.id for s in found])
+    # "can_support": the script shows a support button (anyone may still follow the link).
+    may_support = current_user.is_authenticated and current_user.is_verified
     return jsonify(ideas=[{
         "id": s.id, "title": s.title, "score": s.score, "past": s.past,
         "window": s.window_title, "supports": s.support_count, "supportable": s.supportable,
+        "supported": s.id in supported, "can_support": s.supportable and may_support,
         "url": url_for("intake.idea", idea_id=s.id),
         "support_url": url_for("voting.support", idea_id=s.id),
+        "unsupport_url": url_for("voting.unsupport", idea_id=s.id),
     } for s in found])
 
 

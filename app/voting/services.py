@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import case, delete, func, literal, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.accounts import personal_data
 from app.extensions import db
@@ -200,6 +201,19 @@ def voting_context(user: User, window: IdeaWindow, idea_ids: list[int]) -> Votin
                          used=supports_used(user, window), limit=window.support_limit,
                          signed_in=user.is_authenticated,
                          verified=user.is_authenticated and user.is_verified)
+
+
+def support_state(user: User, idea_ids: list[int],
+                  ) -> tuple[dict[int, Idea], dict[int, VotingContext]]:
+    """For support buttons on ideas of several windows (a list of similar ideas): the ideas
+    by id, with their windows, and a :func:`voting_context` for each window, by window id."""
+    ideas = {idea.id: idea for idea in db.session.scalars(
+        select(Idea).options(joinedload(Idea.window)).where(Idea.id.in_(idea_ids)))}
+    by_window: dict[int, list[Idea]] = {}
+    for idea in ideas.values():
+        by_window.setdefault(idea.window_id, []).append(idea)
+    return ideas, {window_id: voting_context(user, group[0].window, [i.id for i in group])
+                   for window_id, group in by_window.items()}
 
 
 # ---- Following ------------------------------------------------------------------------------

@@ -1,10 +1,58 @@
 // "Already posted? Support one of these instead": while someone types an idea's title, ask
-// the server for similar ideas (debounced) and list them under the field. It never blocks
-// posting. Without JavaScript, the check-your-answers page shows the same list.
+// the server for similar ideas (debounced) and list them under the field, each with a
+// support button where the person can support it now. It never blocks posting. Without
+// JavaScript, the check-your-answers page shows the same list and buttons.
+
+import { initSupportForms } from "./support.mjs";
 
 const WAIT_MS = 400;
 
-function item(idea) {
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+// The same parts as the support_control macro (templates/macros/voting.html), so that
+// support.mjs updates the count and the button in place. The list is inside the idea form
+// and forms cannot nest, so the support form goes in `holder`, after the idea form, and the
+// button in the list points at it with form="...".
+function supportButton(idea, csrfToken, holder) {
+  const form = element("form");
+  form.id = `similar-support-form-${idea.id}`;
+  form.method = "post";
+  form.noValidate = true;
+  form.action = idea.supported ? idea.unsupport_url : idea.support_url;
+  form.dataset.supportForm = "";
+  form.dataset.supportUrl = idea.support_url;
+  form.dataset.unsupportUrl = idea.unsupport_url;
+  form.dataset.title = idea.title;
+  form.dataset.control = `similar-support-${idea.id}`;
+  form.dataset.alwaysSecondary = ""; // not a row of green buttons above the form's own
+  for (const [name, value] of [["csrf_token", csrfToken], ["next", window.location.pathname]]) {
+    const input = element("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    form.append(input);
+  }
+  holder.append(form);
+  const error = element("p", "govuk-error-message govuk-!-margin-bottom-2");
+  error.dataset.supportError = "";
+  error.hidden = true;
+  const button = element("button", "govuk-button govuk-button--secondary govuk-!-margin-bottom-0");
+  button.type = "submit";
+  button.setAttribute("form", form.id);
+  const label = element("span", "", idea.supported ? "Withdraw support" : "Support this idea");
+  label.dataset.supportLabel = "";
+  button.append(label, element("span", "govuk-visually-hidden", ` “${idea.title}”`));
+  const wrapper = element("div", "app-support__form");
+  wrapper.append(error, button);
+  return wrapper;
+}
+
+function item(idea, csrfToken, holder) {
   const li = document.createElement("li");
   li.className = "app-idea-summary";
   const link = document.createElement("a");
@@ -17,16 +65,27 @@ function item(idea) {
   opens.className = "govuk-visually-hidden";
   opens.textContent = " (opens in a new tab)";
   link.append(opens);
-  const meta = document.createElement("span");
-  meta.className = "govuk-body-s";
-  const supports = `${idea.supports} ${idea.supports === 1 ? "support" : "supports"}`;
-  meta.textContent = idea.past ? `From ${idea.window} (a past window) · ${supports}` : supports;
+  const meta = element("span", "govuk-body-s");
+  if (idea.past) meta.append(`From ${idea.window} (a past window) · `);
+  const count = element("span", "", idea.supports.toLocaleString("en-GB"));
+  count.dataset.supportCount = "";
+  const noun = element("span", "", idea.supports === 1 ? "support" : "supports");
+  noun.dataset.supportNoun = "";
+  meta.append(count, " ", noun);
+  if (idea.supported) {
+    const mine = element("span", "", ", including yours");
+    mine.dataset.supportMine = "";
+    meta.append(mine);
+  }
+  li.id = `similar-support-${idea.id}`;
   li.append(link, document.createElement("br"), meta);
+  if (idea.can_support && csrfToken) li.append(supportButton(idea, csrfToken, holder));
   return li;
 }
 
-function show(region, ideas) {
+function show(region, ideas, csrfToken, holder) {
   region.replaceChildren();
+  holder.replaceChildren();
   if (!ideas.length) return;
   const heading = document.createElement("h2");
   heading.className = "govuk-heading-s govuk-!-margin-bottom-2";
@@ -45,8 +104,9 @@ function show(region, ideas) {
   }
   const list = document.createElement("ul");
   list.className = "govuk-list app-idea-list";
-  list.append(...ideas.map(item));
+  list.append(...ideas.map((idea) => item(idea, csrfToken, holder)));
   region.append(heading, hint, list);
+  initSupportForms(holder);
 }
 
 export function initSimilarIdeas(root = document) {
@@ -54,6 +114,16 @@ export function initSimilarIdeas(root = document) {
   if (!region) return;
   const title = root.querySelector("#title");
   const problem = root.querySelector("#problem");
+  const token = title.form && title.form.querySelector("input[name='csrf_token']");
+  const csrfToken = token ? token.value : "";
+  const holder = element("div");
+  holder.dataset.similarSupportForms = "";
+  if (title.form) title.form.after(holder);
+  // support.mjs tells screen readers what happened here (the list itself is aria-live too).
+  const said = element("p", "govuk-visually-hidden");
+  said.dataset.supportsLeft = "";
+  said.setAttribute("aria-live", "polite");
+  holder.after(said);
   let timer = null;
   let asked = "";
   const ask = async () => {
@@ -65,7 +135,7 @@ export function initSimilarIdeas(root = document) {
       const response = await fetch(`${region.dataset.url}?${query}`, {
         headers: { Accept: "application/json" },
       });
-      if (response.ok) show(region, (await response.json()).ideas);
+      if (response.ok) show(region, (await response.json()).ideas, csrfToken, holder);
     } catch {
       // Suggestions are a help, never a gate: if they fail, the form works as before.
     }

@@ -12,12 +12,25 @@ function remainingText(data) {
   return ` You have ${data.remaining} of ${data.limit} supports left in this window.`;
 }
 
+// A support form is usually inside its control (count, button, error message). The list
+// of similar ideas sits inside the idea form, where a form cannot nest, so its support
+// forms sit after it and name their control (data-control); their buttons use form="...".
+function controlOf(form) {
+  return form.dataset.control
+    ? document.getElementById(form.dataset.control)
+    : form.closest(".app-support");
+}
+
+function buttonOf(form) {
+  return [...form.elements].find((element) => element.type === "submit");
+}
+
 function render(form, data) {
-  const control = form.closest(".app-support");
+  const control = controlOf(form);
   const count = control.querySelector("[data-support-count]");
   const noun = control.querySelector("[data-support-noun]");
-  const label = form.querySelector("[data-support-label]");
-  const button = form.querySelector("button");
+  const label = control.querySelector("[data-support-label]");
+  const button = buttonOf(form);
   count.textContent = data.count.toLocaleString("en-GB");
   noun.textContent = data.count === 1 ? "support" : "supports";
   let mine = control.querySelector("[data-support-mine]");
@@ -31,14 +44,17 @@ function render(form, data) {
   }
   form.action = data.supported ? form.dataset.unsupportUrl : form.dataset.supportUrl;
   label.textContent = data.supported ? "Withdraw support" : "Support this idea";
-  button.classList.toggle("govuk-button--secondary", data.supported);
+  // Supported shows as a secondary button; lists of several buttons keep them all secondary.
+  if (!("alwaysSecondary" in form.dataset)) {
+    button.classList.toggle("govuk-button--secondary", data.supported);
+  }
   const title = form.dataset.title;
   const done = data.supported ? `You support “${title}”.` : `You no longer support “${title}”.`;
   announce(`${done}${remainingText(data)}`);
 }
 
 function showError(form, message) {
-  const error = form.querySelector("[data-support-error]");
+  const error = controlOf(form).querySelector("[data-support-error]");
   error.textContent = message;
   error.hidden = false;
   announce(message);
@@ -48,9 +64,9 @@ export function initSupportForms(root = document) {
   for (const form of root.querySelectorAll("form[data-support-form]")) {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const button = form.querySelector("button");
+      const button = buttonOf(form);
       if (button.getAttribute("aria-disabled") === "true") return; // one request at a time
-      const error = form.querySelector("[data-support-error]");
+      const error = controlOf(form).querySelector("[data-support-error]");
       error.hidden = true;
       button.setAttribute("aria-disabled", "true");
       try {

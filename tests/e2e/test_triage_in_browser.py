@@ -22,11 +22,27 @@ def test_similar_ideas_appear_while_typing_and_never_block(page, make_user, make
     expect(region.get_by_role("link", name="Grit the side roads on the Hartley Moor estate")) \
         .to_be_visible()
     page.check_accessibility()
+    # Support it from the list, in place: the title and anything typed stay.
+    region.get_by_role("button", name="Support this idea “Grit the side roads").click()
+    expect(region.get_by_text("1 support, including yours")).to_be_visible()
+    expect(region.get_by_role("button", name="Withdraw support “Grit the side roads")) \
+        .to_be_visible()
+    expect(page.locator("[data-supports-left]")).to_contain_text(
+        "You support “Grit the side roads on the Hartley Moor estate”.")
+    expect(page.get_by_label("Title")).to_have_value("Gritters never come onto our estate roads")
+    page.check_accessibility()
     page.get_by_label("The problem").fill("Our estate side roads are never gritted.")
     page.get_by_label("I agree that this idea will be published").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Already posted? Support one of these instead")) \
         .to_be_visible()
+    # The check page lists it with the support already given, and can take it back.
+    withdraw = page.get_by_role("button", name="Withdraw support “Grit the side roads")
+    withdraw.click()
+    expect(page.get_by_role("button", name="Support this idea “Grit the side roads")) \
+        .to_be_visible()
+    expect(page.get_by_text("0 supports")).to_be_visible()
+    page.check_accessibility()
     page.get_by_role("button", name="Publish idea").click()
     expect(page.get_by_role("heading", name="Your idea has been published")).to_be_visible()
 
