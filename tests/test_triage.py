@@ -147,6 +147,20 @@ def test_of_about_as_similar_ideas_residents_see_the_more_supported_first(
         assert ranked(prefer_supportable=False) == [closer.id, popular.id]  # staff: by score
 
 
+def test_the_residents_list_reranks_as_many_ideas_as_the_evaluation(
+        app, window_with_ideas, monkeypatch):
+    from app.triage.nlp.similarity import RERANK_DEPTH, SimilarityIndex
+
+    window, _ideas = window_with_ideas
+    asked = []
+    original = SimilarityIndex.query
+    monkeypatch.setattr(SimilarityIndex, "query", lambda self, text, k=5, exclude=frozenset():
+                        asked.append(k) or original(self, text, k, exclude))
+    with app.app_context():
+        services.similar_ideas("Grit the estate roads", "", db.session.get(IdeaWindow, window.id))
+    assert asked == [RERANK_DEPTH]
+
+
 def test_every_worker_finds_a_new_idea_after_its_next_look(app, window_with_ideas, make_idea,
                                                            make_user, monkeypatch):
     """Two indexes stand for two gunicorn workers: neither is told about the new idea, both

@@ -143,17 +143,19 @@ shared_index = SharedIndex()
 def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
                   exclude: set[int] | None = None, limit: int = 5,
                   prefer_supportable: bool = True) -> list[SimilarIdea]:
-    """Ideas like a draft from its window and earlier ones (marked past), most similar first.
-    With ``prefer_supportable`` (the residents' "support this instead" list) they are ranked
-    by :func:`similarity.rank_score`: an idea with more supporters a little higher, and one
-    that can never be supported again ``PAST_PENALTY`` lower. Scores stay text similarity."""
+    """Ideas like a draft from its window and earlier ones (marked past), most similar first,
+    leaving out those below the "similar" floor. With ``prefer_supportable`` (the residents'
+    "support this instead" list) they are ranked by :func:`similarity.rank_score`: one that
+    can never be supported again ``PAST_PENALTY`` lower, and among the rest one with more
+    supporters a little higher. Scores stay text similarity."""
     query = "\n".join(part for part in (title, text) if part and part.strip())
     if len(query.strip()) < 3:
         return []
     index = shared_index.index()
     if not len(index):
         return []
-    # The re-ranked depth, as measured; also leaves room for ideas hidden since indexing.
+    # As many as the evaluation re-ranks (similarity.rerank); also room for ideas hidden
+    # since this worker's index was built.
     found = index.query(query, k=max(RERANK_DEPTH, limit * 3), exclude=frozenset(exclude or ()))
     floor = index.thresholds["similar"]  # measured per backend, see docs/triage.md
     found = [(idea_id, score) for idea_id, score in found if score >= floor]
@@ -161,7 +163,7 @@ def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
         return []
     ideas = {i.id: i for i in db.session.scalars(select(Idea).where(
         Idea.id.in_([idea_id for idea_id, _ in found]), indexed()))}
-    results, closed = [], set()
+    results, rank_keys = [], {}
     for idea_id, score in found:
         idea = ideas.get(idea_id)
         if idea is None:
@@ -175,11 +177,10 @@ def similar_ideas(title: str, text: str = "", window: IdeaWindow | None = None,
             past=window is not None and idea.window_id != window.id,
             support_count=idea.support_count,
             supportable=idea.is_supportable and idea.window.is_open_for_voting()))
-        if not can_still_be_supported(idea):
-            closed.add(idea.id)
+        rank_keys[idea.id] = rank_score(float(score), not can_still_be_supported(idea),
+                                        idea.support_count)
     if prefer_supportable:  # what can be supported instead comes before what is a bit closer
-        results.sort(key=lambda similar: -rank_score(similar.score, similar.id in closed,
-                                                     similar.support_count))
+        results.sort(key=lambda similar: -rank_keys[similar.id])
     return results[:limit]
 
 

@@ -17,14 +17,12 @@ from app.triage.nlp.similarity import PAST_PENALTY
 from app.triage.nlp.types import ALL_LABELS, TypeClassifier, load_seed
 
 FIXTURE = Path(__file__).parent / "fixtures" / "petitions-trim.jsonl"
-# Measured on the fixture with the TF-IDF backend (docs/triage.md): title recall@5 0.941,
-# title+background MRR 0.889 (ranked with signatures, as the app ranks with supporters; by
-# similarity alone 0.926 and 0.856), B-cubed F1 0.817 (clustering knn-veto-1 at 0.26). As of
-# each query's date (no later petitions; closed ones lower; clustering within 240 days):
-# 0.956, 0.945 / 0.953 and 0.847.
-TITLE_RECALL_AT_5_FLOOR = 0.90
-TITLE_BACKGROUND_MRR_FLOOR = 0.85
-TEXT_ONLY_FLOORS = {"title recall@5": 0.88, "title+background mrr": 0.80}
+# Measured on the fixture with the TF-IDF backend (docs/triage.md): title recall@5 0.926,
+# title+background MRR 0.856, B-cubed F1 0.817 (clustering knn-veto-1 at 0.26). As of each
+# query's date (no later petitions; closed ones lower; clustering within 240 days): 0.956,
+# 0.929 / 0.944 and 0.847. Ranked with signatures: 0.926 and 0.877.
+TITLE_RECALL_AT_5_FLOOR = 0.88
+TITLE_BACKGROUND_MRR_FLOOR = 0.80
 CLUSTERING_F1_FLOOR = 0.78
 DATED_FLOORS = {"title recall@5": 0.92, "title+background mrr": 0.88, "clustering f1": 0.81}
 
@@ -48,9 +46,11 @@ def test_figures_stay_above_the_floors(outcome):
     assert result["similarity"]["title+background"]["mrr"] >= TITLE_BACKGROUND_MRR_FLOOR
     for kind, figures in result["similarity"].items():  # the list shown while typing
         assert 0 < figures["recall@5_shown"] <= figures["recall@5"], kind
-    text_only = result["text_only"]["similarity"]
-    assert text_only["title"]["recall@5"] >= TEXT_ONLY_FLOORS["title recall@5"]
-    assert text_only["title+background"]["mrr"] >= TEXT_ONLY_FLOORS["title+background mrr"]
+    with_signatures = result["with_signatures"]["similarity"]
+    assert with_signatures["title"]["recall@5"] >= TITLE_RECALL_AT_5_FLOOR
+    # On the fixture the signatures put originals higher (0.877 against 0.856).
+    assert with_signatures["title+background"]["mrr"] > \
+        result["similarity"]["title+background"]["mrr"] + 0.01
     assert result["clustering"]["bcubed_f1"] >= CLUSTERING_F1_FLOOR
     dated = result["as_of_date"]
     for scenario in ("no_later_petitions", "closed_ranked_lower"):
@@ -95,7 +95,7 @@ def test_result_shape(outcome, petitions):
         assert figures["recall@1"] <= figures["recall@5"] <= figures["recall@10"]
     assert {"bcubed_precision", "bcubed_recall", "bcubed_f1", "ari"} <= set(
         result["clustering"])
-    assert set(result["text_only"]["similarity"]) == set(result["similarity"])
+    assert set(result["with_signatures"]["similarity"]) == set(result["similarity"])
     assert result["backend"] == "tfidf"
     assert result["clustering_version"] and result["threshold"] > 0
     assert set(result["seconds"]) == {"index", "queries", "clustering"}
@@ -125,7 +125,7 @@ def _petition(pid, title, created, state="closed", closed=None, duplicate_of=(),
             "gold_cluster": gold, "signature_count": signatures}
 
 
-def test_of_two_equally_close_petitions_the_more_signed_ranks_first():
+def test_with_signatures_the_more_signed_of_two_equally_close_petitions_ranks_first():
     petitions = [
         _petition(1, "Ban plastic straws in cafes", None, signatures=40),
         _petition(2, "Ban plastic straws in cafes", None, signatures=25_000, gold=1),
@@ -133,15 +133,30 @@ def test_of_two_equally_close_petitions_the_more_signed_ranks_first():
                   duplicate_of=[2], gold=1),
         # Closer to the query than either, and unsigned: the signatures do not overtake it.
         _petition(4, "Ban plastic straws in all cafes and bars now", None, signatures=0),
+        # Below the "similar" floor, so never shown: its signatures do not lift it.
+        _petition(5, "Plant more trees in parks", None, signatures=900_000),
     ]
     rankings = io.StringIO()
     result = evaluate_duplicates(petitions, backend="tfidf", rankings_out=rankings)
     title = json.loads(rankings.getvalue().splitlines()[1])
-    assert title["query"] == "title" and title["ranked"] == [4, 2, 1]
-    assert result["similarity"]["title"]["recall@1"] == 0.0
-    assert result["similarity"]["title"]["mrr"] == 0.5
-    # By similarity alone 1 and 2 tie, and the file's order puts 1 first.
-    assert result["text_only"]["similarity"]["title"]["mrr"] == pytest.approx(1 / 3)
+    # The rankings file and the main figures are by similarity alone: 1 and 2 tie, and the
+    # file's order puts 1 first.
+    assert title["query"] == "title" and title["ranked"][:3] == [4, 1, 2]
+    assert result["similarity"]["title"]["mrr"] == pytest.approx(1 / 3)
+    signed = result["with_signatures"]["similarity"]["title"]
+    assert (signed["recall@1"], signed["mrr"]) == (0.0, 0.5)
+
+
+def test_recall_shown_counts_only_originals_above_the_floor():
+    petitions = [
+        _petition(1, "Reopen the library on Hartley Road", None, gold=1),
+        _petition(2, "Fix the potholes on Millbrook Lane", None),
+        _petition(3, "More books for children in the town", None, state="rejected",
+                  duplicate_of=[1], gold=1),
+    ]
+    figures = evaluate_duplicates(petitions, backend="tfidf")["similarity"]["title"]
+    assert figures["recall@5"] == 1.0  # two results: the original is in the first five
+    assert figures["recall@5_shown"] == 0.0  # but too faint to be shown while typing
 
 
 def test_as_of_its_date_a_query_sees_what_was_posted_and_prefers_what_was_open():

@@ -118,17 +118,20 @@ def test_support_bonus_grows_with_each_factor_of_ten_supporters():
     assert support_bonus(9) == pytest.approx(SUPPORT_WEIGHT)
     assert support_bonus(99) == pytest.approx(2 * SUPPORT_WEIGHT)
     assert rank_score(0.5) == 0.5
-    assert rank_score(0.5, closed=True, supports=9) == pytest.approx(
-        0.5 - PAST_PENALTY + SUPPORT_WEIGHT)
+    assert rank_score(0.5, supports=9) == pytest.approx(0.5 + SUPPORT_WEIGHT)
+    # Supporters of an idea that can never be supported again cannot be joined: no bonus.
+    assert rank_score(0.5, closed=True, supports=10_000) == pytest.approx(0.5 - PAST_PENALTY)
 
 
-def test_rerank_reorders_only_the_most_similar():
-    scores = np.array([0.50, 0.48, 0.20, 0.10, -1.0])
-    adjustments = np.array([0.0, 0.05, 0.0, 0.30, 0.90])
-    keys = rerank(scores, adjustments, depth=3)
+def test_rerank_orders_what_is_shown_and_leaves_the_rest():
+    scores = np.array([0.50, 0.48, 0.20, 0.10, 0.12, -1.0])
+    adjustments = np.array([0.0, 0.05, 0.0, 0.30, 0.9, 0.90])
+    keys = rerank(scores, adjustments, floor=0.15, depth=4)
     order = list(np.argsort(-keys, kind="stable"))
-    # 1 overtakes 0; 3 is outside the depth, so its large bonus does not lift it; the
-    # excluded position (at the floor) stays last whatever its adjustment.
-    assert order == [1, 0, 2, 3, 4]
-    assert keys[4] == -1.0
-    assert list(scores) == [0.50, 0.48, 0.20, 0.10, -1.0]  # not changed in place
+    # 1 overtakes 0. 4 and 3 are below the floor (not shown), so their bonuses do not lift
+    # them; 4 is within the depth, 3 is not. The excluded position stays last.
+    assert order == [1, 0, 2, 4, 3, 5]
+    assert list(keys[[3, 4, 5]]) == [0.10, 0.12, -1.0]
+    assert list(scores) == [0.50, 0.48, 0.20, 0.10, 0.12, -1.0]  # not changed in place
+    shallow = rerank(scores, adjustments, floor=0.15, depth=1)
+    assert list(np.argsort(-shallow, kind="stable")) == [0, 1, 2, 4, 3, 5]

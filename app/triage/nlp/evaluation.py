@@ -8,10 +8,11 @@
   ("title+background"). The query itself is never a result. A hit is any of its
   ``duplicate_of_in_file`` ids in the top k; recall at 1, 5 and 10 and the mean reciprocal
   rank (over the full ranking; 0 when no target is published) are reported per kind.
-  Results are ranked as the app ranks its "support this instead" list: the ``RERANK_DEPTH``
-  most similar by similarity plus ``support_bonus(signature_count)``, the petition's
-  signatures standing in for an idea's supporters (the count when the file was made, which
-  is later than the query). ``result["text_only"]`` gives the figures by similarity alone.
+  ``result["with_signatures"]`` ranks as the app ranks its "support this instead" list:
+  the results at or above the "similar" floor among the ``RERANK_DEPTH`` best by similarity
+  plus ``support_bonus(signature_count)``, signatures standing in for supporters. Those
+  counts were taken when the file was made, long after most queries were written, so these
+  figures know more than the app could; the main figures are by similarity alone.
   ``result["as_of_date"]`` repeats them for each query written on its ``created_at``, in two
   scenarios: "no_later_petitions" (a petition posted after the query cannot be found, as the
   app never offers a later window's ideas) and "closed_ranked_lower" (also, petitions closed
@@ -52,6 +53,8 @@ from app.triage.nlp.petitions import (
 )
 from app.triage.nlp.similarity import (
     PAST_PENALTY,
+    RERANK_DEPTH,
+    SUPPORT_WEIGHT,
     SimilarityIndex,
     rerank,
     support_bonus,
@@ -143,7 +146,7 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
     started = time.perf_counter()
     searches = {name: _Search(index, published, **options)
                 for name, options in {"main": {}, **AS_OF_SCENARIOS,
-                                      "text_only": {"supports": False}}.items()}
+                                      "with_signatures": {"signatures": True}}.items()}
     query_half = [half_of(q) for q in queries]
     similarity: dict[str, dict[str, dict[str, float]]] = {name: {} for name in searches}
     by_half: dict[str, dict[str, dict[str, float]]] = {"even": {}, "odd": {}}
@@ -194,7 +197,8 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
         "clustering_version": details["clustering_version"],
         "threshold": details["threshold"],
         "similarity": similarity["main"],
-        "text_only": {"similarity": similarity["text_only"]},
+        "with_signatures": {"similarity": similarity["with_signatures"],
+                            "support_weight": SUPPORT_WEIGHT, "rerank_depth": RERANK_DEPTH},
         "clustering": clustering,
         "as_of_date": as_of,
         "alert": alert,
@@ -210,33 +214,35 @@ def evaluate_duplicates(petitions: Sequence[dict[str, Any]], backend: str = "aut
 
 
 class _Search:
-    """The published petitions' index, searched without dates or as of each query's date, and
-    ranked as the app ranks similar ideas (or, with ``supports=False``, by similarity)."""
+    """The published petitions' index, searched without dates or as of each query's date,
+    by similarity or (``signatures=True``) ranked as the app ranks similar ideas."""
 
     def __init__(self, index: SimilarityIndex, published: Sequence[dict[str, Any]],
-                 as_of_date: bool = False, closed_penalty: float = 0.0, supports: bool = True):
+                 as_of_date: bool = False, closed_penalty: float = 0.0,
+                 signatures: bool = False, support_weight: float = SUPPORT_WEIGHT):
         self.index, self.published = index, list(published)
         self.as_of_date, self.closed_penalty = as_of_date, closed_penalty
         self.position = {int(p["id"]): i for i, p in enumerate(self.published)}
         # Unknown dates never hide a petition: posted at -inf, closed at +inf.
         self.posted = np.array([_day_or(p, "created_at", -np.inf) for p in self.published])
         self.closed = np.array([_day_or(p, "closed_at", np.inf) for p in self.published])
-        self.bonus = np.array([support_bonus(p.get("signature_count")) if supports else 0.0
-                               for p in self.published])
+        self.bonus = (np.array([support_bonus(p.get("signature_count")) for p in self.published])
+                      * (support_weight / SUPPORT_WEIGHT) if signatures else None)
 
     def keys_for(self, row: np.ndarray, query: dict[str, Any]) -> np.ndarray:
         """One query's ranking keys (higher first): itself EXCLUDED; as of its date, later
-        petitions EXCLUDED too; the best re-ranked with signatures and, as of its date,
-        petitions closed by then ``closed_penalty`` lower (:func:`similarity.rerank`)."""
+        petitions EXCLUDED too and closed ones ``closed_penalty`` lower; with signatures, the
+        shown results re-ranked by :func:`similarity.rerank`."""
         own = self.position.get(int(query["id"]))
         if own is not None:
             row[own] = EXCLUDED
-        adjustments = self.bonus
         when = petition_day(query, "created_at") if self.as_of_date else None
         if when is not None:
             row[self.posted > when] = EXCLUDED
-            adjustments = adjustments - np.where(self.closed < when, self.closed_penalty, 0.0)
-        return rerank(row, adjustments, floor=EXCLUDED)
+            row -= np.where((self.closed < when) & (row > EXCLUDED), self.closed_penalty, 0.0)
+        if self.bonus is not None:
+            return rerank(row, self.bonus, floor=self.index.thresholds["similar"])
+        return row
 
     def best_ranks(self, queries, texts, kind: str, rankings_out: IO[str] | None):
         """Each query's best rank of one of its originals (None when none can be found), and
@@ -333,6 +339,35 @@ def sweep_corpora(petitions: Sequence[dict[str, Any]]) -> dict[str, list[dict[st
                         if (p.get("gold_cluster") and size[p["gold_cluster"]] <= 30)
                         or distractor(p, 3, 0)],
     }
+
+
+def sweep_support_weights(petitions: Sequence[dict[str, Any]], weights: Sequence[float],
+                          backend: str = "tfidf") -> dict[str, Any]:
+    """The ``with_signatures`` figures of :func:`evaluate_duplicates` for each supporters'
+    weight (0: similarity alone, floor first): recall@5 and MRR of title and
+    title+background queries over all queries and each half of the gold clusters."""
+    petitions = list(petitions)
+    published = [p for p in petitions if is_published(p)]
+    queries = [p for p in petitions if p.get("duplicate_of_in_file")]
+    index = SimilarityIndex(backend=backend).fit([p["id"] for p in published],
+                                                 [petition_text(p) for p in published])
+    halves = [half_of(q) for q in queries]
+    rows: list[dict[str, Any]] = []
+    for kind in ("title", "title+background"):
+        texts = [query_text(q, kind) for q in queries]
+        for weight in weights:
+            search = _Search(index, published, signatures=True, support_weight=weight)
+            best, _shown = search.best_ranks(queries, texts, kind, None)
+            row = {"query": kind, "weight": weight}
+            for part in ("all", "even", "odd"):
+                ranks = [b for b, h in zip(best, halves, strict=True) if part in ("all", h)]
+                figures = _summarise(ranks)
+                row[part] = {"recall@5": round(figures["recall@5"], 3),
+                             "mrr": round(figures["mrr"], 3)}
+            rows.append(row)
+    return {"backend": index.backend_name, "rerank_depth": RERANK_DEPTH,
+            "floor": index.thresholds["similar"], "rows": rows,
+            "licence": OPEN_PARLIAMENT_LICENCE}
 
 
 def sweep_clustering(corpora: dict[str, Sequence[dict[str, Any]]], thresholds: Sequence[float],
@@ -440,6 +475,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     python -m app.triage.nlp.evaluation clustering-sweep PETITIONS.jsonl --thresholds T,T,...
         [--backend tfidf] [--methods veto,average] [--extra OTHER.jsonl] [--max-days-apart D]
         (B-cubed F1 per linkage and threshold on sub-corpora of the file: sweep_corpora)
+    python -m app.triage.nlp.evaluation support-sweep PETITIONS.jsonl --weights W,W,...
+        [--backend tfidf]   (the with_signatures figures per supporters' weight)
     python -m app.triage.nlp.evaluation types [--seed FILE] [--folds 5] [--backend tfidf]
         (cross-validated figures on the seed set)
     python -m app.triage.nlp.evaluation types --test ROWS.jsonl [--predictions FILE]
@@ -471,6 +508,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                        help="another petitions file to add as a corpus (repeatable)")
     sweep.add_argument("--max-days-apart", type=float,
                        help=f"join no petitions posted further apart (evaluation: {WINDOW_DAYS:g})")
+    weights = sub.add_parser("support-sweep")
+    weights.add_argument("petitions")
+    weights.add_argument("--backend", default="tfidf", choices=["auto", "tfidf", "embeddings"])
+    weights.add_argument("--weights", required=True, help="comma-separated, e.g. 0,0.01,0.02")
     typ = sub.add_parser("types")
     typ.add_argument("--seed")
     typ.add_argument("--folds", type=int, default=5)
@@ -497,6 +538,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                                       backend=args.backend,
                                       methods=args.methods.split(","),
                                       max_days_apart=args.max_days_apart)
+        elif args.task == "support-sweep":
+            result = sweep_support_weights(read_petitions(args.petitions),
+                                           [float(w) for w in args.weights.split(",")],
+                                           backend=args.backend)
         else:
             texts, labels = load_seed(args.seed)
             use_embeddings = {"auto": None, "tfidf": False, "embeddings": True}[args.backend]

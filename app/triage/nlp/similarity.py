@@ -10,9 +10,9 @@ like an indexed idea.
 With the optional embeddings (:mod:`embeddings`), the score is
 ``0.4 * tfidf + 0.6 * max(0, cosine(MiniLM))``.
 
-Lists shown to people are re-ranked (:func:`rerank`, :func:`rank_score`): among the
-``RERANK_DEPTH`` most similar ideas, one with more supporters ranks a little higher and one that
-can never be supported again lower. The scores themselves stay text similarity.
+The residents' "support this instead" list is re-ranked (:func:`rank_score`, :func:`rerank`): of
+the ideas it shows, one with more supporters ranks a little higher and one that can never be
+supported again lower. The scores themselves stay text similarity.
 
 Scoring is an exact sparse product against inverted (feature x idea) matrices, so a query costs
 time in proportion to the postings of its own features: about 5-20 ms at 100,000 ideas.
@@ -57,16 +57,16 @@ THRESHOLDS = {"tfidf": {"similar": 0.15, "alert": 0.35},
 # petitions, where that is a petition closed before the query was written, 0.15-0.3 scored
 # the same (docs/triage.md).
 PAST_PENALTY = 0.15
-# Among about equally similar ideas, the one more people support ranks first: it is where a
-# person's support counts most, and it is the idea others tend to be duplicates of (the
-# petitions' moderators link a duplicate to the established petition). Each factor of ten in
-# supporters is worth this much score: 3 supporters add 0.012, 100 add 0.04. On the dev
-# petitions 0.015-0.03 raised title recall@5 and MRR on both halves of the gold clusters with
-# either backend; 0.02 was best or within 0.005 of it on each (docs/triage.md).
+# Among about equally similar ideas that can still be supported, the one more people support
+# ranks first, so that support gathers on one idea instead of being split between copies.
+# Each factor of ten in supporters is worth this much score: 3 supporters add 0.012, 100 add
+# 0.04. On the dev petitions (signatures standing in for supporters) every weight from 0.005
+# to 0.06 raised title recall@5 and MRR; MRR was highest at 0.03-0.04, and the smaller 0.02
+# was taken because a bigger bonus lets a popular idea pass a closer one more often
+# (docs/triage.md, "Supporters in the ranking").
 SUPPORT_WEIGHT = 0.02
-# Only the most similar ideas are re-ranked, so a popular idea can overtake a slightly closer
-# one but never an idea on another subject. On the dev petitions re-ranking the best 30 gave
-# the same figures as re-ranking every petition (15: 0.006 lower title recall@5).
+# How many of the most similar ideas the residents' list fetches and re-ranks; on the dev
+# petitions 30, 50 and every petition gave the same figures.
 RERANK_DEPTH = 30
 
 
@@ -76,22 +76,23 @@ def support_bonus(supports: int | float | None) -> float:
 
 
 def rank_score(score: float, closed: bool = False, supports: int | float | None = 0) -> float:
-    """The score a similar idea is ranked by: its similarity plus :func:`support_bonus`, and
-    ``PAST_PENALTY`` less if it is ``closed`` (can never be supported again)."""
-    return score + support_bonus(supports) - (PAST_PENALTY if closed else 0.0)
+    """The score a similar idea is ranked by: ``PAST_PENALTY`` less than its similarity if it
+    is ``closed`` (can never be supported again), else its similarity plus
+    :func:`support_bonus` (supporters of a closed idea cannot be joined, so they add nothing)."""
+    return score - PAST_PENALTY if closed else score + support_bonus(supports)
 
 
-def rerank(scores: np.ndarray, adjustments: np.ndarray, depth: int = RERANK_DEPTH,
-           floor: float = -1.0) -> np.ndarray:
-    """Sort keys for one row of scores: the ``depth`` best scores above ``floor`` ordered by
-    score plus their ``adjustments`` (see :func:`rank_score`), all of them ahead of the rest,
-    which keep their score order. Positions at or below ``floor`` keep their score."""
+def rerank(scores: np.ndarray, adjustments: np.ndarray, floor: float,
+           depth: int = RERANK_DEPTH) -> np.ndarray:
+    """Sort keys (higher first) for one row of scores, as the residents' list is ordered: of
+    the ``depth`` best scores, those at or above ``floor`` (the ones it shows) by score plus
+    their ``adjustments`` (:func:`rank_score`), ahead of every other position, which keeps
+    its score order. ``scores`` is not changed."""
     keys = np.asarray(scores, dtype=np.float64).copy()
-    live = np.flatnonzero(keys > floor)
-    if live.size:
-        best = live[np.argsort(-keys[live], kind="stable")[:depth]]
-        # Scores lie in [0, 1] and adjustments well within +-1, so +3 puts them first.
-        keys[best] = keys[best] + adjustments[best] + 3.0
+    best = np.argsort(-keys, kind="stable")[:depth]
+    best = best[keys[best] >= floor]
+    # Scores lie in [-1, 1] and adjustments well within +-1, so +3 puts these first.
+    keys[best] = keys[best] + adjustments[best] + 3.0
     return keys
 
 
