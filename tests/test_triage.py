@@ -218,6 +218,7 @@ def test_without_javascript_the_check_page_supports_a_similar_idea_and_comes_bac
     page = text(response)
     assert f'action="/ideas/{gritting.id}/support"' in page
     assert f'<input type="hidden" name="next" value="{check}">' in page
+    assert "data-always-secondary" in page  # Publish idea stays the one green button
     supported = submit(client, f"/ideas/{gritting.id}/support", {"next": check}, page=check,
                        follow_redirects=False)
     assert supported.headers["Location"] == f"{check}#idea-{gritting.id}"
