@@ -469,9 +469,6 @@ def publish_shortlist(window_id: int):
         else:
             flash(_published_message(published), "success")
             return redirect(url_for("review.public_shortlist", window_id=window.id))
-    elif "csrf_token" in form.errors:  # the page had expired: nothing to show again
-        flash("Nothing was published because the page had expired. Try again.", "warning")
-        return redirect(url_for("review.shortlist_page", window_id=window.id))
     # Shown again with the problem at the top and on the field, keeping what was typed.
     return _shortlist_page(window, _weights_form(window, formdata=None), publish_form=form)
 
