@@ -85,7 +85,8 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Add an audit event for `target` (a model instance); the caller commits."""
-    db.session.flush()  # so that a new target has its id
+    if target.id is None:
+        db.session.flush()  # so that a new target has its id
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
         action=action,

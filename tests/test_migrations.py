@@ -154,3 +154,36 @@ def test_upgrading_keeps_memberships_and_only_turned_down_ones_take_a_reason(tmp
             db.session.commit()
         db.session.rollback()
         db.session.remove()
+
+
+def test_upgrading_marks_the_changes_publishing_made(tmp_path, smtp_server):
+    """Migration 0009: only publishing ever shortlisted an idea, so those changes are marked
+    as its own; ideas left waiting by an earlier publish stay as they were."""
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/s.db"})
+    with app.app_context():
+        upgrade(revision="0008")
+        for statement in [
+            "INSERT INTO users (id, email, display_name, password_hash, role, session_version,"
+            " created_at) VALUES (1, 'a@example.org', 'A', 'x', 'resident', 1, '2026-01-01')",
+            "INSERT INTO idea_windows (id, title, theme, description, submissions_open_at,"
+            " submissions_close_at, voting_open_at, voting_close_at, accepts_residents,"
+            " accepts_councils, accepts_mayoral, authors_may_support_own, created_at,"
+            " shortlist_published_at) VALUES (1, 'W', 'T', 'D', '2026-01-01', '2026-02-01',"
+            " '2026-01-15', '2026-03-01', 1, 1, 1, 0, '2026-01-01', '2026-03-05')",
+            "INSERT INTO ideas (id, window_id, author_id, source, title, problem, action, data,"
+            " datasets, status, created_at, published_at) VALUES (1, 1, 1, 'resident',"
+            " 'Grit the side roads', 'Icy', '', '', '', 'shortlisted', '2026-01-02',"
+            " '2026-01-02'), (2, 1, 1, 'resident', 'Light the towpath', 'Dark', '', '', '',"
+            " 'submitted', '2026-01-02', '2026-01-02')",
+            "INSERT INTO idea_status_changes (idea_id, status, changed_at) VALUES"
+            " (1, 'submitted', '2026-01-02'), (1, 'shortlisted', '2026-03-05'),"
+            " (2, 'submitted', '2026-01-02')",
+        ]:
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(text(
+            "SELECT idea_id, status, from_shortlist FROM idea_status_changes ORDER BY id")
+        ).all() == [(1, "submitted", 0), (1, "shortlisted", 1), (2, "submitted", 0)]
+        assert db.session.scalar(text("SELECT status FROM ideas WHERE id = 2")) == "submitted"
+        db.session.remove()

@@ -177,10 +177,18 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
         db.session.add(Follow(user_id=fresh(app, Idea, ideas["A"].id).author_id,
                               idea_id=ideas["A"].id))
         db.session.commit()
+    # B and D are left off by the formula, E against it: B and D need a reason.
     response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
                       {"publish-reason": "Strong support and the data exists."}, page=url)
     page = text(response)
-    assert "The shortlist of 2 ideas is published" in page
+    assert "<title>Error:" in page and "Enter the reason for ideas not on the shortlist" in page
+    assert fresh(app, IdeaWindow, window.id).shortlist_published_at is None
+    response = submit(sam, f"/staff/windows/{window.id}/shortlist/publish",
+                      {"publish-reason": "Strong support and the data exists.",
+                       "publish-not_taken_forward_reason": "Other ideas ranked higher."},
+                      page=url)
+    page = text(response)
+    assert "The shortlist of 2 ideas is published. 3 other ideas are marked" in page
     assert response.request.path == f"/windows/{window.id}/shortlist"
     assert "Idea A about" in page and "Idea C about" in page
     assert "The only idea about older people" in page
@@ -188,7 +196,11 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
     assert "(3.0 × support share + 1.0 × feasibility share) ÷ 4.0" in page
     assert fresh(app, IdeaWindow, window.id).stage() == WindowStage.SHORTLIST_PUBLISHED
     assert fresh(app, Idea, ideas["A"].id).status == IdeaStatus.SHORTLISTED
-    assert fresh(app, Idea, ideas["B"].id).status == IdeaStatus.SUBMITTED
+    assert fresh(app, Idea, ideas["B"].id).status == IdeaStatus.NOT_TAKEN_FORWARD
+    assert "Other ideas ranked higher." in text(app.test_client().get(f"/ideas/{ideas['B'].id}"))
+    # E was kept off against the formula, and is told the reason staff gave for that.
+    assert "Already funded by the combined authority." in text(
+        app.test_client().get(f"/ideas/{ideas['E'].id}"))
     assert "Strong support and the data exists." in text(
         app.test_client().get(f"/ideas/{ideas['A'].id}"))
     assert "See the shortlist" in text(app.test_client().get(f"/windows/{window.id}"))
@@ -256,7 +268,7 @@ def test_the_published_shortlist_is_reproducible_from_the_csv(app, ranked_window
                            "Nobody else asked about this estate.")
         shortlist.override(actor, db.session.get(Idea, ideas["B"].id), False,
                            "Already in the council's plan.")
-        shortlist.publish(actor, row, "Shortlisted.")
+        shortlist.publish(actor, row, "Shortlisted.", "Not in the top three.")
         published = [e.idea_id for e in db.session.scalars(
             select(ShortlistEntry).where(ShortlistEntry.window_id == window.id)
             .order_by(ShortlistEntry.rank))]

@@ -200,10 +200,19 @@ def _supporters(count: int) -> list[int]:
     return existing[:count]
 
 
+# What staff wrote, publishing the past window's shortlist, for the ideas left off it.
+LEFT_OFF_REASON = ("Other ideas had more public support or a clearer route to the data and to "
+                   "action. Thank you for taking part: you can post it again in a later window.")
+
+
 def _timeline(idea: Idea, entry: dict, window: IdeaWindow, posted: datetime) -> None:
     """The status changes an idea of this kind would have had by now."""
     idea.status_changes.append(IdeaStatusChange(status=IdeaStatus.SUBMITTED, changed_at=posted))
     final = IdeaStatus(entry["status"])
+    left_off = window.shortlist_published_at is not None and final in (
+        IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW)
+    if left_off:  # publishing decided every idea still waiting, as it does in the app
+        final = IdeaStatus.NOT_TAKEN_FORWARD
     if final == IdeaStatus.WITHDRAWN:
         idea.status_changes.append(IdeaStatusChange(
             status=final, changed_at=posted + timedelta(days=2),
@@ -212,11 +221,12 @@ def _timeline(idea: Idea, entry: dict, window: IdeaWindow, posted: datetime) -> 
         idea.status_changes.append(IdeaStatusChange(status=IdeaStatus.UNDER_REVIEW,
                                                     changed_at=window.voting_close_at))
         if final != IdeaStatus.UNDER_REVIEW:
-            reason = entry["decision_reason"] or (
+            reason = LEFT_OFF_REASON if left_off else entry["decision_reason"] or (
                 "Strong public support and a clear route to data and action."
                 if final == IdeaStatus.SHORTLISTED else None)
             idea.status_changes.append(IdeaStatusChange(
-                status=final, changed_at=window.shortlist_published_at, reason=reason))
+                status=final, changed_at=window.shortlist_published_at, reason=reason,
+                from_shortlist=left_off or final == IdeaStatus.SHORTLISTED))
     idea.status = final
 
 
@@ -251,7 +261,6 @@ def seed_triage(staff: User) -> None:
 DEMO_SCORES = {
     IdeaStatus.SHORTLISTED: [2, 2, 2, 2, 1, 2, 2, 1, 2],
     IdeaStatus.NOT_TAKEN_FORWARD: [1, 1, 0, 1, 0, 1, 0, 0, 1],
-    IdeaStatus.UNDER_REVIEW: [2, 1, 1, 1, 1, 1, 1, 1, 0],
 }
 
 

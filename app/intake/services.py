@@ -353,19 +353,25 @@ def update_idea(author: User, idea: Idea, details: IdeaDetails) -> None:
     db.session.commit()
 
 
+def status_message(idea: Idea, status: IdeaStatus, reason: str | None) -> str:
+    """What followers are told when an idea moves to a status."""
+    message = f"“{idea.title}” is now: {status.label}."
+    return f"{message} Reason: {reason}" if reason else message
+
+
 def record_status(idea: Idea, status: IdeaStatus, actor: User | None,
-                  reason: str | None = None, at: datetime | None = None) -> int:
-    """Move an idea to a status, on its public timeline, and tell its followers (the caller
-    commits). Returns how many people were told."""
+                  reason: str | None = None, at: datetime | None = None,
+                  from_shortlist: bool = False, notify: bool = True) -> int:
+    """Move an idea to a status, on its public timeline, and tell its followers unless the
+    caller does (`notify=False`); the caller commits. Returns how many people were told."""
     idea.status = status
-    idea.status_changes.append(IdeaStatusChange(status=status, reason=reason,
-                                                changed_by_id=actor.id if actor else None,
-                                                changed_at=at or utcnow()))
-    if status != IdeaStatus.SUBMITTED:
-        message = f"“{idea.title}” is now: {status.label}."
-        if reason:
-            message += f" Reason: {reason}"
-        return notify_followers(idea, message, actor)
+    # Added through the change's side of the relationship, which does not load the idea's
+    # whole timeline first: a bulk decision moves thousands of ideas.
+    db.session.add(IdeaStatusChange(idea=idea, status=status, reason=reason,
+                                    changed_by_id=actor.id if actor else None,
+                                    changed_at=at or utcnow(), from_shortlist=from_shortlist))
+    if notify and status != IdeaStatus.SUBMITTED:
+        return notify_followers(idea, status_message(idea, status, reason), actor)
     return 0
 
 

@@ -348,5 +348,8 @@ class IdeaStatusChange(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Made by publishing the window's shortlist: the timeline links to it, and an idea that
+    # publishing left off stays in the ranking the shortlist was chosen from.
+    from_shortlist: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     idea: Mapped[Idea] = relationship(back_populates="status_changes")

@@ -67,7 +67,8 @@ IDEA_PROPERTIES: dict[str, Any] = {
     "feasibility_mean_total": {"type": ["number", "null"], "description": "The mean of the "
                                "reviewers' totals"},
     "feasibility_max_total": {"type": "integer", "description": "The most a total can be"},
-    "candidate": {"type": "boolean", "description": "Ranked by the shortlist formula"},
+    "candidate": {"type": "boolean", "description": "Ranked by the shortlist formula (once "
+                  "the shortlist is published, the ideas it was chosen from)"},
     "formula_rank": {"type": ["integer", "null"]},
     "formula_score": {"type": ["number", "null"]},
     "shortlist_override": {"type": ["string", "null"], "enum": ["include", "exclude", None]},

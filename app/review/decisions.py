@@ -6,9 +6,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
+from app.email import external_url
 from app.extensions import db
-from app.intake.services import record_status
+from app.intake.services import record_status, status_message
 from app.models import DecisionTemplate, Idea, IdeaStatus, User
+from app.voting.notifications import followers_by_idea, tell
 
 # The statuses staff decide directly. Merging happens through the duplicate groups, and
 # "shortlisted" only by publishing the shortlist, so that the list and the statuses agree.
@@ -191,24 +193,49 @@ def would_change(ideas: list[Idea], status: IdeaStatus) -> list[Idea]:
             and idea.status != status]
 
 
+def shortlist_message(idea: Idea, status: IdeaStatus, reason: str) -> str:
+    """What followers are told when publishing the shortlist decides an idea: whether it is
+    on the list, and why (the first sentence is the email's subject)."""
+    verdict = "is on it" if status == IdeaStatus.SHORTLISTED else "is not on it"
+    message = (f"{status.label}: “{idea.title}”. The shortlist for “{idea.window.title}” is "
+               f"published and this idea {verdict}.")
+    return f"{message} Reason: {reason}" if reason else message
+
+
 def decide(actor: User, ideas: list[Idea], status: IdeaStatus, reason: str,
-           signposted_to: str = "", commit: bool = True, allowed=DECISIONS) -> int:
+           signposted_to: str = "", commit: bool = True, allowed=DECISIONS,
+           from_shortlist: bool = False) -> int:
     """Give ideas a status with a public reason: on their timelines, to their followers, in
-    the audit log. Returns how many changed."""
+    the audit log. Returns how many changed. `from_shortlist` says publishing the shortlist
+    made the decision, which the timeline and what followers are told then name."""
     check_decision(status, reason, signposted_to, allowed)
     reason = reason.strip()
+    moving = would_change(ideas, status)
+    followers = followers_by_idea([idea.id for idea in moving])  # not one query per idea
     changed = 0
-    for idea in would_change(ideas, status):
-        before = idea.status
-        text = reason
-        if status == IdeaStatus.NOT_A_DATA_PROJECT:
-            idea.signposted_to = signposted_to.strip()
-            text = f"{reason} Sent to: {idea.signposted_to}."
-        record_status(idea, status, actor, reason=text or None)
-        audit.record(actor, "idea.decide", idea, f"Moved idea {idea.id} to {status.label}",
-                     before={"status": before.value}, after={"status": status.value,
-                                                             "reason": text})
-        changed += 1
+    # Nothing read in the loop is written by it, so flushing before every read (thousands of
+    # times when publishing a large window's shortlist) would only slow it down.
+    with db.session.no_autoflush:
+        for idea in moving:
+            before = idea.status
+            text = reason
+            if status == IdeaStatus.NOT_A_DATA_PROJECT:
+                idea.signposted_to = signposted_to.strip()
+                text = f"{reason} Sent to: {idea.signposted_to}."
+            record_status(idea, status, actor, reason=text or None,
+                          from_shortlist=from_shortlist, notify=False)
+            summary, message, links = (f"Moved idea {idea.id} to {status.label}",
+                                       status_message(idea, status, text or None), ())
+            if from_shortlist:
+                summary += " by publishing the shortlist"
+                message = shortlist_message(idea, status, text)
+                links = [("See the shortlist", external_url("review.public_shortlist",
+                                                            window_id=idea.window_id))]
+            tell(idea, message, followers.get(idea.id, []), actor, links)
+            audit.record(actor, "idea.decide", idea, summary,
+                         before={"status": before.value}, after={"status": status.value,
+                                                                 "reason": text})
+            changed += 1
     if commit:
         db.session.commit()
     return changed

@@ -139,7 +139,16 @@ class PublishForm(FlaskForm):
                            default="Shortlisted: strong public support and a clear route to "
                                    "the data and to action.",
                            validators=[DataRequired(message="Enter the reason shortlisted ideas "
-                                                            "will show")])
+                                                            "will show"),
+                                       Length(max=2000, message="The reason must be 2,000 "
+                                                                "characters or fewer")])
+    # Needed only when publishing leaves ideas off the list; the service says so (it knows
+    # how many there are at the moment of publishing, not when the page was loaded).
+    not_taken_forward_reason = TextAreaField(
+        "Public reason for the ideas not on the shortlist", widget=GovTextArea(),
+        filters=[strip_whitespace],
+        validators=[Optional(), Length(max=2000, message="The reason must be 2,000 characters "
+                                                         "or fewer")])
     submit = SubmitField("Publish the shortlist", widget=GovSubmitInput())
 
 

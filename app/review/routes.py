@@ -387,8 +387,9 @@ class OverrideError:
 
 
 def _shortlist_page(window: IdeaWindow, form, override_error: OverrideError | None = None,
-                    rows: list | None = None):
+                    rows: list | None = None, publish_form: PublishForm | None = None):
     rows = shortlist.ranking(window) if rows is None else rows
+    publish_form = publish_form or PublishForm(prefix="publish", formdata=None)
     number = None
     if override_error is not None:  # show the page of the ranking the idea is on
         ids = [row.idea_id for row in rows]
@@ -398,11 +399,14 @@ def _shortlist_page(window: IdeaWindow, form, override_error: OverrideError | No
     # The weights form's own errors are summarised by base.html; this adds the row's.
     error_items = [(override_error.target, f"“{override_error.title}”: "
                                            f"{override_error.problem}")] if override_error else []
+    error_items += [(f"#{field.id}", field.errors[0]) for field in publish_form if field.errors]
     return render_template("review/shortlist_staff.html", window=window, form=form,
                            rows=rows, page=page,
                            on_list=sum(1 for row in rows if row.on_list),
                            override_form=OverrideForm(), override_error=override_error,
-                           publish_form=PublishForm(prefix="publish"),
+                           publish_form=publish_form,
+                           preview=None if window.shortlist_published_at else
+                           shortlist.preview(window, rows, current_user),
                            criteria_count=len(assessments.criteria_for(window)),
                            voting_open=window.is_open_for_voting(),
                            cannot_publish=shortlist.why_cannot_publish(window),
@@ -455,13 +459,27 @@ def publish_shortlist(window_id: int):
     form = PublishForm(prefix="publish")
     if form.validate_on_submit():
         try:
-            entries = shortlist.publish(current_user, window, form.reason.data)
+            published = shortlist.publish(current_user, window, form.reason.data,
+                                          form.not_taken_forward_reason.data or "")
         except shortlist.ShortlistError as error:
-            flash(str(error), "warning")
+            if error.field is None:
+                flash(str(error), "warning")
+                return redirect(url_for("review.shortlist_page", window_id=window.id))
+            getattr(form, error.field).errors = [str(error)]
         else:
-            flash(f"The shortlist of {plural(len(entries), 'idea')} is published.", "success")
+            flash(_published_message(published), "success")
             return redirect(url_for("review.public_shortlist", window_id=window.id))
-    return redirect(url_for("review.shortlist_page", window_id=window.id))
+    # Shown again with the problem at the top and on the field, keeping what was typed.
+    return _shortlist_page(window, _weights_form(window, formdata=None), publish_form=form)
+
+
+def _published_message(published: shortlist.Published) -> str:
+    message = f"The shortlist of {plural(len(published.entries), 'idea')} is published."
+    if published.not_taken_forward:
+        message += (f" {plural(published.not_taken_forward, 'other idea')} "
+                    f"{'is' if published.not_taken_forward == 1 else 'are'} marked “Not taken "
+                    f"forward”. The people who follow them will be told.")
+    return message
 
 
 @bp.route("/windows/<int:window_id>/shortlist")
@@ -473,6 +491,8 @@ def public_shortlist(window_id: int):
     return render_template("review/shortlist_public.html", window=window,
                            entries=shortlist.published_entries(window, public=True),
                            excluded=shortlist.kept_off(window),
+                           left_off=shortlist.left_off_count(window)
+                           if window.shortlist_published_at else 0,
                            criteria_count=len(assessments.criteria_for(window, create=False)))
 
 

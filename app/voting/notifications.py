@@ -10,6 +10,7 @@ such rows and `--requeue-stuck` resends them when a person decides to.
 """
 
 import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -38,6 +39,19 @@ STUCK_AFTER = timedelta(minutes=15)
 def follower_ids(idea: Idea) -> set[int]:
     """Who follows an idea."""
     return set(db.session.scalars(select(Follow.user_id).where(Follow.idea_id == idea.id)))
+
+
+def followers_by_idea(idea_ids: list[int]) -> dict[int, list[User]]:
+    """The people (with an account) who follow each of these ideas, read in a few queries
+    however many ideas there are, for telling them about many ideas at once."""
+    followers: dict[int, list[User]] = {}
+    for start in range(0, len(idea_ids), 500):  # SQLite takes a limited number of values
+        for idea_id, person in db.session.execute(
+                select(Follow.idea_id, User).join(User, User.id == Follow.user_id)
+                .where(Follow.idea_id.in_(idea_ids[start:start + 500]),
+                       User.deleted_at.is_(None))):
+            followers.setdefault(idea_id, []).append(person)
+    return followers
 
 
 def notify_followers(idea: Idea, message: str, actor: User | None = None) -> int:
@@ -82,8 +96,15 @@ def notify_people(idea: Idea, message: str, user_ids: set[int] | list[int],
     if they want, by email; the caller commits. Returns how many people were told."""
     if not user_ids:
         return 0
-    people = db.session.scalars(select(User).where(User.id.in_(list(user_ids)),
-                                                   User.deleted_at.is_(None)))
+    return tell(idea, message, db.session.scalars(select(User).where(
+        User.id.in_(list(user_ids)), User.deleted_at.is_(None))), actor)
+
+
+def tell(idea: Idea, message: str, people: Iterable[User], actor: User | None = None,
+         links: Sequence[tuple[str, str]] = ()) -> int:
+    """Tell these accounts (but the person who acted) what happened to `idea`, in the app and,
+    if they want, by email with `links` ((text, absolute URL) pairs) above the idea's own;
+    the caller commits. Returns how many people were told."""
     told = 0
     for follower in people:
         if actor is not None and follower.id == actor.id:
@@ -91,13 +112,13 @@ def notify_people(idea: Idea, message: str, user_ids: set[int] | list[int],
         notification = Notification(user_id=follower.id, idea_id=idea.id, message=message)
         db.session.add(notification)
         if follower.email_notifications and follower.email:
-            db.session.flush()
             body = render_template("email/idea_update.txt", user=follower, idea=idea,
-                                   message=message,
+                                   message=message, links=links,
                                    idea_url=external_url("intake.idea", idea_id=idea.id),
                                    settings_url=external_url("voting.notifications_page"))
+            # Linked through the relationship, not the id: no flush for each email.
             db.session.add(OutboxEmail(
-                user_id=follower.id, notification_id=notification.id,
+                user_id=follower.id, notification=notification,
                 to_address=follower.email,
                 subject=f"{headline(message)} – {current_app.config['SERVICE_NAME']}",
                 body=body))

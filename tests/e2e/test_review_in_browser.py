@@ -26,8 +26,11 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
                         published_days_ago=30)
     parking = make_idea(window, rosa, title="Free parking for everyone in the centre",
                         problem="Parking costs too much.", published_days_ago=29)
+    gritting = make_idea(window, rosa, title="Grit the hill on Station Road first",
+                         problem="Buses cannot climb it on icy mornings.", published_days_ago=28)
     with app.app_context():
-        db.session.add_all([Follow(user_id=rosa.id, idea_id=i.id) for i in (towpath, parking)])
+        db.session.add_all([Follow(user_id=rosa.id, idea_id=i.id)
+                            for i in (towpath, parking, gritting)])
         db.session.commit()
     add_supports(app, towpath, [make_user() for _ in range(3)])
     add_supports(app, parking, [make_user()])
@@ -110,8 +113,21 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
     page.get_by_role("button", name="Save formula").click()
     expect(page.get_by_text("The formula is saved.")).to_be_visible()
     expect(page.get_by_role("table", name=re.compile("1 on the shortlist"))).to_be_visible()
+    # Before the button: what else publishing decides, and who is told.
+    expect(page.get_by_text("1 other idea is marked “Not taken forward”")).to_be_visible()
+    expect(page.get_by_text("For the 1 idea not taken forward that is 1 person, 1 of them by "
+                            "email.", exact=False)).to_be_visible()
     page.get_by_role("button", name="Publish the shortlist").click()
-    expect(page.get_by_text("The shortlist of 1 idea is published.")).to_be_visible()
+    expect(page.page).to_have_title(re.compile("^Error:"))
+    page.get_by_role("link", name="Enter the reason for ideas not on the shortlist").click()
+    reason = page.get_by_label("Public reason for the ideas not on the shortlist")
+    expect(reason).to_be_focused()
+    page.check_accessibility()
+    reason.fill("Other ideas had more support. Gritting routes are set by the council’s "
+                "highways team, who have your idea.")
+    page.get_by_role("button", name="Publish the shortlist").click()
+    expect(page.get_by_text("The shortlist of 1 idea is published. 1 other idea is marked "
+                            "“Not taken forward”.", exact=False)).to_be_visible()
     expect(page.get_by_role("heading", name="Shortlist", exact=True)).to_be_visible()
     expect(page.get_by_role("table", name="1 shortlisted idea")).to_contain_text(
         "Light the canal towpath at night")
@@ -125,10 +141,22 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
     expect(page.get_by_text(re.compile("the action the data would enable is not clear.*"
                                        "Tell us which streets are worst"))).to_be_visible()
     page.check_accessibility()
-    assert "Sent 2" in runner.invoke(args=["notifications", "send"]).output
+    page.goto(f"/ideas/{gritting.id}")
+    expect(page.get_by_text(re.compile("^Other ideas had more support"))).to_be_visible()
+    page.get_by_role("link", name="See the shortlist").click()
+    expect(page.get_by_text("The other 1 idea ranked by the formula was not taken "
+                            "forward.")).to_be_visible()
+    page.goto("/my-ideas")
+    expect(page.locator(".app-idea-summary").filter(has_text="Grit the hill on Station Road")) \
+        .to_contain_text("Not taken forward")
+    page.check_accessibility()
+    assert "Sent 3" in runner.invoke(args=["notifications", "send"]).output
     bodies = [mailbox.body(m) for m in mailbox.to("rosa@example.org")]
     assert any("Not taken forward" in b and "not clear enough yet" in b for b in bodies)
     assert any("Shortlisted" in b and "Light the canal towpath" in b for b in bodies)
+    assert any("“Grit the hill on Station Road first”. The shortlist for “Winter 2026 ideas” "
+               "is published and this idea is not on it." in b and "/shortlist" in b
+               for b in bodies)
 
 
 def test_reporting_moderation_open_data_and_the_audit_log(page, app, make_user, make_window,
