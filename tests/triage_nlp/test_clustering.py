@@ -43,6 +43,20 @@ def test_progress_is_reported_and_deterministic():
     assert cluster(list(TEXTS), list(TEXTS.values()), backend="tfidf") == first
 
 
+def test_the_graph_is_the_same_in_threads_as_in_one(monkeypatch):
+    # Many small chunks, so that several are in flight at once in the threads.
+    texts = [f"{t} (idea {i % 3})" for i in range(6) for t in TEXTS.values()]
+    monkeypatch.setattr(clustering, "CHUNK", 4)
+    monkeypatch.setattr(clustering, "CHUNK_ENTRIES", 1)
+    monkeypatch.setattr(clustering, "PAIR_CHUNK", 7)
+    monkeypatch.setattr(clustering, "THREADS", 1)
+    alone = clustering.neighbour_graph(texts)
+    monkeypatch.setattr(clustering, "THREADS", 3)
+    threaded = clustering.neighbour_graph(texts)
+    assert len(alone[0]) > 20
+    assert all((a == b).all() for a, b in zip(alone, threaded, strict=True))
+
+
 def test_ideas_posted_too_far_apart_are_not_joined():
     ids, texts = list(TEXTS), list(TEXTS.values())
     # The barbecue ideas: 10 on day 0, 11 on day 100, 12 on day 500; 20 and 21 a year apart,
