@@ -12,6 +12,15 @@ from app.extensions import db
 from app.models import AuditEvent, Role, User, utcnow
 from config import TestConfig
 
+# The one person the upgrade tests' hand-written rows belong to.
+ONE_USER = ("INSERT INTO users (id, email, display_name, password_hash, role, session_version,"
+            " created_at) VALUES (1, 'a@example.org', 'A', 'x', 'resident', 1, '2026-01-01')")
+
+
+def sqlite_app(tmp_path, name: str):
+    """An app on a SQLite file of its own, for upgrading from an older revision."""
+    return create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/{name}.db"})
+
 
 def test_models_and_migrations_agree(app):
     with app.app_context(), db.engine.connect() as connection:
@@ -69,7 +78,7 @@ def test_one_account_per_email_is_enforced_by_the_database(app):
 
 
 def test_migrations_downgrade_and_upgrade_cleanly(tmp_path, smtp_server):
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.db"})
+    app = sqlite_app(tmp_path, "m")
     with app.app_context():
         upgrade()
         downgrade(revision="base")
@@ -85,12 +94,11 @@ def test_migrations_downgrade_and_upgrade_cleanly(tmp_path, smtp_server):
 def test_upgrading_keeps_ideas_their_timelines_and_search(tmp_path, smtp_server):
     """Migration 0003 rebuilds the ideas table on SQLite: rows, child rows and the search
     triggers must all survive."""
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/u.db"})
+    app = sqlite_app(tmp_path, "u")
     with app.app_context():
         upgrade(revision="0002")
         statements = [
-            "INSERT INTO users (id, email, display_name, password_hash, role, session_version,"
-            " created_at) VALUES (1, 'a@example.org', 'A', 'x', 'resident', 1, '2026-01-01')",
+            ONE_USER,
             "INSERT INTO idea_windows (id, title, theme, description, submissions_open_at,"
             " submissions_close_at, voting_open_at, voting_close_at, accepts_residents,"
             " accepts_councils, accepts_mayoral, authors_may_support_own, created_at) VALUES"
@@ -122,12 +130,11 @@ def test_upgrading_keeps_memberships_and_only_turned_down_ones_take_a_reason(tmp
                                                                              smtp_server):
     """Migration 0008 rebuilds memberships on SQLite: rows and their ids survive, and the ids
     of removed memberships are never given out again."""
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db"})
+    app = sqlite_app(tmp_path, "r")
     with app.app_context():
         upgrade(revision="0007")
         for statement in [
-            "INSERT INTO users (id, email, display_name, password_hash, role, session_version,"
-            " created_at) VALUES (1, 'a@example.org', 'A', 'x', 'resident', 1, '2026-01-01')",
+            ONE_USER,
             "INSERT INTO organisations (id, name, slug, kind, created_at) VALUES"
             " (1, 'Northgate', 'northgate', 'council', '2026-01-01')",
             "INSERT INTO organisations (id, name, slug, kind, created_at) VALUES"
@@ -159,12 +166,11 @@ def test_upgrading_keeps_memberships_and_only_turned_down_ones_take_a_reason(tmp
 def test_upgrading_marks_the_changes_publishing_made(tmp_path, smtp_server):
     """Migration 0009: only publishing ever shortlisted an idea, so those changes are marked
     as its own; ideas left waiting by an earlier publish stay as they were."""
-    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/s.db"})
+    app = sqlite_app(tmp_path, "s")
     with app.app_context():
         upgrade(revision="0008")
         for statement in [
-            "INSERT INTO users (id, email, display_name, password_hash, role, session_version,"
-            " created_at) VALUES (1, 'a@example.org', 'A', 'x', 'resident', 1, '2026-01-01')",
+            ONE_USER,
             "INSERT INTO idea_windows (id, title, theme, description, submissions_open_at,"
             " submissions_close_at, voting_open_at, voting_close_at, accepts_residents,"
             " accepts_councils, accepts_mayoral, authors_may_support_own, created_at,"

@@ -226,8 +226,8 @@ class _Search:
         # Unknown dates never hide a petition: posted at -inf, closed at +inf.
         self.posted = np.array([_day_or(p, "created_at", -np.inf) for p in self.published])
         self.closed = np.array([_day_or(p, "closed_at", np.inf) for p in self.published])
-        self.bonus = (np.array([support_bonus(p.get("signature_count")) for p in self.published])
-                      * (support_weight / SUPPORT_WEIGHT) if signatures else None)
+        self.bonus = (np.array([support_bonus(p.get("signature_count"), support_weight)
+                                for p in self.published]) if signatures else None)
 
     def keys_for(self, row: np.ndarray, query: dict[str, Any]) -> np.ndarray:
         """One query's ranking keys (higher first): itself EXCLUDED; as of its date, later

@@ -70,9 +70,10 @@ SUPPORT_WEIGHT = 0.02
 RERANK_DEPTH = 30
 
 
-def support_bonus(supports: int | float | None) -> float:
-    """What ``supports`` supporters add to an idea's ranking score."""
-    return SUPPORT_WEIGHT * math.log10(1.0 + max(0.0, float(supports or 0)))
+def support_bonus(supports: int | float | None, weight: float = SUPPORT_WEIGHT) -> float:
+    """What ``supports`` supporters add to an idea's ranking score (``weight`` per factor of
+    ten; another weight only to measure it)."""
+    return weight * math.log10(1.0 + max(0.0, float(supports or 0)))
 
 
 def rank_score(score: float, closed: bool = False, supports: int | float | None = 0) -> float:
