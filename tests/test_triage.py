@@ -332,6 +332,35 @@ def grouped(app, runner, window):
         return [[m.idea_id for m in c.members] for c in clusters]
 
 
+def test_a_run_stores_every_group_with_its_own_members(app, make_window, make_user, make_idea):
+    """Groups and members go in as two bulk inserts: each stored group must hold exactly the
+    ideas clustering put in it, in the order the run found them (largest first)."""
+    window = make_window(stage="overlap")
+    author = make_user("author@example.org")
+    topics = [
+        [("Grit the estate side roads in winter", "Side roads on the estate are never gritted."),
+         ("Gritting for our estate side roads", "The estate side roads are not gritted in ice."),
+         ("Please grit estate side roads", "Ice on the estate side roads, never gritted.")],
+        [("Early bus from the docks to the hospital", "Nurses are late: the first bus is 8am."),
+         ("An earlier bus from the docks to the hospital", "First bus too late for shifts.")],
+        [("Mend the potholes on Mill Lane", "Mill Lane potholes damage bikes and cars."),
+         ("Fix the potholes in Mill Lane", "The potholes on Mill Lane keep coming back.")],
+    ]
+    made = [[make_idea(window, author, title=t, problem=p).id for t, p in topic]
+            for topic in topics]
+    lonely = make_idea(window, author, title="Count the swifts nesting in church towers",
+                       problem="Nobody knows how many swifts are left.").id
+    with app.app_context():
+        run = services.run_clustering(db.session.get(IdeaWindow, window.id))
+        stored = [sorted(m.idea_id for m in cluster.members)
+                  for cluster in db.session.scalars(select(DuplicateCluster).where(
+                      DuplicateCluster.run_id == run.id).order_by(DuplicateCluster.id))]
+        assert run.cluster_count == 3 and run.idea_count == 8
+    assert stored[0] == sorted(made[0])
+    assert sorted(stored[1:]) == sorted(sorted(ids) for ids in made[1:])
+    assert all(lonely not in group for group in stored)
+
+
 def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, make_idea, app,
                                                      runner, window_with_ideas, mailbox):
     window, (gritting, buses) = window_with_ideas

@@ -122,3 +122,88 @@ def test_cluster_details_reports_the_default_threshold():
     assert details["backend"] == "tfidf"
     assert details["clustering_version"] == CLUSTERING_VERSION
     assert sorted(map(sorted, details["groups"])) == [[10, 11, 12], [20, 21]]
+
+
+def _plain_veto_linkage(n, rows, cols, scores, threshold, mean_threshold, density=4.0):
+    """The veto linkage as first written (knn-veto-1): every merge pushes every changed pair,
+    tuple keys, all edges kept. The fast version must give the same groups."""
+    import heapq
+
+    parent = list(range(n))
+    size = [1] * n
+    neighbours = [{} for _ in range(n)]
+    for a, b, s in zip(rows, cols, scores, strict=True):
+        if a == b:
+            continue
+        entry = neighbours[a].get(b)
+        if entry is None:
+            entry = neighbours[a][b] = neighbours[b][a] = [0.0, 0, float("-inf")]
+        entry[0] += s
+        entry[1] += 1
+        entry[2] = max(entry[2], s)
+    heap = [(-e[2], a, b) for a in range(n) for b, e in neighbours[a].items()
+            if a < b and e[2] >= threshold]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        if parent[a] != a or parent[b] != b:
+            continue
+        entry = neighbours[a].get(b)
+        if entry is None or entry[2] < -negative - 1e-12:
+            continue
+        sa, sb = size[a], size[b]
+        if entry[0] / max(entry[1], min(sa * sb, density * min(sa, sb))) < mean_threshold:
+            continue
+        if len(neighbours[a]) < len(neighbours[b]):
+            a, b = b, a
+        parent[b] = a
+        size[a] += size[b]
+        del neighbours[a][b], neighbours[b][a]
+        for c, (total, count, best) in neighbours[b].items():
+            del neighbours[c][b]
+            entry = neighbours[a].get(c)
+            if entry is None:
+                entry = neighbours[a][c] = neighbours[c][a] = [0.0, 0, float("-inf")]
+            entry[0] += total
+            entry[1] += count
+            entry[2] = max(entry[2], best)
+            if entry[2] >= threshold:
+                heapq.heappush(heap, (-entry[2], min(a, c), max(a, c)))
+        neighbours[b] = {}
+
+    def root(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+    return [root(i) for i in range(n)]
+
+
+def _partition(labels):
+    groups = {}
+    for node, label in enumerate(labels):
+        groups.setdefault(int(label), set()).add(node)
+    return sorted(sorted(g) for g in groups.values())
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_veto_linkage_gives_the_groups_of_the_plain_algorithm(seed):
+    """Ranks as integer keys, only pairs that pass the veto pushed, no key pushed twice, and
+    edges outside the strong components dropped: none of it may change a group."""
+    import random
+
+    rng = random.Random(seed)
+    n = rng.randrange(5, 80)
+    edges = {}
+    for _ in range(rng.randrange(n, 6 * n)):
+        a, b = rng.randrange(n), rng.randrange(n)
+        # Few distinct scores on some graphs, so that ties (broken by node number) are common.
+        score = rng.choice([0.2, 0.3, 0.5, 0.6]) if seed % 2 else round(rng.random(), 3)
+        edges[(min(a, b), max(a, b))] = score
+    rows = [a for a, _ in edges]
+    cols = [b for _, b in edges]
+    scores = list(edges.values())
+    threshold = rng.choice([0.3, 0.45, 0.5])
+    mean_threshold = threshold - rng.choice([0.0, 0.1, 0.2])
+    fast = veto_linkage(n, rows, cols, scores, threshold, mean_threshold)
+    plain = _plain_veto_linkage(n, rows, cols, scores, threshold, mean_threshold)
+    assert _partition(fast) == _partition(plain)

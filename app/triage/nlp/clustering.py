@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from app.triage.nlp import embeddings
 from app.triage.nlp.similarity import (
@@ -38,7 +39,7 @@ from app.triage.nlp.similarity import (
     backend_label,
     resolve_backend,
 )
-from app.triage.nlp.vectors import Vectoriser
+from app.triage.nlp.vectors import Vectoriser, collector_paused
 
 CLUSTERING_VERSION = "knn-veto-1"
 DEFAULT_THRESHOLD = 0.26             # TF-IDF scores (words + characters)
@@ -302,6 +303,28 @@ def _keep_best(n: int, rows, cols, scores, k: int):
 
 
 # -- linkage -------------------------------------------------------------------------------------
+def _within_strong_components(n: int, rows, cols, scores, threshold: float):
+    """The edges whose two ends are joined by a path of edges scoring >= ``threshold``.
+
+    Both linkages merge two clusters only across an edge at or above the threshold (the
+    veto's best edge; average linkage's mean, which is at most the best edge), so a final
+    cluster never leaves a connected component of those strong edges, and an edge between two
+    components is never consulted. Dropping those edges (and every edge of an idea with no
+    strong edge) before the Python loops leaves the result as it was and skips most of the
+    graph: an idea alone in its component stays a singleton.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    scores = np.asarray(scores, dtype=np.float64)
+    strong = (scores >= threshold) & (rows != cols)
+    graph = sp.csr_matrix((np.ones(int(strong.sum()), dtype=np.int8),
+                           (rows[strong], cols[strong])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    keep = (component[rows] == component[cols]) & (rows != cols)
+    return rows[keep], cols[keep], scores[keep]
+
+
+@collector_paused()
 def veto_linkage(n: int, rows: Sequence[int], cols: Sequence[int], scores: Sequence[float],
                  threshold: float, mean_threshold: float,
                  density: float = DENSITY) -> np.ndarray:
@@ -316,23 +339,29 @@ def veto_linkage(n: int, rows: Sequence[int], cols: Sequence[int], scores: Seque
     stops a bridge edge from chaining two otherwise unrelated groups. Deterministic: ties go
     to lower node numbers.
     """
+    rows, cols, scores = _within_strong_components(n, rows, cols, scores, threshold)
+    # Scores become ranks (0 = the best score in the graph): a pair's best edge is always one
+    # of the edge scores, and the heap's keys can then be single integers ordered as
+    # (-best, a, b), which compare several times faster than tuples.
+    distinct, inverse = np.unique(-scores, return_inverse=True)
+    ranks = inverse.reshape(-1).tolist()
+    strong_rank = int(np.searchsorted(distinct, -threshold, side="right")) - 1
     parent = list(range(n))
     size = [1] * n
-    # neighbours[a][b] = [sum of edge scores, number of edges, best edge] between clusters
-    neighbours: list[dict[int, list[float]]] = [{} for _ in range(n)]
-    for a, b, s in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(),
-                       np.asarray(scores, dtype=np.float64).tolist(), strict=True):
-        if a == b:
-            continue
+    # neighbours[a][b] = [sum of edge scores, number of edges, rank of the best edge, queued]
+    # between clusters; "queued" says the heap holds the pair's key at that rank, so that
+    # merges do not push the same key again (most pops were stale copies).
+    neighbours: list[dict[int, list]] = [{} for _ in range(n)]
+    for a, b, s, r in zip(rows.tolist(), cols.tolist(), scores.tolist(), ranks, strict=True):
         entry = neighbours[a].get(b)
         if entry is None:
-            entry = [0.0, 0, -np.inf]
+            entry = [0.0, 0, r, False]
             neighbours[a][b] = entry
             neighbours[b][a] = entry
         entry[0] += s
         entry[1] += 1
-        if s > entry[2]:
-            entry[2] = s
+        if r < entry[2]:
+            entry[2] = r
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -340,16 +369,23 @@ def veto_linkage(n: int, rows: Sequence[int], cols: Sequence[int], scores: Seque
             x = parent[x]
         return x
 
-    heap = [(-e[2], a, b) for a in range(n) for b, e in neighbours[a].items()
-            if a < b and e[2] >= threshold]
+    heap = []
+    for a in range(n):
+        for b, e in neighbours[a].items():
+            if a < b and e[2] <= strong_rank:
+                heap.append((e[2] * n + a) * n + b)
+                e[3] = True
     heapq.heapify(heap)
     while heap:
-        negative, a, b = heapq.heappop(heap)
+        rest, b = divmod(heapq.heappop(heap), n)
+        rank, a = divmod(rest, n)
         if parent[a] != a or parent[b] != b:
             continue  # a cluster merged since; its edges were pushed again under its root
         entry = neighbours[a].get(b)
-        if entry is None or entry[2] < -negative - 1e-12:
+        if entry is None or entry[2] > rank:
             continue
+        if entry[2] == rank:
+            entry[3] = False
         sa, sb = size[a], size[b]
         if entry[0] / max(entry[1], min(sa * sb, density * (sa if sa < sb else sb))) \
                 < mean_threshold:
@@ -358,27 +394,34 @@ def veto_linkage(n: int, rows: Sequence[int], cols: Sequence[int], scores: Seque
             a, b = b, a
         parent[b] = a
         size[a] += size[b]
+        sa = size[a]
         del neighbours[a][b]
         del neighbours[b][a]
-        for c, (total, count, best) in neighbours[b].items():
+        for c, (total, count, best, _queued) in neighbours[b].items():
             del neighbours[c][b]
             entry = neighbours[a].get(c)
             if entry is None:
-                entry = [0.0, 0, -np.inf]
+                entry = [0.0, 0, best, False]
                 neighbours[a][c] = entry
                 neighbours[c][a] = entry
             entry[0] += total
             entry[1] += count
-            if best > entry[2]:
-                entry[2] = best
+            if best < entry[2]:
+                entry[2], entry[3] = best, False
             # Only pairs whose edges changed can pass the veto now: a cluster growing alone
-            # can only lower its density-corrected mean with others.
-            if entry[2] >= threshold:
-                heapq.heappush(heap, (-entry[2], min(a, c), max(a, c)))
+            # can only lower its density-corrected mean with others. A pair that fails the
+            # veto now would fail it when popped too, so it is not pushed at all.
+            if entry[2] <= strong_rank and not entry[3]:
+                sc = size[c]
+                if entry[0] / max(entry[1], min(sa * sc, density * (sa if sa < sc else sc))) \
+                        >= mean_threshold:
+                    heapq.heappush(heap, (entry[2] * n + min(a, c)) * n + max(a, c))
+                    entry[3] = True
         neighbours[b] = {}
     return np.array([find(i) for i in range(n)], dtype=np.int64)
 
 
+@collector_paused()
 def average_linkage(n: int, rows: Sequence[int], cols: Sequence[int],
                     scores: Sequence[float], threshold: float,
                     density: float = DENSITY) -> np.ndarray:
@@ -392,12 +435,12 @@ def average_linkage(n: int, rows: Sequence[int], cols: Sequence[int],
     while that similarity is at least ``threshold``. Deterministic: ties go to lower node
     numbers.
     """
+    rows, cols, scores = _within_strong_components(n, rows, cols, scores, threshold)
     parent = np.arange(n)
     size = [1] * n
     # neighbours[a][b] = [sum of edge scores, number of edges] between clusters a and b
     neighbours: list[dict[int, list[float]]] = [{} for _ in range(n)]
-    for a, b, s in zip(np.asarray(rows).tolist(), np.asarray(cols).tolist(),
-                       np.asarray(scores, dtype=np.float64).tolist(), strict=True):
+    for a, b, s in zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True):
         if a == b:
             continue
         entry = neighbours[a].get(b)

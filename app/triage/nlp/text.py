@@ -6,6 +6,7 @@ both of which ship with their packages: nothing is downloaded at run time.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -87,9 +88,20 @@ def words(text: str | None) -> list[str]:
     return _TOKEN.findall(normalise(text))
 
 
+_SINGLE_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+
+
+@functools.lru_cache(maxsize=8)
+def _left_out(stop_words: frozenset[str]) -> frozenset[str]:
+    # [a-z0-9]+ tokens of one character are these 36: one set lookup drops them and the stop
+    # words together (a third faster than testing the length too, at millions of words).
+    return stop_words | _SINGLE_CHARACTERS
+
+
 def content_words(text: str | None, stop_words: frozenset[str] = STOP_WORDS) -> list[str]:
     """Normalised words of ``text`` without stop words and single letters, not stemmed."""
-    return [w for w in _TOKEN.findall(normalise(text)) if len(w) > 1 and w not in stop_words]
+    left_out = _left_out(stop_words)
+    return [w for w in _TOKEN.findall(normalise(text)) if w not in left_out]
 
 
 def tokens(text: str | None, stop_words: frozenset[str] = STOP_WORDS) -> list[str]:
