@@ -58,6 +58,33 @@ def test_pages_say_when_a_window_takes_ideas_and_votes_at_once(client, make_wind
         assert "Open for ideas" in page and "Open for voting" in page
 
 
+def test_windows_being_decided_are_not_listed_as_open_now(client, app, make_window):
+    """Under review or with its shortlist out, a window is not "Open now" with a past date:
+    the home page says what is happening to it, and /windows lists open windows first."""
+    make_window(stage="review", title="Reviewing window")
+    published = make_window(stage="review", title="Decided window")
+    voting = make_window(stage="voting", title="Voting window")
+    with app.app_context():
+        window = db.session.get(IdeaWindow, published.id)
+        window.shortlist_published_at = window.voting_close_at
+        db.session.commit()
+    home = text(client.get("/"))
+    open_now = home[home.index("Open now"):home.index("Also in progress")]
+    assert "Voting window" in open_now and "Reviewing window" not in open_now
+    rest = home[home.index("Also in progress"):]
+    assert "Reviewing window" in rest and "We are reviewing the ideas" in rest
+    assert "Decided window" in rest and "The shortlist is published" in rest
+    assert f"/windows/{published.id}/shortlist" in client.get("/").get_data(as_text=True)
+    listed = text(client.get("/windows"))
+    assert listed.index("Voting window") < listed.index("Reviewing window")
+
+    with app.app_context():  # with nothing open, the heading says voting has closed
+        db.session.get(IdeaWindow, voting.id).published_at = None
+        db.session.commit()
+    home = text(client.get("/"))
+    assert "Open now" not in home and "Voting has closed" in home
+
+
 def test_a_window_without_ideas_shows_no_search_or_download(client, make_window):
     window = make_window(stage="upcoming")
     page = text(client.get(f"/windows/{window.id}"))

@@ -191,6 +191,9 @@ def delete_window(actor: User, window: IdeaWindow) -> None:
     db.session.commit()
 
 
+# Stages in which a window takes ideas or supports, or soon will: "Open now" on the home page.
+OPEN_STAGES = frozenset({WindowStage.OPEN_FOR_IDEAS, WindowStage.VOTING_UPCOMING,
+                         WindowStage.OPEN_FOR_VOTING})
 STAGE_ORDER = {
     WindowStage.OPEN_FOR_IDEAS: 0, WindowStage.VOTING_UPCOMING: 0, WindowStage.OPEN_FOR_VOTING: 0,
     WindowStage.UNDER_REVIEW: 0,
@@ -206,7 +209,9 @@ def public_windows(now: datetime | None = None) -> dict[str, list[IdeaWindow]]:
     for window in windows:
         rank = STAGE_ORDER[window.stage(now)]
         groups[("current", "upcoming", "past")[rank]].append(window)
-    groups["current"].sort(key=lambda w: w.submissions_close_at)
+    # Windows taking ideas or supports first; then those being decided.
+    groups["current"].sort(key=lambda w: (w.stage(now) not in OPEN_STAGES,
+                                          w.submissions_close_at))
     groups["upcoming"].sort(key=lambda w: w.submissions_open_at)
     groups["past"].sort(key=lambda w: w.submissions_open_at, reverse=True)
     return groups

@@ -5,14 +5,17 @@ from sqlalchemy import text
 
 from app.access import public
 from app.extensions import db
-from app.intake.services import public_windows
+from app.intake.services import OPEN_STAGES, public_windows
 from app.main import bp
 
 
 @bp.route("/")
 @public
 def index():
-    return render_template("main/index.html", open_windows=public_windows()["current"])
+    current = public_windows()["current"]
+    return render_template(
+        "main/index.html", open_windows=[w for w in current if w.stage() in OPEN_STAGES],
+        deciding_windows=[w for w in current if w.stage() not in OPEN_STAGES])
 
 
 @bp.route("/accessibility")
