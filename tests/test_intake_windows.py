@@ -288,6 +288,18 @@ def test_deleted_window_ids_are_never_reused(client, auth, make_user, app):
         assert db.session.scalar(select(IdeaWindow.id)) != first
 
 
+def test_reopening_a_window_whose_dates_have_passed_says_it_will_not_open(
+        client, auth, make_user, make_window, app):
+    make_user("staff@example.org", role=Role.STAFF)
+    window = make_window(stage="closed")
+    auth.sign_in("staff@example.org")
+    asked = text(client.get(f"/staff/windows/{window.id}/reopen"))
+    assert "“Under review” instead of “Closed”" in asked
+    assert "nobody can submit or support ideas in it" in asked
+    with app.app_context():  # asking changed nothing
+        assert db.session.get(IdeaWindow, window.id).stage() == WindowStage.CLOSED
+
+
 def test_a_closed_window_can_be_reopened_after_confirming_the_close(client, auth, make_user,
                                                                    make_window, app):
     make_user("staff@example.org", role=Role.STAFF)
@@ -295,7 +307,9 @@ def test_a_closed_window_can_be_reopened_after_confirming_the_close(client, auth
     auth.sign_in("staff@example.org")
     assert "You can reopen it later" in text(client.get(f"/staff/windows/{window.id}/close"))
     submit(client, f"/staff/windows/{window.id}/close", {})
-    response = submit(client, f"/staff/windows/{window.id}/reopen", {}, page="/staff/windows")
+    asked = text(client.get(f"/staff/windows/{window.id}/reopen"))  # asks first, says what
+    assert "Reopen " in asked and "People can submit ideas until" in asked
+    response = submit(client, f"/staff/windows/{window.id}/reopen", {})
     assert "is no longer closed. Its stage is now: Open for ideas." in text(response)
     with app.app_context():
         assert db.session.get(IdeaWindow, window.id).stage() == WindowStage.OPEN_FOR_IDEAS

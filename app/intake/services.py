@@ -176,6 +176,29 @@ def reopen_window(actor: User, window: IdeaWindow) -> None:
     db.session.commit()
 
 
+def what_reopening_does(window: IdeaWindow) -> str:
+    """What reopening a closed window would do, in words for the staff who ask for it: its
+    stage follows its dates again, which may not open it to anyone."""
+    from app.filters import london_date
+
+    stage = window.stage_by_dates()
+    then = f"Its stage will follow its dates again: “{stage.label}”"
+    if stage == WindowStage.OPEN_FOR_IDEAS:
+        return (f"{then}. People can submit ideas until "
+                f"{london_date(window.submissions_close_at)} and support them from "
+                f"{london_date(window.voting_open_at)} to {london_date(window.voting_close_at)}.")
+    if stage == WindowStage.VOTING_UPCOMING:
+        return (f"{then}. People can support its ideas from "
+                f"{london_date(window.voting_open_at)} to {london_date(window.voting_close_at)}.")
+    if stage == WindowStage.OPEN_FOR_VOTING:
+        return (f"{then}. People can support its ideas until "
+                f"{london_date(window.voting_close_at)}.")
+    if stage == WindowStage.UPCOMING:
+        return (f"{then}. It opens for ideas on {london_date(window.submissions_open_at)}.")
+    return (f"{then} instead of “Closed”. Its dates for ideas and voting have passed, so "
+            f"nobody can submit or support ideas in it; change its dates first if they should.")
+
+
 def window_has_ideas(window: IdeaWindow) -> bool:
     """True when any idea, even a draft, belongs to the window."""
     return bool(db.session.scalar(select(exists().where(Idea.window_id == window.id))))

@@ -88,6 +88,7 @@ def edit_window(window_id: int):
 CONFIRMATIONS = {
     "close": ("Close {title}?", "Nobody will be able to submit or support ideas in it. Its "
               "ideas and decisions stay public. You can reopen it later.", "Close window"),
+    "reopen": ("Reopen {title}?", "{reopened}", "Reopen window"),
     "delete": ("Delete {title}?", "The window is removed for good. Only windows with no ideas "
                "can be deleted.", "Delete window"),
 }
@@ -97,6 +98,8 @@ def _window_action(window_id: int, action, done: str, confirm: str | None = None
     found = staff_window_or_404(window_id)
     if request.method == "GET" and confirm:
         heading, explanation, button = CONFIRMATIONS[confirm]
+        if confirm == "reopen":
+            explanation = explanation.format(reopened=services.what_reopening_does(found))
         # Say so before the button, not after it, when the action would be refused.
         refused = ("This window has ideas, so it cannot be deleted. You can close it instead."
                    if confirm == "delete" and services.window_has_ideas(found) else None)
@@ -128,11 +131,11 @@ def close_window(window_id: int):
     return _window_action(window_id, services.close_window, "“{title}” is closed.", "close")
 
 
-@bp.route("/staff/windows/<int:window_id>/reopen", methods=["POST"])
+@bp.route("/staff/windows/<int:window_id>/reopen", methods=["GET", "POST"])
 @staff_required
 def reopen_window(window_id: int):
     return _window_action(window_id, services.reopen_window,
-                          "“{title}” is no longer closed. Its stage is now: {stage}.")
+                          "“{title}” is no longer closed. Its stage is now: {stage}.", "reopen")
 
 
 @bp.route("/staff/windows/<int:window_id>/delete", methods=["GET", "POST"])

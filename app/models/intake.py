@@ -198,6 +198,14 @@ class IdeaWindow(db.Model):
             return WindowStage.DRAFT
         if self.closed_at is not None and self.closed_at <= now:
             return WindowStage.CLOSED
+        return self.stage_by_dates(now)
+
+    def stage_by_dates(self, now: datetime | None = None) -> WindowStage:
+        """The stage its dates and shortlist give, as if it had never been closed: the stage
+        reopening it would give it."""
+        now = now or utcnow()
+        if self.published_at is None:
+            return WindowStage.DRAFT
         if self.shortlist_published_at is not None:
             return WindowStage.SHORTLIST_PUBLISHED
         if now < self.submissions_open_at:
