@@ -361,6 +361,23 @@ def test_a_run_stores_every_group_with_its_own_members(app, make_window, make_us
     assert all(lonely not in group for group in stored)
 
 
+def test_the_groups_page_says_how_many_ideas_came_after_the_check(
+        client, auth, make_user, make_idea, app, runner, window_with_ideas):
+    window, _ideas = window_with_ideas
+    grouped(app, runner, window)
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
+    assert "Settings of this check" in page and "posted since this check" not in page
+    make_idea(window, make_user(), title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1],
+              published_days_ago=0)
+    page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
+    assert "1 idea was posted since this check began, so it is in no group yet" in page
+    grouped(app, runner, window)
+    assert "posted since this check" not in text(
+        client.get(f"/staff/windows/{window.id}/duplicates"))
+
+
 def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, make_idea, app,
                                                      runner, window_with_ideas, mailbox):
     window, (gritting, buses) = window_with_ideas

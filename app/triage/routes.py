@@ -91,8 +91,10 @@ def clusters(window_id: int):
                                  services.highlight(m.idea.problem[:400], stems),
                                  services.unique_supporters(m.idea))
                                 for m in cluster.members]))
-    return render_template("triage/clusters.html", window=window, views=views,
-                           run=services.latest_run(window), form=ButtonForm())
+    run = services.latest_run(window)
+    return render_template("triage/clusters.html", window=window, views=views, run=run,
+                           posted_since=services.posted_since(run, window) if run else 0,
+                           form=ButtonForm())
 
 
 @bp.route("/staff/windows/<int:window_id>/duplicates/run", methods=["POST"])

@@ -423,6 +423,13 @@ def latest_run(window: IdeaWindow) -> TriageRun | None:
         .order_by(TriageRun.id.desc()).limit(1))
 
 
+def posted_since(run: TriageRun, window: IdeaWindow) -> int:
+    """How many of the window's ideas that triage reads were posted after the run began (so
+    are in no group yet)."""
+    return db.session.scalar(select(func.count(Idea.id)).where(
+        Idea.window_id == window.id, indexed(), Idea.published_at > run.started_at)) or 0
+
+
 def clusters_for(window: IdeaWindow) -> list[DuplicateCluster]:
     """The window's clusters from its latest run, largest first."""
     run = latest_run(window)
