@@ -6,10 +6,11 @@ import io
 import json
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.models import (
+    AuditEvent,
     Idea,
     IdeaStatus,
     IdeaWindow,
@@ -142,6 +143,17 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
     with app.app_context():
         rows = shortlist.with_ideas(shortlist.ranking(db.session.get(IdeaWindow, window.id)))
         assert [r.idea.title[5] for r in rows if r.on_list] == ["A", "C"]
+        overrides = db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "shortlist.override"))
+    # Saving what is already so says so and writes nothing, not even to the audit log.
+    for idea, choice in (("E", {"choice": "exclude",
+                                "reason": "Already funded by the combined authority."}),
+                         ("B", {"choice": "formula"})):
+        page = text(submit(sam, f"/staff/ideas/{ideas[idea].id}/shortlist", choice, page=url))
+        assert "Nothing changed for" in page and "Saved for" not in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "shortlist.override")) == overrides
 
     def refused_with_voting(opens_in, closes_in):
         """Publishing is refused while the voting dates are moved to these offsets."""

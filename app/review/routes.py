@@ -431,11 +431,16 @@ def override(idea_id: int):
     if form.validate_on_submit():
         include = {"include": True, "exclude": False}.get(form.choice.data)
         try:
-            shortlist.override(current_user, idea, include, form.reason.data or "")
+            changed = shortlist.override(current_user, idea, include, form.reason.data or "")
         except shortlist.ShortlistError as error:
             problem = ("reason", str(error))
         else:
-            flash(f"Saved for “{idea.title}”.", "success")
+            if changed:
+                flash(f"Saved for “{idea.title}”.", "success")
+            else:
+                already = ("follows the formula" if include is None
+                           else "had this choice and this reason")
+                flash(f"Nothing changed for “{idea.title}”: it already {already}.", "info")
             # Back to the page of the ranking the idea is on.
             page = ids.index(idea.id) // SHORTLIST_PER_PAGE + 1
             return redirect(url_for("review.shortlist_page", window_id=idea.window_id,

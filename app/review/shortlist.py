@@ -181,13 +181,17 @@ def set_weights(actor: User, window: IdeaWindow, support_weight: float,
     db.session.commit()
 
 
-def override(actor: User, idea: Idea, include: bool | None, reason: str = "") -> None:
+def override(actor: User, idea: Idea, include: bool | None, reason: str = "") -> bool:
     """Put an idea on the shortlist or keep it off against the formula (with a public
-    reason), or go back to the formula (include=None)."""
+    reason), or go back to the formula (include=None). False when that is already so: nothing
+    is written, not even to the audit log."""
     if idea.window.shortlist_published_at is not None:
         raise ShortlistError("The shortlist is published and can no longer change")
     row = db.session.scalar(select(ShortlistOverride).where(ShortlistOverride.idea_id == idea.id))
     before = None if row is None else {"include": row.include, "reason": row.reason}
+    after = None if include is None else {"include": include, "reason": reason.strip()}
+    if before == after:
+        return False
     if include is None:
         if row is not None:
             db.session.delete(row)
@@ -199,9 +203,9 @@ def override(actor: User, idea: Idea, include: bool | None, reason: str = "") ->
         row.decided_at = utcnow()
         db.session.add(row)
     audit.record(actor, "shortlist.override", idea, f"Shortlist override for idea {idea.id}",
-                 before=before, after=None if include is None else {"include": include,
-                                                                    "reason": reason.strip()})
+                 before=before, after=after)
     db.session.commit()
+    return True
 
 
 def why_cannot_publish(window: IdeaWindow) -> str | None:
