@@ -45,7 +45,7 @@ def test_register_sends_a_verification_link_that_confirms_the_address(client, ma
          "Enter an email address in the correct format, like name@example.com"),
         ("display_name", {"display_name": ""}, "Enter a display name"),
         ("display_name", {"display_name": "x" * 81},
-         "Display name must be between 2 and 80 characters"),
+         "Display name must be 80 characters or fewer"),
         ("password", {"password": ""}, "Enter a password"),
         ("password", {"password": "short-pass"}, "Password must be 12 characters or more"),
         ("password", {"password": "qwerty123456"}, "Password is too common"),

@@ -91,7 +91,8 @@ def display_name_field() -> StringField:
         description="Shown beside the ideas you publish. You can use your first name.",
         validators=[
             DataRequired(message="Enter a display name"),
-            Length(min=2, max=80, message="Display name must be between 2 and 80 characters"),
+            Length(min=2, message="Display name must be 2 characters or more"),
+            Length(max=80, message="Display name must be 80 characters or fewer"),
         ],
     )
 

@@ -65,7 +65,8 @@ class IdeaForm(FlaskForm):
         filters=[strip_whitespace],
         validators=[
             DataRequired(message="Enter a title for your idea"),
-            Length(min=10, max=120, message="Title must be between 10 and 120 characters"),
+            Length(min=10, message="Title must be 10 characters or more"),
+            Length(max=120, message="Title must be 120 characters or fewer"),
         ],
     )
     problem = text_area(
