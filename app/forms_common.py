@@ -5,9 +5,10 @@ import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DecimalField, Field, IntegerField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
+from wtforms import DecimalField, Field, IntegerField, SubmitField
 from wtforms.validators import StopValidation, ValidationError
 
 from app.filters import LONDON
@@ -183,3 +184,17 @@ def check_time(field) -> None:
         parse_time(field.data or "")
     except ValueError as error:
         raise ValidationError(str(error)) from None
+
+
+class ButtonForm(FlaskForm):
+    """A CSRF-protected form with a single button, for one-click actions.
+
+    A page may hold dozens (a button for each idea or member), so its hidden token is written
+    without an id: the same id on every one of them would repeat on the page."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if hasattr(self, "csrf_token"):  # absent where CSRF is switched off
+            self.csrf_token.render_kw = {"id": False}

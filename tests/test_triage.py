@@ -2,6 +2,7 @@
 merging with the supporters' consent, themes, and the evaluation commands."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -399,6 +400,8 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
     assert "Group 1: 2 ideas" in page and '<mark class="app-shared-word">' in page
+    ids = re.findall(r' id="([^"]+)"', page)  # a form per button, and no id twice
+    assert page.count('name="csrf_token"') > 3 and len(ids) == len(set(ids))
     with app.app_context():
         cluster_id = db.session.scalar(select(DuplicateCluster.id))
     submit(client, f"/staff/duplicates/{cluster_id}/confirm", {},

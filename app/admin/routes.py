@@ -12,9 +12,10 @@ from app.admin import bp, services
 from app.admin.forms import RoleForm
 from app.csv_export import csv_response
 from app.extensions import db
+from app.forms_common import ButtonForm
 from app.models import AuditEvent, Membership, Organisation, OrganisationKind, Role, User
 from app.organisations import services as organisation_services
-from app.organisations.forms import ButtonForm, DecisionForm, OrganisationForm
+from app.organisations.forms import DecisionForm, OrganisationForm
 from app.organisations.routes import approve_from_form, turn_down_page
 from app.pagination import paginate
 

@@ -131,9 +131,6 @@ class ChooseSourceForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class ButtonForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
-
 
 class WithdrawForm(FlaskForm):
     reason = text_area("Why are you withdrawing it? (optional)",

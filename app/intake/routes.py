@@ -19,9 +19,9 @@ from wtforms.fields.choices import SelectChoice
 from app import bounded_id, pii
 from app.access import public, roles_required, signed_in, verified
 from app.extensions import db, limiter
+from app.forms_common import ButtonForm
 from app.intake import bp, pledges, services
 from app.intake.forms import (
-    ButtonForm,
     ChooseSourceForm,
     IdeaForm,
     PledgeConfirmForm,

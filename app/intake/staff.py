@@ -7,9 +7,9 @@ from wtforms.fields.choices import SelectChoice
 from app.access import staff_required
 from app.extensions import db
 from app.filters import LONDON
-from app.forms_common import format_time
+from app.forms_common import ButtonForm, format_time
 from app.intake import bp, services
-from app.intake.forms import AreaForm, ButtonForm, WindowForm
+from app.intake.forms import AreaForm, WindowForm
 from app.models import Area, IdeaWindow, Source
 
 

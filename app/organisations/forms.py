@@ -64,8 +64,3 @@ class TurnDownForm(FlaskForm):
         ],
     )
 
-
-class ButtonForm(FlaskForm):
-    """A CSRF-protected form with a single button, for one-click actions."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

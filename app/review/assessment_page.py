@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from app import bounded_id, pii
 from app.access import staff_required
 from app.extensions import db
+from app.forms_common import ButtonForm
 from app.intake.services import public_author
 from app.models import (
     HEADINGS,
@@ -28,7 +29,7 @@ from app.models import (
     StaffNote,
 )
 from app.review import assessments, bp, decisions
-from app.review.forms import ButtonForm, DecisionForm, NoteForm
+from app.review.forms import DecisionForm, NoteForm
 from app.review.routes import idea_or_404
 from app.triage import services as triage
 from app.voting import notifications

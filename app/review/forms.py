@@ -151,6 +151,3 @@ class PublishForm(FlaskForm):
                                                          "or fewer")])
     submit = SubmitField("Publish the shortlist", widget=GovSubmitInput())
 
-
-class ButtonForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -12,6 +12,7 @@ from app import bounded_id, pii
 from app.access import admin_required, public, signed_in, staff_required
 from app.extensions import db, limiter
 from app.filters import plural
+from app.forms_common import ButtonForm
 from app.models import (
     HEADINGS,
     OPPORTUNITY_TYPES,
@@ -26,7 +27,6 @@ from app.models import (
 from app.pagination import paginate, paginate_list
 from app.review import assessments, bp, decisions, moderation, shortlist
 from app.review.forms import (
-    ButtonForm,
     HideForm,
     OverrideForm,
     PublishForm,

@@ -18,6 +18,3 @@ class TypesForm(FlaskForm):
     )
     submit = SubmitField("Save types", widget=GovSubmitInput())
 
-
-class ButtonForm(FlaskForm):
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

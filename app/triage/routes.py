@@ -10,6 +10,7 @@ from app import bounded_id
 from app.access import public, staff_required, verified
 from app.extensions import db, limiter
 from app.filters import plural
+from app.forms_common import ButtonForm
 from app.models import (
     NOT_A_DATA_PROJECT,
     OPPORTUNITY_TYPES,
@@ -19,7 +20,7 @@ from app.models import (
     IdeaWindow,
 )
 from app.triage import bp, merging, services, themes
-from app.triage.forms import ButtonForm, TypesForm
+from app.triage.forms import TypesForm
 from app.voting.services import supported_ids
 
 
