@@ -29,7 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
 from app.triage.nlp import embeddings
 from app.triage.nlp.similarity import (
@@ -303,24 +302,27 @@ def _keep_best(n: int, rows, cols, scores, k: int):
 
 
 # -- linkage -------------------------------------------------------------------------------------
-def _within_strong_components(n: int, rows, cols, scores, threshold: float):
-    """The edges whose two ends are joined by a path of edges scoring >= ``threshold``.
+def _without_idle_edges(n: int, rows, cols, scores, threshold: float):
+    """The graph's edges less those between two ideas that have no edge >= ``threshold``.
 
     Both linkages merge two clusters only across an edge at or above the threshold (the
-    veto's best edge; average linkage's mean, which is at most the best edge), so a final
-    cluster never leaves a connected component of those strong edges, and an edge between two
-    components is never consulted. Dropping those edges (and every edge of an idea with no
-    strong edge) before the Python loops leaves the result as it was and skips most of the
-    graph: an idea alone in its component stays a singleton.
+    veto's best edge; average linkage's mean, which is at most the best edge), so an idea
+    with no such edge stays alone, and an edge between two such ideas is never read: not for
+    a merge, nor for the number of neighbours that picks which cluster absorbs the other.
+    Dropping them before the Python loops leaves every group as it was. (Dropping also the
+    edges between components of strong edges would skip more, but it changes those
+    neighbour counts, so ties could then break the other way.)
     """
     rows = np.asarray(rows, dtype=np.int64)
     cols = np.asarray(cols, dtype=np.int64)
     scores = np.asarray(scores, dtype=np.float64)
+    if not len(rows) == len(cols) == len(scores):
+        raise ValueError(f"{len(rows)} rows, {len(cols)} cols and {len(scores)} scores")
     strong = (scores >= threshold) & (rows != cols)
-    graph = sp.csr_matrix((np.ones(int(strong.sum()), dtype=np.int8),
-                           (rows[strong], cols[strong])), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
-    keep = (component[rows] == component[cols]) & (rows != cols)
+    active = np.zeros(n, dtype=bool)
+    active[rows[strong]] = True
+    active[cols[strong]] = True
+    keep = (active[rows] | active[cols]) & (rows != cols)
     return rows[keep], cols[keep], scores[keep]
 
 
@@ -337,9 +339,11 @@ def veto_linkage(n: int, rows: Sequence[int], cols: Sequence[int], scores: Seque
     when either cluster grows and brings a stronger edge). Single linkage follows chains of
     near-duplicates (gold duplicate clusters are chains of moderators' links), and the veto
     stops a bridge edge from chaining two otherwise unrelated groups. Deterministic: ties go
-    to lower node numbers.
+    to lower node numbers. Scores must not be negative (the pipeline's lie in [0, 1]): a pair
+    failing the veto is not queued again until its edges change, because a growing cluster
+    can then only lower its mean.
     """
-    rows, cols, scores = _within_strong_components(n, rows, cols, scores, threshold)
+    rows, cols, scores = _without_idle_edges(n, rows, cols, scores, threshold)
     # Scores become ranks (0 = the best score in the graph): a pair's best edge is always one
     # of the edge scores, and the heap's keys can then be single integers ordered as
     # (-best, a, b), which compare several times faster than tuples.
@@ -382,9 +386,9 @@ def veto_linkage(n: int, rows: Sequence[int], cols: Sequence[int], scores: Seque
         if parent[a] != a or parent[b] != b:
             continue  # a cluster merged since; its edges were pushed again under its root
         entry = neighbours[a].get(b)
-        if entry is None or entry[2] > rank:
+        if entry is None:
             continue
-        if entry[2] == rank:
+        if entry[2] == rank:  # else an older copy, pushed before the pair's best improved
             entry[3] = False
         sa, sb = size[a], size[b]
         if entry[0] / max(entry[1], min(sa * sb, density * (sa if sa < sb else sb))) \
@@ -435,7 +439,7 @@ def average_linkage(n: int, rows: Sequence[int], cols: Sequence[int],
     while that similarity is at least ``threshold``. Deterministic: ties go to lower node
     numbers.
     """
-    rows, cols, scores = _within_strong_components(n, rows, cols, scores, threshold)
+    rows, cols, scores = _without_idle_edges(n, rows, cols, scores, threshold)
     parent = np.arange(n)
     size = [1] * n
     # neighbours[a][b] = [sum of edge scores, number of edges] between clusters a and b

@@ -98,9 +98,11 @@ def _left_out(stop_words: frozenset[str]) -> frozenset[str]:
     return stop_words | _SINGLE_CHARACTERS
 
 
-def content_words(text: str | None, stop_words: frozenset[str] = STOP_WORDS) -> list[str]:
+def content_words(text: str | None,
+                  stop_words: frozenset[str] | set[str] = STOP_WORDS) -> list[str]:
     """Normalised words of ``text`` without stop words and single letters, not stemmed."""
-    left_out = _left_out(stop_words)
+    left_out = (_left_out(stop_words) if isinstance(stop_words, frozenset)
+                else frozenset(stop_words) | _SINGLE_CHARACTERS)
     return [w for w in _TOKEN.findall(normalise(text)) if w not in left_out]
 
 

@@ -55,7 +55,9 @@ def collector_paused() -> Iterator[None]:
     The collector runs every few hundred new lists or dicts and walks the young ones, and now
     and then every object in the process. Tokenising and the linkage create millions of them
     without cycles (reference counting frees them), so those runs find nothing: at 100,000
-    ideas they cost about a third of the linkage's time.
+    ideas they cost about a third of the linkage's time. The collector is one per process, so
+    other threads go without it meanwhile too (for seconds at most; nothing is lost, it
+    catches up when switched back on).
     """
     enabled = gc.isenabled()
     gc.disable()
