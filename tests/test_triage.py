@@ -493,6 +493,9 @@ def test_themes_and_the_public_triage_page(client, auth, make_user, make_window,
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/windows/{window.id}/themes"))
     assert "Top words:" in page and "6 ideas" in page
+    # The heading's first letter is a capital, and the words keep their own case.
+    headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', page)
+    assert headings and all(h[0].isupper() for h in headings)
     public = text(client.get("/how-triage-works"))
     assert "People make every decision" in public
 

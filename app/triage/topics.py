@@ -1,14 +1,32 @@
 """Themes in a set of ideas: non-negative matrix factorisation of TF-IDF word weights.
 Plain Python and scikit-learn, no Flask (part of the triage core)."""
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import NMF
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from app.triage.nlp.text import content_words, stem, tokens
+from app.triage.nlp.text import STOP_WORDS, content_words, stem
+
+# A theme's words name what ideas are about, so words that only say how much or how soon,
+# or what any request does, are left out: the similarity search keeps "every", "all",
+# "more" and "early" (they can tell two asks apart), a theme's label should not show them.
+THEME_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | STOP_WORDS | frozenset({
+    "early", "open", "new", "help", "ensure", "provide", "allow", "introduce", "improve",
+    "better", "please", "ask", "asking", "idea", "ideas", "thing", "things", "lot", "lots",
+    "way", "ways", "problem", "problems", "issue", "issues", "year", "years", "time",
+    "times", "day", "days", "number", "place", "really", "bit", "sure", "long", "good",
+})
+# Words and the ends of sentences, to tell a proper noun ("Millbrook") from a capital that
+# only starts a sentence ("Potholes come back").
+_WORD_OR_STOP = re.compile(r"[^\W_]+|[.!?\n]")
+
+
+def _theme_tokens(text: str) -> list[str]:
+    return [stem(w) for w in content_words(text, THEME_STOP_WORDS)]
 
 
 @dataclass
@@ -25,7 +43,8 @@ def find_themes(ids: list[int], texts: list[str], count: int | None = None,
     if len(texts) < 4:
         return []
     count = count or max(2, min(10, len(texts) // 6))
-    vectoriser = TfidfVectorizer(analyzer=tokens, min_df=2, max_df=0.6, sublinear_tf=True)
+    vectoriser = TfidfVectorizer(analyzer=_theme_tokens, min_df=2, max_df=0.6,
+                                 sublinear_tf=True)
     try:
         matrix = vectoriser.fit_transform(texts)
     except ValueError:  # no word appears in two ideas
@@ -47,9 +66,27 @@ def find_themes(ids: list[int], texts: list[str], count: int | None = None,
 
 
 def _surface_words(texts: list[str]) -> dict[str, str]:
-    """For each stem, the word people used most for it."""
-    seen: dict[str, Counter] = {}
+    """For each stem, the word people used most for it: in lower case, unless they always
+    write it with a capital, even inside sentences (names of places, services, schemes)."""
+    inside: dict[str, Counter] = {}  # forms as written inside sentences
+    first: dict[str, Counter] = {}  # in lower case, words that start a sentence
     for text in texts:
-        for word in content_words(text):
-            seen.setdefault(stem(word), Counter())[word] += 1
-    return {s: counts.most_common(1)[0][0] for s, counts in seen.items()}
+        starts_sentence = True
+        for match in _WORD_OR_STOP.finditer(text):
+            written = match.group(0)
+            if written in ".!?\n":
+                starts_sentence = True
+                continue
+            for word in content_words(written, THEME_STOP_WORDS):
+                if starts_sentence:
+                    first.setdefault(stem(word), Counter())[word] += 1
+                else:
+                    form = written if written.lower() == word else word
+                    inside.setdefault(stem(word), Counter())[form] += 1
+            starts_sentence = False
+    surface = {}
+    for word_stem in first.keys() | inside.keys():
+        counts = inside.get(word_stem) or first[word_stem]
+        lower = [form for form in counts if not any(c.isupper() for c in form)]
+        surface[word_stem] = max(lower or counts, key=lambda form: (counts[form], form))
+    return surface
