@@ -157,6 +157,7 @@ def test_publishing_marks_the_ideas_left_off_not_taken_forward_and_nothing_else(
     assert "The shortlist of 2 ideas is published. 2 other ideas are marked “Not taken " \
            "forward”. The people who follow them will be told." in page
     assert "The other 2 ideas ranked by the formula were not taken forward." in page
+    assert f"/windows/{window.id}?status=not_taken_forward" in page  # a link to them all
     now = statuses(app, ideas)
     assert now["Top"] == now["Second"] == IdeaStatus.SHORTLISTED
     assert now["Third"] == now["Fourth"] == IdeaStatus.NOT_TAKEN_FORWARD
