@@ -22,6 +22,9 @@ THEME_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | STOP_WORDS | frozenset({
 })
 # Words and the ends of sentences, to tell a proper noun ("Millbrook") from a capital that
 # only starts a sentence ("Potholes come back").
+# Labels are read from this many texts at most (spread over the window): at 100,000 ideas
+# reading them all took 11 s, more than finding the themes.
+SURFACE_SAMPLE = 5_000
 _WORD_OR_STOP = re.compile(r"[^\W_]+|[.!?\n]")
 
 
@@ -53,7 +56,6 @@ def find_themes(ids: list[int], texts: list[str], count: int | None = None,
     model = NMF(n_components=count, init="nndsvda", random_state=0, max_iter=400)
     weights = model.fit_transform(matrix)
     vocabulary = np.array(vectoriser.get_feature_names_out())
-    surface = _surface_words(texts)
     themes = []
     for topic in range(count):
         members = [ids[i] for i in np.flatnonzero(weights.argmax(axis=1) == topic)
@@ -61,13 +63,28 @@ def find_themes(ids: list[int], texts: list[str], count: int | None = None,
         if not members:
             continue
         top = vocabulary[np.argsort(-model.components_[topic])[:top_words]]
-        themes.append(Theme(words=[surface.get(s, s) for s in top], idea_ids=members))
+        themes.append(Theme(words=list(top), idea_ids=members))
+    surface = _surface_words(texts, {word for theme in themes for word in theme.words})
+    for theme in themes:
+        theme.words = [surface.get(s, s) for s in theme.words]
     return sorted(themes, key=lambda t: -len(t.idea_ids))
 
 
-def _surface_words(texts: list[str]) -> dict[str, str]:
-    """For each stem, the word people used most for it: in lower case, unless they always
-    write it with a capital, even inside sentences (names of places, services, schemes)."""
+def _surface_words(texts: list[str], wanted: set[str] | None = None,
+                   sample: int = SURFACE_SAMPLE) -> dict[str, str]:
+    """For each stem (of ``wanted``, or every one), the word people used most for it: in
+    lower case, unless they always write it with a capital, even inside sentences (names of
+    places, services, schemes). Read from at most ``sample`` texts spread over the list (a
+    theme's top words are common ones), then from the rest for any wanted stem not seen."""
+    step = max(1, len(texts) // max(sample, 1))
+    surface = _read_surface_words(texts[::step], wanted)
+    missing = (wanted or set()) - surface.keys()
+    if missing and step > 1:
+        surface.update(_read_surface_words(texts, missing))
+    return surface
+
+
+def _read_surface_words(texts: list[str], wanted: set[str] | None) -> dict[str, str]:
     inside: dict[str, Counter] = {}  # forms as written inside sentences
     first: dict[str, Counter] = {}  # in lower case, words that start a sentence
     for text in texts:
@@ -78,6 +95,8 @@ def _surface_words(texts: list[str]) -> dict[str, str]:
                 starts_sentence = True
                 continue
             for word in content_words(written, THEME_STOP_WORDS):
+                if wanted is not None and stem(word) not in wanted:
+                    continue
                 if starts_sentence:
                     first.setdefault(stem(word), Counter())[word] += 1
                 else:

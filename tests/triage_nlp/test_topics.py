@@ -28,3 +28,9 @@ def test_labels_keep_names_capitalised_but_not_words_that_start_a_sentence():
     assert surface["nhs"] == "NHS"
     assert surface["pothol"] == "potholes"  # "Potholes" only starts a sentence
     assert surface["road"] in {"road", "roads"}  # "Road" in a name, "road" elsewhere
+
+
+def test_labels_come_from_a_sample_and_then_from_the_rest_for_words_it_missed():
+    texts = ["Potholes on the road."] * 50 + ["Use the NHS app for this."]
+    surface = _surface_words(texts, {"pothol", "nhs"}, sample=5)
+    assert surface == {"pothol": "potholes", "nhs": "NHS"}  # only the wanted stems
