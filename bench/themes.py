@@ -1,6 +1,10 @@
-"""How well the themes view's themes follow a real category: the responding department.
+"""How well the themes view's themes follow a real category, and how long they take.
 
     .venv/bin/python bench/themes.py [/work/shared/data/petitions-dev.jsonl]
+
+The staff themes page finds a window's themes when it is viewed; the last lines time
+`find_themes` on 1,000, 10,000 and 100,000 of the benchmark's generated ideas
+(`app.demo.bulk`, as `bench/triage.py` puts in its windows).
 
 The dev petitions carry `departments` (the department that responded) on 744 of them. For
 windows of 30, 100 and 300 petitions drawn from those (five draws each) and for all 744, the
@@ -14,6 +18,7 @@ Contains Parliamentary information licensed under the Open Parliament Licence v3
 import json
 import random
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -22,6 +27,7 @@ from sklearn.metrics import normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.demo.bulk import _idea_text  # noqa: E402
 from app.triage.nlp.petitions import petition_text  # noqa: E402
 from app.triage.topics import find_themes  # noqa: E402
 
@@ -60,6 +66,13 @@ def main() -> None:
     for size in (30, 100, 300, len(petitions)):
         nmi, purity = figures(petitions, size)
         print(f"  {size:>11,}   {nmi:.3f}   {purity:.3f}")
+    rng = random.Random(1)
+    ideas = ["\n".join(_idea_text(rng).values()) for _ in range(100_000)]
+    print("find_themes on generated ideas")
+    for size in (1_000, 10_000, 100_000):
+        started = time.perf_counter()
+        find_themes(list(range(size)), ideas[:size])
+        print(f"  {size:>7,} ideas: {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":
