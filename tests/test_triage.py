@@ -19,8 +19,10 @@ from app.models import (
     Notification,
     Role,
     Support,
+    TriageTheme,
     TypeModel,
     TypeSuggestion,
+    utcnow,
 )
 from app.triage import services
 from app.voting.services import recount
@@ -481,7 +483,8 @@ def test_taking_an_idea_out_of_a_group_and_back(client, auth, make_user, make_id
     assert gritting.id
 
 
-def test_themes_and_the_public_triage_page(client, auth, make_user, make_window, make_idea):
+def test_themes_and_the_public_triage_page(client, auth, make_user, make_window, make_idea,
+                                           app):
     window = make_window()
     author = make_user()
     for n in range(6):
@@ -492,7 +495,22 @@ def test_themes_and_the_public_triage_page(client, auth, make_user, make_window,
     make_user("staff@example.org", role=Role.STAFF)
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/windows/{window.id}/themes"))
-    assert "Top words:" in page and "6 ideas" in page
+    assert "The check has not run for this window yet" in page and "Top words:" not in page
+    # Themes are found with the check, and kept with it: the page reads them.
+    response = submit(client, f"/staff/windows/{window.id}/duplicates/run", {"then": "themes"},
+                      page=f"/staff/windows/{window.id}/themes")
+    assert response.request.path == f"/staff/windows/{window.id}/themes"
+    page = text(response)
+    assert "Top words:" in page and "6 ideas" in page and "and their themes" in page
+    with app.app_context():
+        stored = list(db.session.scalars(select(TriageTheme).order_by(TriageTheme.position)))
+        assert [t.idea_count for t in stored] == [6, 6] and len(stored[0].example_ids) == 6
+        # An idea hidden since the check is no longer shown as an example.
+        hidden = db.session.get(Idea, stored[0].example_ids[0])
+        hidden.hidden_at, hidden_title = utcnow(), hidden.title
+        db.session.commit()
+    page = text(client.get(f"/staff/windows/{window.id}/themes"))
+    assert "6 ideas" in page and hidden_title not in page
     # The heading's first letter is a capital, and the words keep their own case.
     headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', page)
     assert headings and all(h[0].isupper() for h in headings)

@@ -43,6 +43,7 @@ from app.models.triage import (
     DuplicateCluster,
     RunStatus,
     TriageRun,
+    TriageTheme,
     TypeModel,
     TypeSuggestion,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "DuplicateCluster",
     "RunStatus",
     "TriageRun",
+    "TriageTheme",
     "TypeModel",
     "TypeSuggestion",
     "Follow",

@@ -1,4 +1,5 @@
-"""Triage: stored type models, type suggestions and confirmations, and duplicate clusters."""
+"""Triage: stored type models, type suggestions and confirmations, duplicate clusters and
+the themes each clustering run found."""
 
 import enum
 from datetime import datetime
@@ -6,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
@@ -108,6 +110,27 @@ class TriageRun(db.Model):
     error: Mapped[str | None] = mapped_column(String(1000))
 
     window: Mapped[IdeaWindow | None] = relationship()
+
+
+class TriageTheme(db.Model):
+    """A theme a clustering run found in one window: its top words, how many ideas it held
+    and the first of them (the themes page shows these instead of finding themes again)."""
+
+    __tablename__ = "triage_themes"
+    __table_args__ = (
+        UniqueConstraint("run_id", "window_id", "position",
+                         name="uq_triage_themes_run_window_position"),
+        CheckConstraint("idea_count >= 1", name="idea_count_positive"),
+        Index("ix_triage_themes_window_id", "window_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("triage_runs.id", ondelete="CASCADE"))
+    window_id: Mapped[int] = mapped_column(ForeignKey("idea_windows.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 0 = the largest theme
+    words: Mapped[list[str]] = mapped_column(JSONType)
+    idea_count: Mapped[int] = mapped_column(Integer)
+    example_ids: Mapped[list[int]] = mapped_column(JSONType)  # its first ideas, up to 20
 
 
 class ClusterStatus(enum.StrEnum):

@@ -104,9 +104,10 @@ def run_clusters(window_id: int):
     window = window_or_404(window_id)
     if ButtonForm().validate_on_submit():
         run = services.run_clustering(window, current_user)
-        flash(f"Found {run.cluster_count} groups of similar ideas among {run.idea_count}.",
-              "success")
-    return redirect(url_for("triage.clusters", window_id=window.id))
+        flash(f"Found {run.cluster_count} groups of similar ideas among {run.idea_count}, "
+              f"and their themes.", "success")
+    then = "triage.window_themes" if request.form.get("then") == "themes" else "triage.clusters"
+    return redirect(url_for(then, window_id=window.id))
 
 
 def _cluster_or_404(cluster_id: int) -> DuplicateCluster:
@@ -198,7 +199,10 @@ def unmerge(idea_id: int):
 @staff_required
 def window_themes(window_id: int):
     window = window_or_404(window_id)
-    return render_template("triage/themes.html", window=window, themes=themes.for_window(window))
+    run, found = themes.for_window(window)
+    return render_template("triage/themes.html", window=window, run=run, themes=found,
+                           posted_since=services.posted_since(run, window) if run else 0,
+                           form=ButtonForm())
 
 
 @bp.route("/staff/ideas/<int:idea_id>", methods=["GET", "POST"])

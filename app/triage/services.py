@@ -33,6 +33,7 @@ from app.models import (
     RunStatus,
     Support,
     TriageRun,
+    TriageTheme,
     TypeModel,
     TypeSuggestion,
     User,
@@ -42,10 +43,13 @@ from app.models import (
 from app.triage.nlp import clustering
 from app.triage.nlp import types as type_model
 from app.triage.nlp.similarity import RERANK_DEPTH, SimilarityIndex, rank_score
+from app.triage.topics import Theme, find_themes
 
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 20
+# Ideas kept with each stored theme, for the themes page to show a few that are still public.
+THEME_EXAMPLES = 20
 # A type is suggested when its calibrated confidence is at least this.
 TYPE_THRESHOLD = 0.35
 INDEXED_STATUSES = (IdeaStatus.SUBMITTED, IdeaStatus.UNDER_REVIEW, IdeaStatus.SHORTLISTED,
@@ -377,11 +381,12 @@ def run_clustering(window: IdeaWindow | None = None, actor: User | None = None,
                 .where(Idea.window_id == each.id, indexed())
                 .order_by(Idea.id)).all()
             total_ideas += len(rows)
-            details = clustering.cluster_details([r.id for r in rows],
-                                                 [_row_text(r) for r in rows],
+            texts = [_row_text(r) for r in rows]
+            details = clustering.cluster_details([r.id for r in rows], texts,
                                                  backend=backend, progress=progress)
             run.settings = {"threshold": details["threshold"], "backend": details["backend"]}
             total_clusters += _store_groups(run, details["groups"])
+            _store_themes(run, each, find_themes([r.id for r in rows], texts))
         run.status, run.finished_at = RunStatus.FINISHED, utcnow()
         run.idea_count, run.cluster_count = total_ideas, total_clusters
         audit.record(actor, "triage.run", run, f"Clustered {total_ideas} ideas into "
@@ -413,6 +418,16 @@ def _store_groups(run: TriageRun, groups: list[list[int]]) -> int:
         {"cluster_id": cluster_id, "idea_id": idea_id}
         for cluster_id, group in zip(cluster_ids, groups, strict=True) for idea_id in group])
     return len(groups)
+
+
+def _store_themes(run: TriageRun, window: IdeaWindow, themes: list[Theme]) -> None:
+    """Keep a window's themes with the run that found them (largest first)."""
+    if themes:
+        db.session.execute(insert(TriageTheme), [
+            {"run_id": run.id, "window_id": window.id, "position": position,
+             "words": theme.words, "idea_count": len(theme.idea_ids),
+             "example_ids": theme.idea_ids[:THEME_EXAMPLES]}
+            for position, theme in enumerate(themes)])
 
 
 def latest_run(window: IdeaWindow) -> TriageRun | None:

@@ -1,17 +1,38 @@
-"""The themes view for staff: what a window's ideas are about."""
+"""The themes view for staff: what a window's ideas are about, as the latest clustering run
+found them (finding themes on every view took seconds for a large window)."""
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Idea, IdeaWindow
-from app.triage.services import idea_text, indexed
-from app.triage.topics import Theme, find_themes
+from app.models import Idea, IdeaWindow, TriageRun, TriageTheme
+from app.triage.services import indexed, latest_run
+
+EXAMPLES_SHOWN = 5
 
 
-def for_window(window: IdeaWindow) -> list[tuple[Theme, list[Idea]]]:
-    """The window's themes, largest first, each with a few of its ideas."""
-    ideas = list(db.session.scalars(select(Idea).where(
-        Idea.window_id == window.id, indexed()).order_by(Idea.id)))
-    by_id = {idea.id: idea for idea in ideas}
-    themes = find_themes([i.id for i in ideas], [idea_text(i) for i in ideas])
-    return [(theme, [by_id[i] for i in theme.idea_ids[:5]]) for theme in themes]
+@dataclass
+class ThemeView:
+    """A stored theme with the first of its ideas that are still public."""
+
+    words: list[str]
+    idea_count: int
+    examples: list[Idea]
+
+
+def for_window(window: IdeaWindow) -> tuple[TriageRun | None, list[ThemeView]]:
+    """The latest run that covered the window, and the themes it found there, largest first
+    (none if it ran before themes were stored)."""
+    run = latest_run(window)
+    if run is None:
+        return None, []
+    themes = list(db.session.scalars(select(TriageTheme).where(
+        TriageTheme.run_id == run.id, TriageTheme.window_id == window.id)
+        .order_by(TriageTheme.position)))
+    wanted = {idea_id for theme in themes for idea_id in theme.example_ids}
+    ideas = {idea.id: idea for idea in db.session.scalars(
+        select(Idea).where(Idea.id.in_(wanted), indexed()))} if wanted else {}
+    return run, [ThemeView(theme.words, theme.idea_count,
+                           [ideas[i] for i in theme.example_ids if i in ideas][:EXAMPLES_SHOWN])
+                 for theme in themes]

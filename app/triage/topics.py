@@ -10,6 +10,7 @@ from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from app.triage.nlp.text import STOP_WORDS, content_words, stem
+from app.triage.nlp.vectors import collector_paused
 
 # A theme's words name what ideas are about, so words that only say how much or how soon,
 # or what any request does, are left out: the similarity search keeps "every", "all",
@@ -22,6 +23,9 @@ THEME_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | STOP_WORDS | frozenset({
 })
 # Words and the ends of sentences, to tell a proper noun ("Millbrook") from a capital that
 # only starts a sentence ("Potholes come back").
+# scikit-learn's default (1e-4) took twice the iterations for 0.7% of the ideas' themes at
+# 100,000 ideas (docs/triage.md).
+NMF_TOL = 1e-3
 # Labels are read from this many texts at most (spread over the window): at 100,000 ideas
 # reading them all took 11 s, more than finding the themes.
 SURFACE_SAMPLE = 5_000
@@ -49,11 +53,12 @@ def find_themes(ids: list[int], texts: list[str], count: int | None = None,
     vectoriser = TfidfVectorizer(analyzer=_theme_tokens, min_df=2, max_df=0.6,
                                  sublinear_tf=True)
     try:
-        matrix = vectoriser.fit_transform(texts)
+        with collector_paused():  # millions of short-lived lists of words
+            matrix = vectoriser.fit_transform(texts)
     except ValueError:  # no word appears in two ideas
         return []
     count = min(count, matrix.shape[1], matrix.shape[0])
-    model = NMF(n_components=count, init="nndsvda", random_state=0, max_iter=400)
+    model = NMF(n_components=count, init="nndsvda", random_state=0, max_iter=400, tol=NMF_TOL)
     weights = model.fit_transform(matrix)
     vocabulary = np.array(vectoriser.get_feature_names_out())
     themes = []
@@ -84,6 +89,7 @@ def _surface_words(texts: list[str], wanted: set[str] | None = None,
     return surface
 
 
+@collector_paused()
 def _read_surface_words(texts: list[str], wanted: set[str] | None) -> dict[str, str]:
     inside: dict[str, Counter] = {}  # forms as written inside sentences
     first: dict[str, Counter] = {}  # in lower case, words that start a sentence
