@@ -62,6 +62,22 @@ def audit_record(target_type: str, target_id: str) -> str:
     return f"{record_label(target_type)} {target_id}"
 
 
+# Where admins can look at a record the audit log names (others have no page of their own).
+AUDIT_RECORD_PAGES = {"ideas": ("review.assess", "idea_id"),
+                      "idea_windows": ("intake.edit_window", "window_id"),
+                      "users": ("admin.user", "user_id"),
+                      "organisations": ("admin.organisation", "organisation_id")}
+
+
+def audit_record_url(target_type: str, target_id: str | None) -> str | None:
+    """The page of a record the audit log names, if it has one."""
+    page = AUDIT_RECORD_PAGES.get(target_type)
+    if page is None or not (target_id or "").isdigit():
+        return None
+    endpoint, argument = page
+    return url_for(endpoint, **{argument: int(target_id)})
+
+
 def audit_key(key: str) -> str:
     """'Submissions open at' for "submissions_open_at"."""
     return key.replace("_", " ").capitalize()
@@ -105,6 +121,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(excerpt)
     app.add_template_filter(duration)
     app.add_template_global(audit_record)
+    app.add_template_global(audit_record_url)
     app.add_template_filter(audit_key)
     app.add_template_filter(audit_value)
     app.add_template_global(asset_url)
