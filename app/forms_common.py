@@ -1,5 +1,5 @@
 """Form pieces shared by several features: GOV.UK dates, times in Europe/London, numbers,
-stripping."""
+stripping, and the one-button form (`ButtonForm`) behind every one-click action."""
 
 import re
 from datetime import date, datetime, time

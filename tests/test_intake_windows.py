@@ -69,9 +69,9 @@ def test_windows_being_decided_are_not_listed_as_open_now(client, app, make_wind
         window.shortlist_published_at = window.voting_close_at
         db.session.commit()
     home = text(client.get("/"))
-    open_now = home[home.index("Open now"):home.index("Also in progress")]
+    open_now = home[home.index("Open now"):home.index("Voting has closed")]
     assert "Voting window" in open_now and "Reviewing window" not in open_now
-    rest = home[home.index("Also in progress"):]
+    rest = home[home.index("Voting has closed"):]
     assert "Reviewing window" in rest and "We are reviewing the ideas" in rest
     assert "Decided window" in rest and "The shortlist is published" in rest
     assert f"/windows/{published.id}/shortlist" in client.get("/").get_data(as_text=True)
@@ -298,6 +298,27 @@ def test_reopening_a_window_whose_dates_have_passed_says_it_will_not_open(
     assert "nobody can submit or support ideas in it" in asked
     with app.app_context():  # asking changed nothing
         assert db.session.get(IdeaWindow, window.id).stage() == WindowStage.CLOSED
+
+
+def test_close_and_reopen_say_when_they_do_not_apply(client, auth, make_user, make_window,
+                                                   app):
+    make_user("staff@example.org", role=Role.STAFF)
+    open_window = make_window(stage="open")
+    draft = make_window(stage="open", published=False)
+    decided = make_window(stage="closed")
+    with app.app_context():
+        window = db.session.get(IdeaWindow, decided.id)
+        window.shortlist_published_at = window.voting_close_at
+        db.session.commit()
+    auth.sign_in("staff@example.org")
+    assert "nothing to reopen" in text(client.get(f"/staff/windows/{open_window.id}/reopen"))
+    assert "is a draft" in text(client.get(f"/staff/windows/{draft.id}/close"))
+    page = text(submit(client, f"/staff/windows/{draft.id}/close", {}, page="/staff/windows"))
+    assert "A draft window is not open to anyone" in page
+    asked = text(client.get(f"/staff/windows/{decided.id}/reopen"))
+    assert "Its shortlist is published, so nobody can submit or support ideas in it" in asked
+    with app.app_context():
+        assert db.session.get(IdeaWindow, draft.id).closed_at is None
 
 
 def test_a_closed_window_can_be_reopened_after_confirming_the_close(client, auth, make_user,

@@ -19,6 +19,7 @@ from app.models import (
     Notification,
     Role,
     Support,
+    TriageRun,
     TriageTheme,
     TypeModel,
     TypeSuggestion,
@@ -370,7 +371,7 @@ def test_the_groups_page_says_how_many_ideas_came_after_the_check(
     make_user("staff@example.org", role=Role.STAFF)
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
-    assert "Settings of this check" in page and "posted since this check" not in page
+    assert "How this check works" in page and "posted since this check" not in page
     make_idea(window, make_user(), title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1],
               published_days_ago=0)
     page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
@@ -501,7 +502,8 @@ def test_themes_and_the_public_triage_page(client, auth, make_user, make_window,
                       page=f"/staff/windows/{window.id}/themes")
     assert response.request.path == f"/staff/windows/{window.id}/themes"
     page = text(response)
-    assert "Top words:" in page and "6 ideas" in page and "and their themes" in page
+    assert "Top words:" in page and "6 ideas at the last check" in page
+    assert "Checked 12 ideas: 2 groups of similar ideas and 2 themes." in page
     with app.app_context():
         stored = list(db.session.scalars(select(TriageTheme).order_by(TriageTheme.position)))
         assert [t.idea_count for t in stored] == [6, 6] and len(stored[0].example_ids) == 6
@@ -510,12 +512,45 @@ def test_themes_and_the_public_triage_page(client, auth, make_user, make_window,
         hidden.hidden_at, hidden_title = utcnow(), hidden.title
         db.session.commit()
     page = text(client.get(f"/staff/windows/{window.id}/themes"))
-    assert "6 ideas" in page and hidden_title not in page
+    assert "6 ideas at the last check" in page and hidden_title not in page
     # The heading's first letter is a capital, and the words keep their own case.
     headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', page)
     assert headings and all(h[0].isupper() for h in headings)
     public = text(client.get("/how-triage-works"))
     assert "People make every decision" in public
+
+
+def test_a_run_over_every_window_tells_each_window_its_own_figures(
+        client, auth, make_user, make_window, make_idea, app):
+    """`flask triage run` without --window covers every window: each window's pages show its
+    own ideas, groups and themes, and say why a window has no themes."""
+    busy, unrelated, tiny = make_window(), make_window(), make_window()
+    author = make_user()
+    for n in range(6):
+        make_idea(busy, author, title=f"Grit the estate roads number {n}",
+                  problem="Gritting winter ice roads estate pavements.")
+    for title, problem in (("Count swifts in towers", "Birds nesting high up."),
+                           ("Late library hours", "Opening times after work."),
+                           ("Bigger recycling boxes", "Cardboard overflows."),
+                           ("Safer level crossing", "Barriers drop slowly.")):
+        make_idea(unrelated, author, title=title, problem=problem)
+    make_idea(tiny, author, title="One lonely idea about benches", problem="Nowhere to sit.")
+    with app.app_context():
+        run = services.run_clustering(None)
+        assert run.idea_count == 11
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{busy.id}/duplicates"))
+    assert "6 ideas, 1 group." in page
+    page = text(client.get(f"/staff/windows/{unrelated.id}/themes"))
+    assert "from 4 ideas" in page and "the ideas have too few words in common" in page
+    page = text(client.get(f"/staff/windows/{tiny.id}/themes"))
+    assert "from 1 idea." in page and "at least 4 are needed" in page
+    with app.app_context():  # a run from before themes were kept has no per-window figures
+        db.session.get(TriageRun, run.id).settings = {"threshold": 0.26, "backend": "tfidf"}
+        db.session.commit()
+    page = text(client.get(f"/staff/windows/{tiny.id}/themes"))
+    assert "made before themes were kept with it" in page
 
 
 def test_evaluation_commands_print_one_json_object(runner, tmp_path, type_model):

@@ -131,7 +131,6 @@ class ChooseSourceForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-
 class WithdrawForm(FlaskForm):
     reason = text_area("Why are you withdrawing it? (optional)",
                        "This is shown on the idea’s public timeline.", max_length=1000,

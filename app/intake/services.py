@@ -162,6 +162,9 @@ def close_window(actor: User, window: IdeaWindow) -> None:
     """Close a window for good: no more ideas or supports."""
     if window.closed_at is not None:
         raise IntakeError("This window is already closed")
+    if window.published_at is None:
+        raise IntakeError("A draft window is not open to anyone: delete it instead, or "
+                          "publish it first")
     window.closed_at = utcnow()
     audit.record(actor, "window.close", window, f"Closed window {window.title}")
     db.session.commit()
@@ -174,6 +177,20 @@ def reopen_window(actor: User, window: IdeaWindow) -> None:
     window.closed_at = None
     audit.record(actor, "window.reopen", window, f"Reopened window {window.title}")
     db.session.commit()
+
+
+def why_window_action_refused(action: str, window: IdeaWindow) -> str | None:
+    """Why "close", "reopen" or "delete" cannot be done to the window now, or None: said on
+    the page that asks first, before its button."""
+    if action == "delete" and window_has_ideas(window):
+        return "This window has ideas, so it cannot be deleted. You can close it instead."
+    if action == "reopen" and window.closed_at is None:
+        return "This window is not closed, so there is nothing to reopen."
+    if action == "close" and window.published_at is None:
+        return "This window is a draft, so it is not open to anyone. Delete it instead."
+    if action == "close" and window.closed_at is not None:
+        return "This window is already closed."
+    return None
 
 
 def what_reopening_does(window: IdeaWindow) -> str:
@@ -195,8 +212,12 @@ def what_reopening_does(window: IdeaWindow) -> str:
                 f"{london_date(window.voting_close_at)}.")
     if stage == WindowStage.UPCOMING:
         return (f"{then}. It opens for ideas on {london_date(window.submissions_open_at)}.")
+    if stage == WindowStage.SHORTLIST_PUBLISHED:
+        return (f"{then} instead of “Closed”. Its shortlist is published, so nobody can submit "
+                f"or support ideas in it, whatever its dates.")
     return (f"{then} instead of “Closed”. Its dates for ideas and voting have passed, so "
-            f"nobody can submit or support ideas in it; change its dates first if they should.")
+            f"nobody can submit or support ideas in it. If people should be able to, change "
+            f"its dates before you reopen it.")
 
 
 def window_has_ideas(window: IdeaWindow) -> bool:
@@ -238,6 +259,15 @@ def public_windows(now: datetime | None = None) -> dict[str, list[IdeaWindow]]:
     groups["upcoming"].sort(key=lambda w: w.submissions_open_at)
     groups["past"].sort(key=lambda w: w.submissions_open_at, reverse=True)
     return groups
+
+
+def home_windows(now: datetime | None = None) -> tuple[list[IdeaWindow], list[IdeaWindow]]:
+    """For the home page: the windows open now (for ideas or supports, or voting soon), and
+    those whose voting has closed and that are being decided or have their shortlist out."""
+    now = now or utcnow()
+    current = public_windows(now)["current"]
+    return ([w for w in current if w.stage(now) in OPEN_STAGES],
+            [w for w in current if w.stage(now) not in OPEN_STAGES])
 
 
 def staff_windows() -> list[IdeaWindow]:

@@ -101,8 +101,7 @@ def _window_action(window_id: int, action, done: str, confirm: str | None = None
         if confirm == "reopen":
             explanation = explanation.format(reopened=services.what_reopening_does(found))
         # Say so before the button, not after it, when the action would be refused.
-        refused = ("This window has ideas, so it cannot be deleted. You can close it instead."
-                   if confirm == "delete" and services.window_has_ideas(found) else None)
+        refused = services.why_window_action_refused(confirm, found)
         return render_template("intake/staff/confirm.html", window=found,
                                heading=heading.format(title=found.title),
                                explanation=explanation, button=button, form=ButtonForm(),

@@ -5,17 +5,16 @@ from sqlalchemy import text
 
 from app.access import public
 from app.extensions import db
-from app.intake.services import OPEN_STAGES, public_windows
+from app.intake.services import home_windows
 from app.main import bp
 
 
 @bp.route("/")
 @public
 def index():
-    current = public_windows()["current"]
-    return render_template(
-        "main/index.html", open_windows=[w for w in current if w.stage() in OPEN_STAGES],
-        deciding_windows=[w for w in current if w.stage() not in OPEN_STAGES])
+    open_windows, deciding_windows = home_windows()
+    return render_template("main/index.html", open_windows=open_windows,
+                           deciding_windows=deciding_windows)
 
 
 @bp.route("/accessibility")

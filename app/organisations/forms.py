@@ -63,4 +63,3 @@ class TurnDownForm(FlaskForm):
             Length(max=1000, message="The reason must be 1,000 characters or fewer"),
         ],
     )
-

@@ -150,4 +150,3 @@ class PublishForm(FlaskForm):
         validators=[Optional(), Length(max=2000, message="The reason must be 2,000 characters "
                                                          "or fewer")])
     submit = SubmitField("Publish the shortlist", widget=GovSubmitInput())
-

@@ -17,4 +17,3 @@ class TypesForm(FlaskForm):
         invalid_choice_message="Select types from the list",
     )
     submit = SubmitField("Save types", widget=GovSubmitInput())
-

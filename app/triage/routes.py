@@ -94,6 +94,7 @@ def clusters(window_id: int):
                                 for m in cluster.members]))
     run = services.latest_run(window)
     return render_template("triage/clusters.html", window=window, views=views, run=run,
+                           summary=services.run_summary(run, window) if run else None,
                            posted_since=services.posted_since(run, window) if run else 0,
                            form=ButtonForm())
 
@@ -104,8 +105,12 @@ def run_clusters(window_id: int):
     window = window_or_404(window_id)
     if ButtonForm().validate_on_submit():
         run = services.run_clustering(window, current_user)
-        flash(f"Found {run.cluster_count} groups of similar ideas among {run.idea_count}, "
-              f"and their themes.", "success")
+        found = services.run_summary(run, window)
+        themes = found.get("themes")
+        flash(f"Checked {plural(found['ideas'], 'idea')}: "
+              f"{plural(found['groups'], 'group')} of similar ideas"
+              + (f" and {plural(themes, 'theme')}." if themes is not None
+                 else ". The themes could not be found this time."), "success")
     then = "triage.window_themes" if request.form.get("then") == "themes" else "triage.clusters"
     return redirect(url_for(then, window_id=window.id))
 
@@ -201,6 +206,7 @@ def window_themes(window_id: int):
     window = window_or_404(window_id)
     run, found = themes.for_window(window)
     return render_template("triage/themes.html", window=window, run=run, themes=found,
+                           summary=services.run_summary(run, window) if run else None,
                            posted_since=services.posted_since(run, window) if run else 0,
                            form=ButtonForm())
 

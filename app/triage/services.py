@@ -43,7 +43,7 @@ from app.models import (
 from app.triage.nlp import clustering
 from app.triage.nlp import types as type_model
 from app.triage.nlp.similarity import RERANK_DEPTH, SimilarityIndex, rank_score
-from app.triage.topics import Theme, find_themes
+from app.triage.topics import find_themes
 
 log = logging.getLogger(__name__)
 
@@ -375,23 +375,36 @@ def run_clustering(window: IdeaWindow | None = None, actor: User | None = None,
     windows = [window] if window else list(db.session.scalars(select(IdeaWindow)))
     try:
         total_clusters = total_ideas = 0
+        per_window: dict[str, dict[str, Any]] = {}
         for each in windows:
+            # Ideas published after the run began are left for the next one (the pages count
+            # them as "posted since"), so that none is both in the run and counted after it.
             rows = db.session.execute(
                 select(Idea.id, Idea.title, Idea.problem, Idea.action, Idea.data)
-                .where(Idea.window_id == each.id, indexed())
+                .where(Idea.window_id == each.id, indexed(),
+                       Idea.published_at <= run.started_at)
                 .order_by(Idea.id)).all()
             total_ideas += len(rows)
             texts = [_row_text(r) for r in rows]
             details = clustering.cluster_details([r.id for r in rows], texts,
                                                  backend=backend, progress=progress)
-            run.settings = {"threshold": details["threshold"], "backend": details["backend"]}
-            total_clusters += _store_groups(run, details["groups"])
-            _store_themes(run, each, find_themes([r.id for r in rows], texts))
+            groups = _store_groups(run, details["groups"])
+            total_clusters += groups
+            themes = _store_themes(run, each, [r.id for r in rows], texts)
+            per_window[str(each.id)] = {"ideas": len(rows), "groups": groups, "themes": themes,
+                                        "threshold": details["threshold"],
+                                        "backend": details["backend"]}
+        # Set once, as a new value: a JSON column is saved when it no longer equals what was
+        # flushed, and a dict changed in place would equal itself.
+        last = next(reversed(per_window.values()), run.settings)
+        run.settings = {"threshold": last["threshold"], "backend": last["backend"],
+                        "windows": per_window}
         run.status, run.finished_at = RunStatus.FINISHED, utcnow()
         run.idea_count, run.cluster_count = total_ideas, total_clusters
         audit.record(actor, "triage.run", run, f"Clustered {total_ideas} ideas into "
-                     f"{total_clusters} groups", after={"window": run.window_id,
-                                                        **run.settings})
+                     f"{total_clusters} groups", after={
+                         "window": run.window_id, "threshold": run.settings["threshold"],
+                         "backend": run.settings["backend"]})
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -420,14 +433,34 @@ def _store_groups(run: TriageRun, groups: list[list[int]]) -> int:
     return len(groups)
 
 
-def _store_themes(run: TriageRun, window: IdeaWindow, themes: list[Theme]) -> None:
-    """Keep a window's themes with the run that found them (largest first)."""
+def _store_themes(run: TriageRun, window: IdeaWindow, ids: list[int],
+                  texts: list[str]) -> int | None:
+    """Find a window's themes and keep them with the run (largest first); return how many,
+    or None if finding them failed (logged: the groups matter more, so the run goes on)."""
+    try:
+        themes = find_themes(ids, texts)
+    except Exception:
+        log.exception("finding the themes of window %s failed", window.id)
+        return None
     if themes:
         db.session.execute(insert(TriageTheme), [
             {"run_id": run.id, "window_id": window.id, "position": position,
              "words": theme.words, "idea_count": len(theme.idea_ids),
              "example_ids": theme.idea_ids[:THEME_EXAMPLES]}
             for position, theme in enumerate(themes)])
+    return len(themes)
+
+
+def run_summary(run: TriageRun, window: IdeaWindow) -> dict[str, Any]:
+    """What a run found in one window: "ideas", "groups", "themes" (None: finding them
+    failed; absent for runs made before themes were kept), "threshold" and "backend"."""
+    found = (run.settings or {}).get("windows", {}).get(str(window.id))
+    if found is not None:
+        return found
+    # A run from before the per-window figures: its totals, and no themes.
+    return {"ideas": run.idea_count, "groups": run.cluster_count,
+            "threshold": (run.settings or {}).get("threshold"),
+            "backend": (run.settings or {}).get("backend")}
 
 
 def latest_run(window: IdeaWindow) -> TriageRun | None:
@@ -440,7 +473,8 @@ def latest_run(window: IdeaWindow) -> TriageRun | None:
 
 def posted_since(run: TriageRun, window: IdeaWindow) -> int:
     """How many of the window's ideas that triage reads were posted after the run began (so
-    are in no group yet)."""
+    are in no group yet). Ideas approved by a moderator, or shown again, after the run are not
+    counted: nothing records when that happened."""
     return db.session.scalar(select(func.count(Idea.id)).where(
         Idea.window_id == window.id, indexed(), Idea.published_at > run.started_at)) or 0
 

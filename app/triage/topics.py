@@ -38,7 +38,8 @@ def _theme_tokens(text: str) -> list[str]:
 
 @dataclass
 class Theme:
-    """A topic: its most telling words and the ideas that are mostly about it."""
+    """A topic: its most telling words and the ideas that are mostly about it, those most
+    about it first."""
 
     words: list[str]
     idea_ids: list[int]
@@ -63,8 +64,10 @@ def find_themes(ids: list[int], texts: list[str], count: int | None = None,
     vocabulary = np.array(vectoriser.get_feature_names_out())
     themes = []
     for topic in range(count):
-        members = [ids[i] for i in np.flatnonzero(weights.argmax(axis=1) == topic)
-                   if weights[i, topic] > 0]
+        mine = np.flatnonzero(weights.argmax(axis=1) == topic)
+        mine = mine[weights[mine, topic] > 0]
+        # Most about the theme first (ties by position), so that its first ideas show it best.
+        members = [ids[i] for i in mine[np.lexsort((mine, -weights[mine, topic]))]]
         if not members:
             continue
         top = vocabulary[np.argsort(-model.components_[topic])[:top_words]]

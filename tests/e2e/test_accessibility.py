@@ -149,7 +149,7 @@ def test_every_window_action_is_on_screen_on_a_small_phone(page, make_user, make
                             "Review the ideas in", "Shortlist of", "Feasibility criteria of")]
     actions += [("link", f"Delete {draft.title}"), ("button", f"Publish {draft.title}"),
                 ("link", f"Close {voting.title}"),
-                ("link", f"Delete {closed.title}"), ("link", f"Reopen {closed.title}")]
+                ("link", f"Delete {closed.title}"), ("button", f"Reopen {closed.title}")]
     assert off_screen(page, actions) == []
 
 

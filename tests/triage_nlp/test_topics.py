@@ -31,6 +31,8 @@ def test_labels_keep_names_capitalised_but_not_words_that_start_a_sentence():
 
 
 def test_labels_come_from_a_sample_and_then_from_the_rest_for_words_it_missed():
-    texts = ["Potholes on the road."] * 50 + ["Use the NHS app for this."]
+    # The sample (every tenth text: 0, 10, 20...) misses the one text that says "NHS".
+    texts = ["Potholes on the road."] + ["Use the NHS app for this."] + ["Fix it."] * 49
     surface = _surface_words(texts, {"pothol", "nhs"}, sample=5)
     assert surface == {"pothol": "potholes", "nhs": "NHS"}  # only the wanted stems
+    assert "nhs" not in _surface_words(texts[::10], {"pothol", "nhs"})
