@@ -114,7 +114,7 @@ class TriageRun(db.Model):
 
 class TriageTheme(db.Model):
     """A theme a clustering run found in one window: its top words, how many ideas it held
-    and the first of them (the themes page shows these instead of finding themes again)."""
+    and those most about it (the themes page shows these instead of finding themes again)."""
 
     __tablename__ = "triage_themes"
     __table_args__ = (
@@ -130,7 +130,7 @@ class TriageTheme(db.Model):
     position: Mapped[int] = mapped_column(Integer)  # 0 = the largest theme
     words: Mapped[list[str]] = mapped_column(JSONType)
     idea_count: Mapped[int] = mapped_column(Integer)
-    example_ids: Mapped[list[int]] = mapped_column(JSONType)  # its first ideas, up to 20
+    example_ids: Mapped[list[int]] = mapped_column(JSONType)  # most about it first, 20 at most
 
 
 class ClusterStatus(enum.StrEnum):

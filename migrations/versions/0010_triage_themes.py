@@ -1,6 +1,6 @@
 """Each clustering run (`flask triage run`, or "Check again" on the groups page) also finds
 each window's themes and stores them here: their top words, how many ideas each held and the
-first of them. The staff themes page reads them instead of finding themes on every view,
+ideas most about each. The staff themes page reads them instead of finding themes on every view,
 which took about 5 s for a window of 100,000 ideas. Runs made before this migration have no
 themes; the page says to check again.
 
