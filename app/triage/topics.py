@@ -21,14 +21,14 @@ THEME_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | STOP_WORDS | frozenset({
     "way", "ways", "problem", "problems", "issue", "issues", "year", "years", "time",
     "times", "day", "days", "number", "place", "really", "bit", "sure", "long", "good",
 })
-# Words and the ends of sentences, to tell a proper noun ("Millbrook") from a capital that
-# only starts a sentence ("Potholes come back").
 # scikit-learn's default (1e-4) took twice the iterations for 0.7% of the ideas' themes at
 # 100,000 ideas (docs/triage.md).
 NMF_TOL = 1e-3
 # Labels are read from this many texts at most (spread over the window): at 100,000 ideas
 # reading them all took 11 s, more than finding the themes.
 SURFACE_SAMPLE = 5_000
+# Words and the ends of sentences, to tell a proper noun ("Millbrook") from a capital that
+# only starts a sentence ("Potholes come back").
 _WORD_OR_STOP = re.compile(r"[^\W_]+|[.!?\n]")
 
 
