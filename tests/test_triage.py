@@ -331,6 +331,7 @@ def test_training_again_serves_the_model_it_made_even_if_another_is_newer(app, t
 def grouped(app, runner, window):
     result = runner.invoke(args=["triage", "run", "--window", str(window.id)])
     assert result.exit_code == 0, result.output
+    assert re.search(r"groups? of similar ideas and \d+ themes, in", result.output)
     with app.app_context():
         clusters = db.session.scalars(select(DuplicateCluster))
         return [[m.idea_id for m in c.members] for c in clusters]

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.filters import plural
 from app.models import IdeaWindow
 from app.triage import services
 from app.triage.nlp import evaluation, petitions
@@ -38,9 +39,11 @@ def run_command(window_id: int | None) -> None:
     with bar:
         run = services.run_clustering(window, None, progress)
         bar.update(100 - shown)
-    click.echo(f"Run {run.id}: {run.idea_count:,} ideas, {run.cluster_count:,} groups of similar "
-               f"ideas, in {time.perf_counter() - started:.1f} s (method {run.model_version}, "
-               f"threshold {run.settings['threshold']}).")
+    themes = sum(found.get("themes") or 0 for found in run.settings.get("windows", {}).values())
+    click.echo(f"Run {run.id}: {plural(run.idea_count, 'idea')}, "
+               f"{plural(run.cluster_count, 'group')} of similar ideas and "
+               f"{plural(themes, 'theme')}, in {time.perf_counter() - started:.1f} s (method "
+               f"{run.model_version}, threshold {run.settings['threshold']}).")
 
 
 @triage.command("train")
