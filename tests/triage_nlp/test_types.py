@@ -85,6 +85,27 @@ def test_evidence_words_come_from_the_text(model):
             assert phrase.lower() in text.lower(), phrase
 
 
+def test_evidence_phrases_do_not_run_across_sentences_or_fields(model):
+    # A user test saw "council too Use the repair" and "last - nobody seems to check, they're":
+    # bigrams of words either side of a sentence end, a dash or a field break.
+    text = ("Potholes are reported to the council too. Use the repair records\n"
+            "Complaints last - nobody seems to check, they're left to rank the backlog by risk.")
+    [s] = model.suggest([text])
+    phrases = [phrase for words in s.evidence.values() for phrase in words]
+    assert phrases
+    for phrase in phrases:
+        assert phrase in " ".join(text.split()), phrase
+        assert not any(mark in phrase for mark in ".,-\n"), phrase
+        assert len(phrase.split()) <= 3, phrase
+
+
+def test_evidence_keeps_phrases_read_as_one(model):
+    text = ("Use council tax and complaint records to flag the unlicensed landlords most likely "
+            "to be renting illegally.")
+    [s] = model.suggest([text])
+    assert any(" " in phrase for words in s.evidence.values() for phrase in words), s.evidence
+
+
 def test_temperature_is_fitted_out_of_fold(model):
     # Fitted on out-of-fold logits of the seed texts (never 1.0 exactly, never at a bound).
     assert 0.05 < model.temperature < 5.0

@@ -140,6 +140,15 @@ class TypeSuggestion:
                 "not_a_data_project": self.not_a_data_project}
 
 
+_PHRASE_BREAK = re.compile(r"[^\w\s'’-]|\n|\s-\s|--")
+
+
+def _reads_as_a_phrase(gap: str) -> bool:
+    """True if two words with ``gap`` between them read as one phrase: no punctuation or line
+    break between them and at most one word."""
+    return not _PHRASE_BREAK.search(gap) and len(gap.split()) <= 1
+
+
 class TypeClassifier:
     """Suggests opportunity types for idea texts; see the module docstring."""
 
@@ -374,7 +383,11 @@ class TypeClassifier:
         spans = token_spans(text, STOP_WORDS)
         surface_of: dict[str, str] = {}
         for a, b in zip(spans, spans[1:], strict=False):
-            surface_of.setdefault(f"{a.stem} {b.stem}", text[a.start:b.end])
+            # A bigram's two words may sit either side of stop words, punctuation or a field
+            # break; shown as the span between them, such a "phrase" reads as garbled text
+            # ("council too Use the repair"), so only phrases people would read as one are shown.
+            if _reads_as_a_phrase(text[a.end:b.start]):
+                surface_of.setdefault(f"{a.stem} {b.stem}", text[a.start:b.end])
         for t in spans:
             surface_of.setdefault(t.stem, t.surface)
         cue_spans = cue_matches(text)
