@@ -146,6 +146,13 @@ def test_staff_review_score_decide_and_publish_then_the_resident_hears(
     page.get_by_role("link", name="See the shortlist").click()
     expect(page.get_by_text("The other 1 idea ranked by the formula was not taken "
                             "forward.")).to_be_visible()
+    # On a phone the shortlist stacks: every column is on screen, named, without scrolling.
+    page.set_viewport_size({"width": 375, "height": 800})
+    table = page.get_by_role("table", name=re.compile("shortlisted idea"))
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    expect(table.locator("td[data-label='Score']").first).to_be_visible()
+    page.check_accessibility()
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/my-ideas")
     expect(page.locator(".app-idea-summary").filter(has_text="Grit the hill on Station Road")) \
         .to_contain_text("Not taken forward")
