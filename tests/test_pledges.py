@@ -63,6 +63,11 @@ def test_a_good_file_is_checked_then_imported_whole(client, auth, mayors_office,
         assert ideas[0].area.name == "Riverside"
         assert ideas[1].problem == "Side roads are missed.\nBuses stop running."
         assert ideas[0].organisation.name == "Office of the Mayor"
+        first = ideas[0].id
+    # The idea's page names the pledge once, in its "Pledge" row, not in the tag line too.
+    page = text(client.get(f"/ideas/{first}"))
+    assert page.count("Manifesto 2024, p.12, pledge 3") == 2  # the row, and the link's hidden text
+    assert "Mayoral pledge" in page
 
 
 def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(client, auth,
