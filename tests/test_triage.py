@@ -648,3 +648,60 @@ def test_merging_asks_first_offers_the_most_supported_idea_and_refuses_hidden_id
         merged = db.session.get(Idea, ideas[1].id)
         assert merged.status == IdeaStatus.MERGED
         assert ideas[2].title not in merged.status_changes[-1].reason  # no title on the timeline
+
+
+def idea_card(page: str, idea_id: int) -> str:
+    """One idea's part of the groups page."""
+    return next(card for card in page.split('app-cluster__idea ')[1:]
+                if f'href="/staff/ideas/{idea_id}"' in card.split("</h3>")[0])
+
+
+def test_the_groups_page_offers_only_what_can_be_done(client, auth, make_user, make_idea, app,
+                                                      runner, window_with_ideas):
+    window, (gritting, _buses) = window_with_ideas
+    again = make_idea(window, make_user(), title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    grouped(app, runner, window)
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    url = f"/staff/windows/{window.id}/duplicates"
+    with app.app_context():
+        cluster = db.session.scalar(select(DuplicateCluster))
+        cluster_id, member_ids = cluster.id, {m.idea_id: m.id for m in cluster.members}
+    page = text(client.get(url))
+    for idea in (gritting, again):
+        assert "Merge into" in idea_card(page, idea.id)
+        assert "Not a duplicate" in idea_card(page, idea.id)
+
+    # Merged into the only other idea: the survivor has nothing left to merge into.
+    submit(client, f"/staff/ideas/{again.id}/merge",
+           {"canonical": gritting.id, "cluster": cluster_id},
+           page=f"/staff/ideas/{again.id}/merge?canonical={gritting.id}&cluster={cluster_id}")
+    page = text(client.get(url))
+    survivor, merged = idea_card(page, gritting.id), idea_card(page, again.id)
+    assert "Merge into" not in survivor and "<select" not in survivor
+    assert "There is no other idea in this group to merge it into." in survivor
+    assert "Not a duplicate" not in survivor and "Not a duplicate" not in merged
+    assert "Undo merge" in merged
+    assert "Confirm these ask for the same thing" in page  # the two still asked for one thing
+
+    submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id}, page=url)
+    # One taken out: the one left can be neither merged, confirmed nor taken out.
+    submit(client, f"/staff/duplicate-members/{member_ids[again.id]}/remove", {}, page=url)
+    page = text(client.get(url))
+    left, out = idea_card(page, gritting.id), idea_card(page, again.id)
+    assert "Only one idea is left in this group." in page
+    assert "Confirm these ask for the same thing" not in page
+    assert "Merge into" not in left and "Not a duplicate" not in left
+    assert "There is no other idea" not in left  # the group's note says it once
+    assert "Put back in the group" in out and "Merge into" not in out
+    submit(client, f"/staff/duplicate-members/{member_ids[again.id]}/remove", {"undo": "1"},
+           page=url)
+    # A withdrawn idea is neither merged nor merged into.
+    with app.app_context():
+        db.session.execute(update(Idea).where(Idea.id == again.id)
+                           .values(status=IdeaStatus.WITHDRAWN))
+        db.session.commit()
+    page = text(client.get(url))
+    assert "Merge into" not in idea_card(page, again.id)
+    assert "Merge into" not in idea_card(page, gritting.id)
+    assert "There is no other idea in this group to merge it into." in idea_card(page, gritting.id)

@@ -2,6 +2,8 @@
 canonical one, and undo each; and supporters moving their support after a merge, which only
 they can do."""
 
+from dataclasses import dataclass, field
+
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -52,7 +54,33 @@ def set_member_removed(actor: User, member: ClusterMember, removed: bool) -> Non
 
 
 def supporter_ids(idea: Idea) -> list[int]:
+    """Who supports an idea now."""
     return list(db.session.scalars(select(Support.user_id).where(Support.idea_id == idea.id)))
+
+
+# Ideas in these statuses can be neither merged nor merged into.
+UNMERGEABLE = (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT)
+
+
+def why_not_mergeable(duplicate: Idea) -> str | None:
+    """Why `duplicate` cannot be merged into any idea now, or None if it can."""
+    if duplicate.status in UNMERGEABLE:
+        return f"This idea is {duplicate.status.label.lower()} and cannot be merged"
+    if not duplicate.is_listed:
+        return ("This idea is hidden or waiting for moderation: restore or approve it before "
+                "merging it")
+    return None
+
+
+def why_not_target(canonical: Idea) -> str | None:
+    """Why no idea can be merged into `canonical` now, or None if one can."""
+    if canonical.status in UNMERGEABLE:
+        return (f"“{canonical.title}” is {canonical.status.label.lower()}: choose another idea "
+                "to merge into")
+    if not canonical.is_listed:
+        return ("The idea to merge into is hidden or waiting for moderation: choose another "
+                "idea, or restore or approve it first")
+    return None
 
 
 def check_merge(duplicate: Idea, canonical: Idea) -> None:
@@ -63,17 +91,41 @@ def check_merge(duplicate: Idea, canonical: Idea) -> None:
         raise MergeError("Choose a different idea to merge into")
     if duplicate.window_id != canonical.window_id:
         raise MergeError("Ideas can only be merged within one window")
-    if duplicate.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT):
-        raise MergeError(f"This idea is {duplicate.status.label.lower()} and cannot be merged")
-    if canonical.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT):
-        raise MergeError(f"“{canonical.title}” is {canonical.status.label.lower()}: choose "
-                         "another idea to merge into")
-    if not duplicate.is_listed:
-        raise MergeError("This idea is hidden or waiting for moderation: restore or approve it "
-                         "before merging it")
-    if not canonical.is_listed:
-        raise MergeError("The idea to merge into is hidden or waiting for moderation: choose "
-                         "another idea, or restore or approve it first")
+    reason = why_not_mergeable(duplicate) or why_not_target(canonical)
+    if reason:
+        raise MergeError(reason)
+
+
+@dataclass
+class MemberChoices:
+    """What staff can do with one idea of a duplicate group, so the page offers no button that
+    could only be refused: the ideas it can be merged into (most supported first), whether it
+    can be taken out of the group, and a note when there is nothing to merge it into."""
+
+    targets: list[Idea] = field(default_factory=list)
+    can_take_out: bool = False
+    note: str | None = None
+
+
+def member_choices(cluster: DuplicateCluster) -> dict[int, MemberChoices]:
+    """For each member of `cluster` (by member id), what staff can do with its idea now."""
+    members = [m for m in cluster.members if not m.removed]
+    choices = {}
+    for member in cluster.members:
+        idea = member.idea
+        others = [m.idea for m in members if m.idea_id != idea.id]
+        # Taking an idea out only means something while another idea, not merged, remains:
+        # merged ideas are undone instead, and the idea they went into is not their duplicate.
+        open_others = [o for o in others if o.status != IdeaStatus.MERGED]
+        choice = MemberChoices(can_take_out=(not member.removed and idea.status != IdeaStatus.MERGED
+                                             and bool(open_others)))
+        if not member.removed and why_not_mergeable(idea) is None:
+            choice.targets = sorted((o for o in open_others if why_not_target(o) is None),
+                                    key=lambda o: (-o.support_count, o.id))
+            if not choice.targets:
+                choice.note = "There is no other idea in this group to merge it into."
+        choices[member.id] = choice
+    return choices
 
 
 def people_to_tell(duplicate: Idea, actor: User) -> list[User]:

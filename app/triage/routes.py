@@ -88,9 +88,10 @@ def clusters(window_id: int):
         stems = services.shared_words([services.idea_text(i) for i in ideas
                                        if not next(m for m in cluster.members
                                                    if m.idea_id == i.id).removed])
+        choices = merging.member_choices(cluster)
         views.append((cluster, [(m, services.highlight(m.idea.title, stems),
                                  services.highlight(m.idea.problem[:400], stems),
-                                 services.unique_supporters(m.idea))
+                                 services.unique_supporters(m.idea), choices[m.id])
                                 for m in cluster.members]))
     run = services.latest_run(window)
     return render_template("triage/clusters.html", window=window, views=views, run=run,
