@@ -54,7 +54,8 @@ def move_support(idea_id: int):
     duplicate = db.session.get(Idea, idea_id) or abort(404)
     if FlaskForm().validate_on_submit():
         try:
-            canonical = merging.move_support(current_user, duplicate)
+            canonical = merging.move_support(current_user, duplicate,
+                                             into=bounded_id(request.form.get("into", type=int)))
         except merging.MergeError as error:
             flash(str(error), "warning")
         else:
@@ -192,11 +193,15 @@ def unmerge(idea_id: int):
     idea = db.session.get(Idea, idea_id) or abort(404)
     if ButtonForm().validate_on_submit():
         try:
-            merging.unmerge(current_user, idea)
+            told = merging.unmerge(current_user, idea)
         except merging.MergeError as error:
             flash(str(error), "warning")
         else:
-            flash(f"“{idea.title}” is no longer merged.", "success")
+            flash(f"“{idea.title}” is no longer merged. "
+                  + (f"{plural(told, 'person', 'people')} who follow or support it, or were "
+                     f"told about the merge, {'has' if told == 1 else 'have'} been told it is "
+                     "undone." if told else "Nobody followed or supported it, so nobody was "
+                     "told."), "success")
     back = db.session.get(DuplicateCluster, bounded_id(request.form.get("cluster", type=int)) or 0)
     return _back(back) if back else redirect(url_for("triage.idea", idea_id=idea_id))
 
