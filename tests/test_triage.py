@@ -422,6 +422,10 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
                       {"canonical": gritting.id, "cluster": cluster_id}, page=confirm_url)
     assert "is merged into" in text(response)
     assert "2 people who follow or support it have been told." in text(response)
+    # The banner saying so holds the Undo, which comes back to the group.
+    banner = text(response).split("govuk-notification-banner--success")[1].split("</form>")[0]
+    assert f'action="/staff/ideas/{again.id}/unmerge"' in banner and "Undo merge" in banner
+    assert f'name="cluster" value="{cluster_id}"' in banner
     with app.app_context():
         merged = db.session.get(Idea, again.id)
         assert merged.status == IdeaStatus.MERGED and merged.merged_into_id == gritting.id
@@ -690,6 +694,14 @@ def test_undoing_a_merge_tells_everyone_told_about_it_where_their_support_is(
             "told it is undone") in text(client.get(confirm_url))
     response = submit(client, f"/staff/ideas/{duplicate.id}/merge", {"canonical": canonical.id},
                       page=confirm_url)
+    page = text(response)
+    # Back on the merged idea's staff page: the banner's Undo, and where it went.
+    assert "3 people who follow or support it have been told." in page
+    assert page.count(f'action="/staff/ideas/{duplicate.id}/unmerge"') == 2
+    assert "This idea is merged into" in page and f'href="/staff/ideas/{canonical.id}"' in page
+    page = text(client.get(f"/staff/ideas/{canonical.id}"))
+    assert "Ideas merged into this one" in page and f'href="/staff/ideas/{duplicate.id}"' in page
+
     # Sue moves her support; Kim leaves his where it is.
     response = submit(clients[sue.id], f"/ideas/{duplicate.id}/move-support",
                       {"into": canonical.id}, page=f"/ideas/{duplicate.id}")
@@ -704,6 +716,8 @@ def test_undoing_a_merge_tells_everyone_told_about_it_where_their_support_is(
                       page=f"/staff/ideas/{duplicate.id}")
     assert ("is no longer merged. 3 people who follow or support it, or were told about the "
             "merge, have been told it is undone.") in text(response)
+    assert "This idea is merged into" not in text(response)
+    assert "Ideas merged into this one" not in text(client.get(f"/staff/ideas/{canonical.id}"))
 
     said = {person.email: latest_message(app, person) for person in (sue, kim, fay)}
     first = (f"“{GRITTING_AGAIN[0]}” is no longer merged into “{GRITTING[0]}”. Staff decided "

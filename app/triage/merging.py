@@ -135,6 +135,12 @@ def member_choices(cluster: DuplicateCluster) -> dict[int, MemberChoices]:
     return choices
 
 
+def merged_into_it(canonical: Idea) -> list[Idea]:
+    """The ideas merged into `canonical`, oldest first."""
+    return list(db.session.scalars(select(Idea).where(
+        Idea.merged_into_id == canonical.id, Idea.status == IdeaStatus.MERGED).order_by(Idea.id)))
+
+
 def people_to_tell(duplicate: Idea, actor: User) -> list[User]:
     """Who a merge of `duplicate` notifies (as notify_people does: its followers and
     supporters, not deleted accounts, not the person merging)."""
