@@ -8,7 +8,7 @@ staff or admin route does not check the role.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import login_manager
@@ -77,6 +77,15 @@ def roles_required(*roles: Role) -> Callable[[Callable], Callable]:
         return _mark(wrapped, ROLES, allowed)
 
     return decorator
+
+
+def may_use(endpoint: str) -> bool:
+    """Whether the signed-in person passes the role check of the view at `endpoint`, so that a
+    page offers its button only to those the route would let through."""
+    kind, roles = current_app.view_functions[endpoint].access_rule
+    if kind != ROLES:
+        raise ValueError(f"{endpoint} has no role check to ask about")
+    return current_user.is_authenticated and current_user.role in roles
 
 
 staff_required = roles_required(*STAFF_ROLES)

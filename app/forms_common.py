@@ -1,10 +1,12 @@
 """Form pieces shared by several features: GOV.UK dates, times in Europe/London, numbers,
-stripping, and the one-button form (`ButtonForm`) behind every one-click action."""
+stripping, the one-button form (`ButtonForm`) behind every one-click action, and a message
+with such a button (`flash_with_button`)."""
 
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
+from flask import flash
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
@@ -198,3 +200,13 @@ class ButtonForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if hasattr(self, "csrf_token"):  # absent where CSRF is switched off
             self.csrf_token.render_kw = {"id": False}
+
+
+def flash_with_button(text: str, action: str, button: str,
+                      fields: dict[str, str | int] | None = None, button_hidden: str = "",
+                      category: str = "success") -> None:
+    """Flash a message whose banner holds a one-button form posting `fields` (and the CSRF
+    token) to `action`, such as an Undo; base.html renders it. `button_hidden` is read only by
+    screen readers, after the button's words."""
+    flash({"text": text, "action": action, "button": button, "button_hidden": button_hidden,
+           "fields": fields or {}}, category)

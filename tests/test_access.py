@@ -142,3 +142,21 @@ def test_every_audited_action_has_a_label_for_admins():
                     recorded.add(choice.value)
     assert len(recorded) > 30
     assert recorded <= set(audit.ACTION_LABELS), sorted(recorded - set(audit.ACTION_LABELS))
+
+
+def test_pages_offer_a_button_by_the_role_check_of_the_route_it_posts_to(app, make_user):
+    from flask_login import login_user
+
+    from app.access import may_use
+    from app.extensions import db
+    from app.models import User
+
+    people = {role: make_user(role=role) for role in (Role.RESIDENT, Role.STAFF, Role.ADMIN)}
+    for role, person in people.items():
+        with app.test_request_context():
+            login_user(db.session.get(User, person.id))
+            assert may_use("triage.unmerge") == (role in STAFF_ROLES), role
+    with app.test_request_context():
+        assert may_use("triage.unmerge") is False  # nobody signed in
+        with pytest.raises(ValueError, match="no role check"):
+            may_use("intake.idea")

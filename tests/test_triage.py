@@ -422,6 +422,10 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
                       {"canonical": gritting.id, "cluster": cluster_id}, page=confirm_url)
     assert "is merged into" in text(response)
     assert "2 people who follow or support it have been told." in text(response)
+    # The banner saying so holds the Undo, which comes back to the group.
+    banner = text(response).split("govuk-notification-banner--success")[1].split("</form>")[0]
+    assert f'action="/staff/ideas/{again.id}/unmerge"' in banner and "Undo merge" in banner
+    assert f'name="cluster" value="{cluster_id}"' in banner
     with app.app_context():
         merged = db.session.get(Idea, again.id)
         assert merged.status == IdeaStatus.MERGED and merged.merged_into_id == gritting.id
@@ -460,6 +464,8 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
     response = submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id},
                       page=f"/staff/windows/{window.id}/duplicates")
     assert "is no longer merged" in text(response)
+    assert ("2 people who follow or support it, or were told about the merge, have been told "
+            "it is undone.") in text(response)
     with app.app_context():
         assert db.session.get(Idea, again.id).status == IdeaStatus.SUBMITTED
         actions = list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
@@ -648,3 +654,219 @@ def test_merging_asks_first_offers_the_most_supported_idea_and_refuses_hidden_id
         merged = db.session.get(Idea, ideas[1].id)
         assert merged.status == IdeaStatus.MERGED
         assert ideas[2].title not in merged.status_changes[-1].reason  # no title on the timeline
+
+
+# ---- Undoing a merge, and the groups page offering only what can work ------------------------
+
+def client_for(app, person):
+    """A test client of its own, signed in as `person`."""
+    other = app.test_client()
+    submit(other, "/sign-in", {"email": person.email,
+                               "password": "correct-horse-battery-staple-42"})
+    return other
+
+
+def latest_message(app, person) -> str:
+    with app.app_context():
+        return db.session.scalar(select(Notification.message).where(
+            Notification.user_id == person.id).order_by(Notification.id.desc()).limit(1))
+
+
+def test_undoing_a_merge_tells_everyone_told_about_it_where_their_support_is(
+        client, auth, make_user, make_window, make_idea, app):
+    from app.models import OutboxEmail, SupportMove
+
+    window = make_window(stage="voting")
+    author = make_user("author@example.org")
+    canonical = make_idea(window, author, title=GRITTING[0], problem=GRITTING[1])
+    duplicate = make_idea(window, author, title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    sue, kim, fay = (make_user(f"{name}@example.org") for name in ("sue", "kim", "fay"))
+    clients = {person.id: client_for(app, person) for person in (sue, kim, fay)}
+    for person in (sue, kim):
+        clients[person.id].post(f"/ideas/{duplicate.id}/support", data={
+            "csrf_token": csrf_token(clients[person.id], f"/ideas/{duplicate.id}")})
+    submit(clients[fay.id], f"/ideas/{duplicate.id}/follow", {}, page=f"/ideas/{duplicate.id}")
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+
+    confirm_url = f"/staff/ideas/{duplicate.id}/merge?canonical={canonical.id}"
+    assert ("You can undo the merge, but not the messages. If you undo it, the same people are "
+            "told it is undone") in text(client.get(confirm_url))
+    response = submit(client, f"/staff/ideas/{duplicate.id}/merge", {"canonical": canonical.id},
+                      page=confirm_url)
+    page = text(response)
+    # Back on the merged idea's staff page: the banner's Undo, and where it went.
+    assert "3 people who follow or support it have been told." in page
+    assert page.count(f'action="/staff/ideas/{duplicate.id}/unmerge"') == 2
+    assert "This idea is merged into" in page and f'href="/staff/ideas/{canonical.id}"' in page
+    page = text(client.get(f"/staff/ideas/{canonical.id}"))
+    assert "Ideas merged into this one" in page and f'href="/staff/ideas/{duplicate.id}"' in page
+
+    # Sue moves her support; Kim leaves his where it is.
+    response = submit(clients[sue.id], f"/ideas/{duplicate.id}/move-support",
+                      {"into": canonical.id}, page=f"/ideas/{duplicate.id}")
+    assert "Your support has moved" in text(response)
+    kims_page = f"/ideas/{duplicate.id}"
+    kims_token = csrf_token(clients[kim.id], kims_page)  # his page, before the undo
+    assert "Move my support" in text(clients[kim.id].get(kims_page))
+
+    with app.app_context():
+        emails_before = db.session.scalar(select(func.count(OutboxEmail.id)))
+    response = submit(client, f"/staff/ideas/{duplicate.id}/unmerge", {},
+                      page=f"/staff/ideas/{duplicate.id}")
+    assert ("is no longer merged. 3 people who follow or support it, or were told about the "
+            "merge, have been told it is undone.") in text(response)
+    assert "This idea is merged into" not in text(response)
+    assert "Ideas merged into this one" not in text(client.get(f"/staff/ideas/{canonical.id}"))
+
+    said = {person.email: latest_message(app, person) for person in (sue, kim, fay)}
+    first = (f"“{GRITTING_AGAIN[0]}” is no longer merged into “{GRITTING[0]}”. Staff decided "
+             "the two ideas do not ask for the same thing. It is an idea of its own again, "
+             "open for support.")
+    assert all(message.startswith(first) for message in said.values())
+    assert said["sue@example.org"].endswith(
+        f"You moved your support to “{GRITTING[0]}”, and it stays there: nothing moves back "
+        "unless you do. If you want to support this idea again, you can do so on its page.")
+    assert said["kim@example.org"].endswith("You still support it.")
+    assert said["fay@example.org"] == first
+    with app.app_context():
+        emails = list(db.session.scalars(select(OutboxEmail).order_by(OutboxEmail.id)))[
+            emails_before:]
+        assert sorted(e.to_address for e in emails) == [
+            "fay@example.org", "kim@example.org", "sue@example.org"]
+        assert all(e.subject.startswith(f"“{GRITTING_AGAIN[0]}” is no longer merged into")
+                   for e in emails)
+        # Nothing moved back: Sue's support stays on the idea she moved it to.
+        supporters = {idea_id: set(db.session.scalars(select(Support.user_id).where(
+            Support.idea_id == idea_id))) for idea_id in (canonical.id, duplicate.id)}
+        assert supporters == {canonical.id: {sue.id}, duplicate.id: {kim.id}}
+        assert db.session.scalar(select(func.count(SupportMove.id))) == 1
+        assert recount(fix=False) == []
+    assert "is no longer merged into" in text(clients[sue.id].get("/notifications"))
+
+    # Kim's page from before the undo still had the button: it refuses, and says why.
+    response = clients[kim.id].post(f"/ideas/{duplicate.id}/move-support",
+                                    data={"csrf_token": kims_token, "into": canonical.id},
+                                    follow_redirects=True)
+    assert "Staff have undone the merge of this idea, so there is nothing to move." in \
+        text(response)
+    # Merged again, into another idea: a button that named the first one moves nothing.
+    other = make_idea(window, author, title="Grit every estate road when frost is forecast",
+                      problem=GRITTING[1])
+    submit(client, f"/staff/ideas/{duplicate.id}/merge", {"canonical": other.id},
+           page=f"/staff/ideas/{duplicate.id}/merge?canonical={other.id}")
+    response = clients[kim.id].post(f"/ideas/{duplicate.id}/move-support",
+                                    data={"csrf_token": kims_token, "into": canonical.id},
+                                    follow_redirects=True)
+    assert "has since been merged into a different idea, so your support has not moved" in \
+        text(response)
+    with app.app_context():
+        assert set(db.session.scalars(select(Support.user_id).where(
+            Support.idea_id == duplicate.id))) == {kim.id}
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "idea.unmerge")) == 1
+
+    # Her download says where she moved her support; deleting her account forgets it.
+    mine = clients[sue.id].get("/account/download-my-data").get_json()
+    assert mine["supports_moved"] == [{"from_idea": GRITTING_AGAIN[0], "to_idea": GRITTING[0],
+                                       "moved_at": mine["supports_moved"][0]["moved_at"]}]
+    submit(clients[sue.id], "/account/delete",
+           {"confirm": "y", "password": "correct-horse-battery-staple-42"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SupportMove.id))) == 0
+
+
+@pytest.mark.parametrize(("stage", "before", "hide_canonical", "says"), [
+    ("open", IdeaStatus.SUBMITTED, False, "can be supported when voting opens on "),
+    ("review", IdeaStatus.UNDER_REVIEW, False,
+     "Voting has closed, so it can no longer be supported."),
+    ("voting", IdeaStatus.SHORTLISTED, False, "with the status it had before: Shortlisted."),
+    ("voting", IdeaStatus.SUBMITTED, True, "is no longer merged into another idea."),
+])
+def test_what_undoing_a_merge_says_follows_the_ideas_status_and_window(
+        app, make_user, make_window, make_idea, stage, before, hide_canonical, says):
+    from app.triage import merging
+
+    window = make_window(stage=stage)
+    author = make_user()
+    canonical = make_idea(window, author, title=GRITTING[0], problem=GRITTING[1])
+    duplicate = make_idea(window, author, title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1],
+                          status=before)
+    follower = make_user()
+    staff = make_user(role=Role.STAFF)
+    with app.app_context():
+        from app.models import Follow
+
+        db.session.add(Follow(user_id=follower.id, idea_id=duplicate.id))
+        db.session.commit()
+        actor = db.session.get(type(staff), staff.id)
+        assert merging.merge(actor, db.session.get(Idea, duplicate.id),
+                             db.session.get(Idea, canonical.id)) == 1
+        if hide_canonical:  # moderators hid it since: its title is not repeated
+            db.session.execute(update(Idea).where(Idea.id == canonical.id)
+                               .values(hidden_at=func.now()))
+            db.session.commit()
+        assert merging.unmerge(actor, db.session.get(Idea, duplicate.id)) == 1
+        assert db.session.get(Idea, duplicate.id).status == before
+    message = latest_message(app, follower)
+    assert message.startswith(f"“{GRITTING_AGAIN[0]}” is no longer merged into") and says in message
+    assert "You still support" not in message and "You moved" not in message  # a follower
+    if hide_canonical:
+        assert GRITTING[0] not in message
+
+
+def idea_card(page: str, idea_id: int) -> str:
+    """One idea's part of the groups page."""
+    return next(card for card in page.split('app-cluster__idea ')[1:]
+                if f'href="/staff/ideas/{idea_id}"' in card.split("</h3>")[0])
+
+
+def test_the_groups_page_offers_only_what_can_be_done(client, auth, make_user, make_idea, app,
+                                                      runner, window_with_ideas):
+    window, (gritting, _buses) = window_with_ideas
+    again = make_idea(window, make_user(), title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    grouped(app, runner, window)
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    url = f"/staff/windows/{window.id}/duplicates"
+    with app.app_context():
+        cluster = db.session.scalar(select(DuplicateCluster))
+        cluster_id, member_ids = cluster.id, {m.idea_id: m.id for m in cluster.members}
+    page = text(client.get(url))
+    for idea in (gritting, again):
+        assert "Merge into" in idea_card(page, idea.id)
+        assert "Not a duplicate" in idea_card(page, idea.id)
+
+    # Merged into the only other idea: the survivor has nothing left to merge into.
+    submit(client, f"/staff/ideas/{again.id}/merge",
+           {"canonical": gritting.id, "cluster": cluster_id},
+           page=f"/staff/ideas/{again.id}/merge?canonical={gritting.id}&cluster={cluster_id}")
+    page = text(client.get(url))
+    survivor, merged = idea_card(page, gritting.id), idea_card(page, again.id)
+    assert "Merge into" not in survivor and "<select" not in survivor
+    assert "There is no other idea in this group to merge it into." in survivor
+    assert "Not a duplicate" not in survivor and "Not a duplicate" not in merged
+    assert "Undo merge" in merged
+    assert "Confirm these ask for the same thing" in page  # the two still asked for one thing
+
+    submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id}, page=url)
+    # One taken out: the one left can be neither merged, confirmed nor taken out.
+    submit(client, f"/staff/duplicate-members/{member_ids[again.id]}/remove", {}, page=url)
+    page = text(client.get(url))
+    left, out = idea_card(page, gritting.id), idea_card(page, again.id)
+    assert "Only one idea is left in this group." in page
+    assert "Confirm these ask for the same thing" not in page
+    assert "Merge into" not in left and "Not a duplicate" not in left
+    assert "There is no other idea" not in left  # the group's note says it once
+    assert "Put back in the group" in out and "Merge into" not in out
+    submit(client, f"/staff/duplicate-members/{member_ids[again.id]}/remove", {"undo": "1"},
+           page=url)
+    # A withdrawn idea is neither merged nor merged into.
+    with app.app_context():
+        db.session.execute(update(Idea).where(Idea.id == again.id)
+                           .values(status=IdeaStatus.WITHDRAWN))
+        db.session.commit()
+    page = text(client.get(url))
+    assert "Merge into" not in idea_card(page, again.id)
+    assert "Merge into" not in idea_card(page, gritting.id)
+    assert "There is no other idea in this group to merge it into." in idea_card(page, gritting.id)

@@ -42,6 +42,7 @@ from app.models import (
     OutboxStatus,
     PasswordResetToken,
     Role,
+    SupportMove,
     User,
     utcnow,
 )
@@ -312,12 +313,13 @@ def delete_account(user: User, password: str) -> None:
     db.session.execute(
         PasswordResetToken.__table__.delete().where(PasswordResetToken.user_id == user.id)
     )
-    # Queued and sent emails hold the address and what was said; follows and notifications
-    # are only for the person. Supports stay (they are counted), tied to the emptied account.
+    # Queued and sent emails hold the address and what was said; follows, notifications and
+    # the record of supports moved after a merge are only for the person. Supports stay (they
+    # are counted), tied to the emptied account.
     # An email a sender is sending right now is left to it: the sender deletes it when done.
     db.session.execute(delete(OutboxEmail).where(OutboxEmail.user_id == user.id,
                                                  OutboxEmail.status != OutboxStatus.SENDING))
-    for table in (Notification, Follow):
+    for table in (Notification, Follow, SupportMove):
         db.session.execute(delete(table).where(table.user_id == user.id))
     user.email = None
     user.password_hash = None

@@ -175,3 +175,21 @@ class ClusterMember(db.Model):
     cluster: Mapped[DuplicateCluster] = relationship(back_populates="members")
     idea: Mapped[Idea] = relationship()
     removed_by: Mapped[User | None] = relationship()
+
+
+class SupportMove(db.Model):
+    """A person moving their support from a merged idea to the one it went into. Undoing the
+    merge reads these to tell each person plainly where their support is: it stays where they
+    moved it, since only they may move it back."""
+
+    __tablename__ = "triage_support_moves"
+    __table_args__ = (
+        CheckConstraint("from_idea_id <> to_idea_id", name="different_ideas"),
+        Index("ix_triage_support_moves_from_idea_id", "from_idea_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    from_idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    to_idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

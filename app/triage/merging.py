@@ -2,11 +2,17 @@
 canonical one, and undo each; and supporters moving their support after a merge, which only
 they can do."""
 
-from sqlalchemy import delete, select
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, delete, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from app import audit
+from app.accounts import personal_data
 from app.extensions import db
+from app.filters import london_date
 from app.intake.services import record_status
 from app.models import (
     ClusterMember,
@@ -14,12 +20,15 @@ from app.models import (
     DuplicateCluster,
     Idea,
     IdeaStatus,
+    IdeaStatusChange,
+    Notification,
     Support,
+    SupportMove,
     User,
     utcnow,
 )
 from app.triage.services import cluster_state
-from app.voting.notifications import follower_ids, notify_people
+from app.voting.notifications import follower_ids, notify_people, tell
 from app.voting.services import INSERT_SUPPORT, LIMIT_REACHED, timestamp
 
 
@@ -52,7 +61,33 @@ def set_member_removed(actor: User, member: ClusterMember, removed: bool) -> Non
 
 
 def supporter_ids(idea: Idea) -> list[int]:
+    """Who supports an idea now."""
     return list(db.session.scalars(select(Support.user_id).where(Support.idea_id == idea.id)))
+
+
+# Ideas in these statuses can be neither merged nor merged into.
+UNMERGEABLE = (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT)
+
+
+def why_not_mergeable(duplicate: Idea) -> str | None:
+    """Why `duplicate` cannot be merged into any idea now, or None if it can."""
+    if duplicate.status in UNMERGEABLE:
+        return f"This idea is {duplicate.status.label.lower()} and cannot be merged"
+    if not duplicate.is_listed:
+        return ("This idea is hidden or waiting for moderation: restore or approve it before "
+                "merging it")
+    return None
+
+
+def why_not_target(canonical: Idea) -> str | None:
+    """Why no idea can be merged into `canonical` now, or None if one can."""
+    if canonical.status in UNMERGEABLE:
+        return (f"“{canonical.title}” is {canonical.status.label.lower()}: choose another idea "
+                "to merge into")
+    if not canonical.is_listed:
+        return ("The idea to merge into is hidden or waiting for moderation: choose another "
+                "idea, or restore or approve it first")
+    return None
 
 
 def check_merge(duplicate: Idea, canonical: Idea) -> None:
@@ -63,17 +98,47 @@ def check_merge(duplicate: Idea, canonical: Idea) -> None:
         raise MergeError("Choose a different idea to merge into")
     if duplicate.window_id != canonical.window_id:
         raise MergeError("Ideas can only be merged within one window")
-    if duplicate.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT):
-        raise MergeError(f"This idea is {duplicate.status.label.lower()} and cannot be merged")
-    if canonical.status in (IdeaStatus.MERGED, IdeaStatus.WITHDRAWN, IdeaStatus.DRAFT):
-        raise MergeError(f"“{canonical.title}” is {canonical.status.label.lower()}: choose "
-                         "another idea to merge into")
-    if not duplicate.is_listed:
-        raise MergeError("This idea is hidden or waiting for moderation: restore or approve it "
-                         "before merging it")
-    if not canonical.is_listed:
-        raise MergeError("The idea to merge into is hidden or waiting for moderation: choose "
-                         "another idea, or restore or approve it first")
+    reason = why_not_mergeable(duplicate) or why_not_target(canonical)
+    if reason:
+        raise MergeError(reason)
+
+
+@dataclass
+class MemberChoices:
+    """What staff can do with one idea of a duplicate group, so the page offers no button that
+    could only be refused: the ideas it can be merged into (most supported first), whether it
+    can be taken out of the group, and a note when there is nothing to merge it into."""
+
+    targets: list[Idea] = field(default_factory=list)
+    can_take_out: bool = False
+    note: str | None = None
+
+
+def member_choices(cluster: DuplicateCluster) -> dict[int, MemberChoices]:
+    """For each member of `cluster` (by member id), what staff can do with its idea now."""
+    members = [m for m in cluster.members if not m.removed]
+    choices = {}
+    for member in cluster.members:
+        idea = member.idea
+        others = [m.idea for m in members if m.idea_id != idea.id]
+        # Taking an idea out only means something while another idea, not merged, remains:
+        # merged ideas are undone instead, and the idea they went into is not their duplicate.
+        open_others = [o for o in others if o.status != IdeaStatus.MERGED]
+        choice = MemberChoices(can_take_out=(not member.removed and idea.status != IdeaStatus.MERGED
+                                             and bool(open_others)))
+        if not member.removed and why_not_mergeable(idea) is None:
+            choice.targets = sorted((o for o in open_others if why_not_target(o) is None),
+                                    key=lambda o: (-o.support_count, o.id))
+            if not choice.targets:
+                choice.note = "There is no other idea in this group to merge it into."
+        choices[member.id] = choice
+    return choices
+
+
+def merged_into_it(canonical: Idea) -> list[Idea]:
+    """The ideas merged into `canonical`, oldest first."""
+    return list(db.session.scalars(select(Idea).where(
+        Idea.merged_into_id == canonical.id, Idea.status == IdeaStatus.MERGED).order_by(Idea.id)))
 
 
 def people_to_tell(duplicate: Idea, actor: User) -> list[User]:
@@ -120,26 +185,117 @@ def previous_status(idea: Idea) -> IdeaStatus:
     return IdeaStatus.SUBMITTED
 
 
-def unmerge(actor: User, idea: Idea) -> None:
-    """Undo a merge: the idea gets back the status it had. Moved supports stay where their
-    supporters put them."""
+def merged_at(idea: Idea) -> datetime | None:
+    """When an idea was last merged (None if never, or merged before timelines existed)."""
+    return db.session.scalar(select(func.max(IdeaStatusChange.changed_at)).where(
+        IdeaStatusChange.idea_id == idea.id, IdeaStatusChange.status == IdeaStatus.MERGED))
+
+
+def was_merged(idea: Idea) -> bool:
+    """Whether an idea that is not merged now was merged once (and staff undid it)."""
+    return idea.status != IdeaStatus.MERGED and merged_at(idea) is not None
+
+
+def told_of_merge(idea: Idea, since: datetime | None, actor: User) -> list[User]:
+    """Who hears that the merge of `idea` is undone: everyone told about the idea since it was
+    merged (the merge message went to its followers and supporters then, and some have since
+    moved their support or stopped following), and its followers and supporters now; not
+    deleted accounts, not the person undoing it."""
+    ids = follower_ids(idea) | set(supporter_ids(idea))
+    if since is not None:
+        ids |= set(db.session.scalars(select(Notification.user_id).where(
+            Notification.idea_id == idea.id, Notification.created_at >= since)))
+    ids.discard(actor.id)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(User).where(User.id.in_(ids),
+                                                      User.deleted_at.is_(None))))
+
+
+def unmerge_message(idea: Idea, canonical: Idea | None, support: str) -> str:
+    """What a person is told when the merge of `idea` into `canonical` is undone, for its new
+    status: whether it can be supported, and where their own support is (`support`: "kept" on
+    the idea, "moved" to the canonical idea, or "none")."""
+    # Titles of hidden ideas are never repeated: they may be why moderators hid them.
+    name = f"“{idea.title}”" if idea.is_listed else "An idea you follow or support"
+    shown = canonical is not None and canonical.is_listed
+    into = f"“{canonical.title}”" if shown else "the idea it was merged into"
+    window = idea.window
+    parts = [f"{name} is no longer merged into {into if shown else 'another idea'}.",
+             "Staff decided the two ideas do not ask for the same thing."]
+    if idea.is_supportable and window.is_open_for_voting():
+        parts.append("It is an idea of its own again, open for support.")
+    elif idea.is_supportable and not window.voting_has_opened():
+        parts.append("It is an idea of its own again, and can be supported when voting opens "
+                     f"on {london_date(window.voting_open_at)}.")
+    elif idea.is_supportable:
+        parts.append("It is an idea of its own again. Voting has closed, so it can no longer "
+                     "be supported.")
+    elif not idea.is_listed:
+        parts.append("It is an idea of its own again, but moderators have hidden it or not "
+                     "yet approved it, so it cannot be supported for now.")
+    else:
+        parts.append(f"It is an idea of its own again, with the status it had before: "
+                     f"{idea.status.label}.")
+    if support == "kept":
+        parts.append("You still support it.")
+    elif support == "moved":
+        parts.append(f"You moved your support to {into}, and it stays there: nothing moves "
+                     "back unless you do.")
+        if idea.is_supportable and window.is_open_for_voting():
+            parts.append("If you want to support this idea again, you can do so on its page.")
+    return " ".join(parts)
+
+
+def unmerge(actor: User, idea: Idea) -> int:
+    """Undo a merge: the idea gets back the status it had, and the people told about the merge
+    are told it is undone. Moved supports stay where their supporters put them. Returns how
+    many people were told."""
     if idea.status != IdeaStatus.MERGED:
         raise MergeError("This idea is not merged")
+    canonical = idea.merged_into
     canonical_id = idea.merged_into_id
+    since = merged_at(idea)
+    people = told_of_merge(idea, since, actor)
+    kept = set(supporter_ids(idea))
+    moves = select(SupportMove.user_id).where(SupportMove.from_idea_id == idea.id,
+                                              SupportMove.to_idea_id == canonical_id)
+    if since is not None:
+        moves = moves.where(SupportMove.moved_at >= since)
+    moved = set(db.session.scalars(moves)) - kept
     restored = previous_status(idea)
     idea.merged_into_id = None
-    record_status(idea, restored, actor, reason="Staff decided it is not a duplicate after all.")
+    # Followers are told below with everyone else, in words that say what the undo means for
+    # each of them, rather than by the plain status message.
+    record_status(idea, restored, actor, reason="Staff decided it is not a duplicate after all.",
+                  notify=False)
+    groups: dict[str, list[User]] = {}
+    for person in people:
+        support = "kept" if person.id in kept else "moved" if person.id in moved else "none"
+        groups.setdefault(support, []).append(person)
+    told = sum(tell(idea, unmerge_message(idea, canonical, support), group, actor)
+               for support, group in groups.items())
     audit.record(actor, "idea.unmerge", idea, f"Unmerged idea {idea.id}",
                  before={"status": IdeaStatus.MERGED.value, "merged_into": canonical_id},
                  after={"status": restored.value, "merged_into": None})
     db.session.commit()
+    return told
 
 
-def move_support(user: User, duplicate: Idea) -> Idea:
-    """Move this person's support from a merged idea to the one it was merged into."""
+def move_support(user: User, duplicate: Idea, into: int | None = None) -> Idea:
+    """Move this person's support from a merged idea to the one it was merged into (`into`,
+    when given: the idea their page named)."""
     canonical = duplicate.merged_into
     if duplicate.status != IdeaStatus.MERGED or canonical is None:
+        if was_merged(duplicate):  # a page or notification from before the undo
+            raise MergeError("Staff have undone the merge of this idea, so there is nothing "
+                             "to move. Your support has not changed.")
         raise MergeError("This idea has not been merged, so there is nothing to move")
+    if into is not None and into != canonical.id:
+        # Undone and merged again elsewhere since the page was shown: they agreed to another.
+        raise MergeError("This idea has since been merged into a different idea, so your "
+                         "support has not moved. Check the idea it is merged into now before "
+                         "you move it.")
     if not canonical.window.is_open_for_voting():
         raise MergeError("Voting has closed, so supports can no longer be moved")
     # The database's triggers move the counters and the person's ledger (migration 0007).
@@ -154,6 +310,9 @@ def move_support(user: User, duplicate: Idea) -> Idea:
         db.session.execute(INSERT_SUPPORT, {
             "idea_id": canonical.id, "user_id": user.id, "window_id": canonical.window_id,
             "created_at": timestamp(utcnow()), "network": None})
+        # Kept so that undoing the merge can tell them where their support went.
+        db.session.add(SupportMove(user_id=user.id, from_idea_id=duplicate.id,
+                                   to_idea_id=canonical.id))
         db.session.commit()
     except IntegrityError as error:  # staff lowered the window's limit below what they used
         db.session.rollback()
@@ -162,3 +321,20 @@ def move_support(user: User, duplicate: Idea) -> Idea:
         raise MergeError("The window’s limit on supports is now lower than the number you "
                          "have given, so this support cannot be moved") from None
     return canonical
+
+
+@personal_data.section("supports_moved")
+def _support_move_data(user: User) -> list[dict[str, str]]:
+    moved_from, moved_to = aliased(Idea), aliased(Idea)
+
+    def title(idea):  # a hidden title may hold someone's personal information
+        return case((or_(idea.hidden_at.is_(None), idea.author_id == user.id), idea.title),
+                    else_=literal("An idea moderators have hidden"))
+
+    rows = db.session.execute(
+        select(title(moved_from), title(moved_to), SupportMove.moved_at)
+        .join(moved_from, moved_from.id == SupportMove.from_idea_id)
+        .join(moved_to, moved_to.id == SupportMove.to_idea_id)
+        .where(SupportMove.user_id == user.id).order_by(SupportMove.id))
+    return [{"from_idea": from_title, "to_idea": to_title, "moved_at": at.isoformat()}
+            for from_title, to_title, at in rows]

@@ -7,16 +7,17 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app import bounded_id
-from app.access import public, staff_required, verified
+from app.access import may_use, public, staff_required, verified
 from app.extensions import db, limiter
 from app.filters import plural
-from app.forms_common import ButtonForm
+from app.forms_common import ButtonForm, flash_with_button
 from app.models import (
     NOT_A_DATA_PROJECT,
     OPPORTUNITY_TYPES,
     ClusterMember,
     DuplicateCluster,
     Idea,
+    IdeaStatus,
     IdeaWindow,
 )
 from app.triage import bp, merging, services, themes
@@ -54,7 +55,8 @@ def move_support(idea_id: int):
     duplicate = db.session.get(Idea, idea_id) or abort(404)
     if FlaskForm().validate_on_submit():
         try:
-            canonical = merging.move_support(current_user, duplicate)
+            canonical = merging.move_support(current_user, duplicate,
+                                             into=bounded_id(request.form.get("into", type=int)))
         except merging.MergeError as error:
             flash(str(error), "warning")
         else:
@@ -88,9 +90,10 @@ def clusters(window_id: int):
         stems = services.shared_words([services.idea_text(i) for i in ideas
                                        if not next(m for m in cluster.members
                                                    if m.idea_id == i.id).removed])
+        choices = merging.member_choices(cluster)
         views.append((cluster, [(m, services.highlight(m.idea.title, stems),
                                  services.highlight(m.idea.problem[:400], stems),
-                                 services.unique_supporters(m.idea))
+                                 services.unique_supporters(m.idea), choices[m.id])
                                 for m in cluster.members]))
     run = services.latest_run(window)
     return render_template("triage/clusters.html", window=window, views=views, run=run,
@@ -174,10 +177,17 @@ def merge(idea_id: int):
         except merging.MergeError as error:
             flash(str(error), "warning")
         else:
-            flash(f"“{duplicate.title}” is merged into “{canonical.title}”. "
-                  + (f"{plural(told, 'person', 'people')} who follow or support it "
-                     f"{'has' if told == 1 else 'have'} been told." if told
-                     else "Nobody followed or supported it, so nobody was told."), "success")
+            done = (f"“{duplicate.title}” is merged into “{canonical.title}”. "
+                    + (f"{plural(told, 'person', 'people')} who follow or support it "
+                       f"{'has' if told == 1 else 'have'} been told." if told
+                       else "Nobody followed or supported it, so nobody was told."))
+            if may_use("triage.unmerge"):
+                # Undo is offered where the merge was made, not only on the duplicates page.
+                flash_with_button(done, url_for("triage.unmerge", idea_id=duplicate.id),
+                                  "Undo merge", {"cluster": cluster.id} if cluster else {},
+                                  button_hidden=f": {duplicate.title}")
+            else:
+                flash(done, "success")
         return redirect(back)
     people = merging.people_to_tell(duplicate, current_user)
     return render_template("triage/merge.html", duplicate=duplicate, canonical=canonical,
@@ -191,11 +201,15 @@ def unmerge(idea_id: int):
     idea = db.session.get(Idea, idea_id) or abort(404)
     if ButtonForm().validate_on_submit():
         try:
-            merging.unmerge(current_user, idea)
+            told = merging.unmerge(current_user, idea)
         except merging.MergeError as error:
             flash(str(error), "warning")
         else:
-            flash(f"“{idea.title}” is no longer merged.", "success")
+            flash(f"“{idea.title}” is no longer merged. "
+                  + (f"{plural(told, 'person', 'people')} who follow or support it, or were "
+                     f"told about the merge, {'has' if told == 1 else 'have'} been told it is "
+                     "undone." if told else "Nobody followed or supported it, so nobody was "
+                     "told."), "success")
     back = db.session.get(DuplicateCluster, bounded_id(request.form.get("cluster", type=int)) or 0)
     return _back(back) if back else redirect(url_for("triage.idea", idea_id=idea_id))
 
@@ -233,4 +247,7 @@ def idea(idea_id: int):
     return render_template("triage/idea.html", idea=found, suggestion=suggestion,
                            confirmed=confirmed, form=form, similar=similar, shown=shown,
                            labels={**OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT: "Not a data project"},
-                           unique_supporters=services.unique_supporters(found))
+                           unique_supporters=services.unique_supporters(found),
+                           merged_into=found.merged_into if found.status == IdeaStatus.MERGED
+                           else None, merged_ideas=merging.merged_into_it(found),
+                           can_undo=may_use("triage.unmerge"), button=ButtonForm())

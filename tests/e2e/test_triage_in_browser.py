@@ -78,7 +78,24 @@ def test_staff_triage_pages(page, app, runner, make_user, make_window, make_idea
     page.get_by_role("button", name="Merge the idea").click()
     expect(page.get_by_text("Nobody followed or supported it, so nobody was told.")) \
         .to_be_visible()
-    expect(page.get_by_role("button", name=re.compile("^Undo merge"))).to_be_visible()
+    # The banner saying so holds an Undo; the merged idea's card has its own.
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(page.get_by_role("button", name=re.compile("^Undo merge"))).to_have_count(2)
+    page.check_accessibility()
+    banner.get_by_role("button", name=re.compile("^Undo merge")).click()
+    expect(page.get_by_text("is no longer merged. Nobody followed or supported it")) \
+        .to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Undo merge"))).to_have_count(0)
+    # Merged again, the merged idea's own staff page says where it went and can undo it.
+    page.locator(".app-cluster").first.get_by_role("button", name=re.compile("^Merge")) \
+        .first.click()
+    page.get_by_role("button", name="Merge the idea").click()
+    page.locator(".app-cluster__idea", has=page.get_by_role(
+        "button", name=re.compile("^Undo merge"))).locator("h3 a").click()
+    expect(page.get_by_text("This idea is merged into")).to_be_visible()
+    page.check_accessibility()
+    page.locator(".govuk-notification-banner").get_by_role("button", name="Undo merge").click()
+    expect(page.get_by_text("is no longer merged.")).to_be_visible()
     page.goto(f"/staff/windows/{window.id}/themes")
     page.check_accessibility()
     page.goto(f"/staff/windows/{window.id}/duplicates")
