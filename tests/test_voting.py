@@ -238,6 +238,39 @@ def test_signed_out_visitors_see_counts_and_a_sign_in_link(client, ideas):
     assert client.post(f"/ideas/{ideas[0].id}/support").status_code in (302, 400)
 
 
+def test_signing_in_to_support_comes_back_to_that_idea(app, client, make_user, make_idea,
+                                                       voting_window):
+    import re
+
+    author = make_user()
+    for n in range(25):
+        make_idea(voting_window, author, title=f"Another idea about transport {n:02}")
+    make_user("rosa@example.org")
+    # From page 2 of the fair shuffle, on the window page and on the idea's own page.
+    page = text(client.get(f"/windows/{voting_window.id}?page=2"))
+    idea_id = int(re.search(r'id="idea-(\d+)"', page).group(1))
+    back = f"/ideas/{idea_id}#support-{idea_id}"
+    link = f'href="/sign-in?next=/ideas/{idea_id}%23support-{idea_id}">Sign in to support'
+    assert link in page
+    assert link in text(client.get(f"/ideas/{idea_id}"))
+    response = submit(client, f"/sign-in?next={back.replace('#', '%23')}",
+                      {"email": "rosa@example.org", "password": PASSWORD},
+                      page="/sign-in", follow_redirects=False)
+    assert response.headers["Location"] == back
+    assert f'id="support-{idea_id}"' in text(client.get(back.split("#")[0]))
+    assert "Support this idea" in text(client.get(back.split("#")[0]))
+
+
+def test_signing_in_keeps_the_fair_shuffle(app, client, make_user, make_idea, voting_window):
+    author = make_user()
+    many = [make_idea(voting_window, author, title=f"Another idea about transport {n:02}")
+            for n in range(16)]
+    make_user("rosa@example.org")
+    before = titles_in_order(text(client.get(f"/windows/{voting_window.id}")), many)
+    submit(client, "/sign-in", {"email": "rosa@example.org", "password": PASSWORD})
+    assert titles_in_order(text(client.get(f"/windows/{voting_window.id}")), many) == before
+
+
 # ---- Rankings -----------------------------------------------------------------------------
 
 def titles_in_order(page: str, ideas) -> list[int]:

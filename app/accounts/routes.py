@@ -37,8 +37,15 @@ def _rate(name: str):
 
 
 def start_session(user) -> None:
-    """Sign a person in with a fresh session, so nothing from before sign-in carries over."""
+    """Sign a person in with a fresh session: nothing from before sign-in carries over but
+    the seed of their fair shuffle."""
+    # The seed is a random token that only orders lists (app/intake/routes.py: visitor_seed),
+    # grants nothing and is stored nowhere else. Keeping it means a list does not reshuffle
+    # under someone who signed in from it, so the idea they meant to support stays in place.
+    visitor = session.get("visitor")
     session.clear()
+    if isinstance(visitor, str):
+        session["visitor"] = visitor
     login_user(user)
     session.permanent = True
 
