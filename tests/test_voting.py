@@ -634,6 +634,13 @@ def test_people_who_have_not_confirmed_their_email_are_asked_to_first(
     page = text(client.get(f"/windows/{ideas[0].window_id}"))
     assert "Confirm your email address to support ideas." in page
     assert "Support this idea" not in page and "supports left" not in page
+    # Each link comes back to its idea once the address is confirmed.
+    assert (f'href="/account/confirm-your-email?next=/ideas/{ideas[0].id}%23support-'
+            f'{ideas[0].id}">Confirm your email address to support') in page
+    # The idea's page says it once, where the button would be, not twice.
+    page = text(client.get(f"/ideas/{ideas[0].id}"))
+    assert page.count("Confirm your email address to support") == 1
+    assert "supports left" not in page
     reply = support(client, ideas[0].id, json_reply=True)
     assert reply.status_code == 403
     assert "Confirm your email address" in reply.get_json()["error"]

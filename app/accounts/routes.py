@@ -1,9 +1,11 @@
 """Account pages: register, verify, sign in and out, passwords, email, your data."""
 
 import json
+from urllib.parse import urlsplit
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 from wtforms.fields.choices import SelectChoice
 
 from app.access import public, signed_in, verified
@@ -118,21 +120,57 @@ def verify_email(token: str):
     except (TokenExpired, TokenInvalid) as problem:
         return link_problem(problem, "confirm your email address")
     flash("Your email address is confirmed.", "success")
+    back = safe_next_url("")  # what they were doing when they asked for the link
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for("accounts.account"))
-    return redirect(url_for("accounts.sign_in"))
+        return redirect(back or url_for("accounts.account"))
+    return redirect(url_for("accounts.sign_in", next=back or None))
 
 
 @bp.route("/account/resend-verification", methods=["POST"])
 @signed_in
 def resend_verification():
+    back = local_path(request.form.get("next"), "")
     if ResendVerificationForm().validate_on_submit() and not current_user.is_verified:
         try:
-            services.send_verification_email(current_user)
+            services.send_verification_email(current_user, back or None)
             flash(f"We’ve sent a new link to {current_user.email}.", "success")
         except EmailNotSent:
             flash(EMAIL_FAILED, "warning")
+    if back:  # asked from the page that stands between them and what they were doing
+        return redirect(url_for("accounts.confirm_your_email", next=back))
     return redirect(url_for("accounts.account"))
+
+
+# Where a path leads, for the link back to it, by the endpoint it names.
+CONTINUE_TO = {
+    "intake.choose_source": "Continue to submit your idea",
+    "intake.new_idea": "Continue to submit your idea",
+    "intake.idea": "Continue to the idea",
+}
+
+
+def continue_link_text(path: str) -> str:
+    """The words of a link back to a path on this site: what it does there, if we know."""
+    try:
+        endpoint, _values = current_app.create_url_adapter(request).match(
+            urlsplit(path).path, method="GET")
+    except HTTPException:  # no such page, or a redirect to one
+        endpoint = None
+    return CONTINUE_TO.get(endpoint, "Continue to the page you were on")
+
+
+@bp.route("/account/confirm-your-email")
+@signed_in
+def confirm_your_email():
+    """Asked to confirm an email address before doing something that needs it: how to, a new
+    link that brings them back to it, and a link back to it once done."""
+    back = safe_next_url("")
+    if current_user.is_verified:
+        return redirect(back or url_for("accounts.account"))
+    return render_template("accounts/confirm_your_email.html", back=back,
+                           continue_text=continue_link_text(back) if back else None,
+                           checked=request.args.get("checked") == "yes",
+                           resend_form=ResendVerificationForm())
 
 
 def home_for(user) -> str:
