@@ -112,7 +112,7 @@ def test_people_must_sign_in_and_confirm_their_email_first(client, auth, make_us
     make_user("new@example.org", verified=False)
     auth.sign_in("new@example.org")
     response = client.get(f"/windows/{window.id}/submit", follow_redirects=True)
-    assert "You need to confirm your email address before you submit or support ideas" \
+    assert "You need to confirm your email address before you submit an idea." \
         in text(response)
 
 

@@ -641,6 +641,8 @@ def test_people_who_have_not_confirmed_their_email_are_asked_to_first(
     page = text(client.get(f"/ideas/{ideas[0].id}"))
     assert page.count("Confirm your email address to support") == 1
     assert "supports left" not in page
+    page = text(client.get(f"/account/confirm-your-email?next=/ideas/{ideas[0].id}"))
+    assert "before you support an idea." in page and "Continue to the idea</a>" in page
     reply = support(client, ideas[0].id, json_reply=True)
     assert reply.status_code == 403
     assert "Confirm your email address" in reply.get_json()["error"]

@@ -141,22 +141,28 @@ def resend_verification():
     return redirect(url_for("accounts.account"))
 
 
-# Where a path leads, for the link back to it, by the endpoint it names.
-CONTINUE_TO = {
-    "intake.choose_source": "Continue to submit your idea",
-    "intake.new_idea": "Continue to submit your idea",
-    "intake.idea": "Continue to the idea",
+# What needs a confirmed address, and the link back to it, by the endpoint a path names
+# ("support an idea": support links come back to the idea's page).
+CONFIRM_FIRST_FOR = {
+    "intake.choose_source": ("submit an idea", "Continue to submit your idea"),
+    "intake.new_idea": ("submit an idea", "Continue to submit your idea"),
+    "intake.idea": ("support an idea", "Continue to the idea"),
+    "accounts.join_organisation": ("join an organisation", "Continue to join your organisation"),
 }
+CONFIRM_FIRST = ("submit or support ideas, or join an organisation",
+                 "Continue to the page you were on")
 
 
-def continue_link_text(path: str) -> str:
-    """The words of a link back to a path on this site: what it does there, if we know."""
+def confirm_first_for(path: str) -> tuple[str, str]:
+    """What a path on this site needs a confirmed address for, and words for a link back."""
+    if not path:
+        return CONFIRM_FIRST
     try:
         endpoint, _values = current_app.create_url_adapter(request).match(
             urlsplit(path).path, method="GET")
     except HTTPException:  # no such page, or a redirect to one
-        endpoint = None
-    return CONTINUE_TO.get(endpoint, "Continue to the page you were on")
+        return CONFIRM_FIRST
+    return CONFIRM_FIRST_FOR.get(endpoint, CONFIRM_FIRST)
 
 
 @bp.route("/account/confirm-your-email")
@@ -167,8 +173,9 @@ def confirm_your_email():
     back = safe_next_url("")
     if current_user.is_verified:
         return redirect(back or url_for("accounts.account"))
+    needed_for, continue_text = confirm_first_for(back)
     return render_template("accounts/confirm_your_email.html", back=back,
-                           continue_text=continue_link_text(back) if back else None,
+                           needed_for=needed_for, continue_text=continue_text,
                            checked=request.args.get("checked") == "yes",
                            resend_form=ResendVerificationForm())
 
