@@ -8,11 +8,12 @@ staff or admin route does not check the role.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from app.extensions import login_manager
 from app.models import STAFF_ROLES, Role
+from app.security import coming_back_to
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"
@@ -44,18 +45,20 @@ def signed_in(view: Callable) -> Callable:
 
 
 def verified(view: Callable) -> Callable:
-    """A signed-in person who has confirmed their email address."""
+    """A signed-in person who has confirmed their email address; others are asked to confirm
+    it first, on a page that brings them back here afterwards."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         if not current_user.is_verified:
-            message = "Confirm your email address before you do that. We can send a new link."
             if request.accept_mimetypes.best == "application/json":  # a script: say so there
-                return jsonify(error=message), 403
-            flash(message)
-            return redirect(url_for("accounts.account"))
+                return jsonify(error="Confirm your email address before you do that. We can "
+                                     "send a new link."), 403
+            # No flash: the page says what to do, and it would only say it twice.
+            return redirect(url_for("accounts.confirm_your_email",
+                                    next=coming_back_to("") or None))
         return view(*args, **kwargs)
 
     return _mark(wrapped, VERIFIED)

@@ -1,6 +1,7 @@
 """Security headers and the per-request Content Security Policy nonce."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, g, request, session
 
@@ -13,6 +14,18 @@ def local_path(target: str | None, default: str) -> str:
             and not any(ord(character) < 32 for character in target):
         return target
     return default
+
+
+def coming_back_to(default: str) -> str:
+    """Where to bring a person back to after a detour (signing in, confirming their email
+    address): this page after a GET. A form post cannot be repeated by a redirect, so after
+    one, the page the form was on, if that was on this site; else `default`."""
+    if request.method == "GET":
+        return request.full_path if request.query_string else request.path
+    referrer = urlsplit(request.referrer or "")
+    same_site = referrer.netloc in ("", request.host)
+    return local_path(referrer.path + (f"?{referrer.query}" if referrer.query else "")
+                      if same_site else "", default)
 
 
 def csp_nonce() -> str:

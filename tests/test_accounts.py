@@ -197,3 +197,19 @@ def test_unverified_people_can_ask_for_a_new_link(client, auth, make_user, mailb
     response = submit(client, "/account/resend-verification", {}, page="/account")
     assert "We’ve sent a new link to rosa@example.org" in text(response)
     assert mailbox.link(mailbox.last_to("rosa@example.org"), "/verify-email/")
+
+
+def test_a_new_link_asked_for_on_the_way_somewhere_goes_there_after_signing_in(
+        client, auth, make_user, mailbox):
+    make_user("rosa@example.org", verified=False)
+    auth.sign_in("rosa@example.org")
+    submit(client, "/account/resend-verification", {"next": "/my-ideas"},
+           page="/account/confirm-your-email?next=/my-ideas")
+    link = mailbox.link(mailbox.last_to("rosa@example.org"), "/verify-email/")
+    auth.sign_out()  # the email is opened in another browser, say
+    response = client.get(link.replace("http://localhost", ""))
+    assert response.headers["Location"] == "/sign-in?next=/my-ideas"
+    response = submit(client, "/sign-in?next=/my-ideas",
+                      {"email": "rosa@example.org", "password": PASSWORD},
+                      page="/sign-in?next=/my-ideas", follow_redirects=False)
+    assert response.headers["Location"] == "/my-ideas"

@@ -104,6 +104,12 @@ def test_seed_demo_creates_three_windows_and_a_lived_in_set_of_ideas(runner, app
             posted = [i.published_at for i in sorted(ideas, key=lambda i: i.id)
                       if i.window_id == window_id]
             assert posted == sorted(posted)
+        # Supporters follow what they support, as in the app, so they hear its decisions.
+        from app.models import Follow, Support
+
+        supports = set(db.session.execute(select(Support.idea_id, Support.user_id)).all())
+        assert supports and supports <= set(db.session.execute(
+            select(Follow.idea_id, Follow.user_id)).all())
     demo = json.loads((Path(app.root_path) / "demo" / "ideas.json").read_text())
     types = {t for entry in demo for t in entry["opportunity_types"]}
     assert types == {"needle", "prioritise", "early_warning", "decisions", "allocation",

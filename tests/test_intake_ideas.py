@@ -112,7 +112,59 @@ def test_people_must_sign_in_and_confirm_their_email_first(client, auth, make_us
     make_user("new@example.org", verified=False)
     auth.sign_in("new@example.org")
     response = client.get(f"/windows/{window.id}/submit", follow_redirects=True)
-    assert "Confirm your email address before you do that" in text(response)
+    assert "You need to confirm your email address before you submit an idea." \
+        in text(response)
+
+
+def test_confirming_an_email_address_comes_back_to_submitting_for_the_window(
+        app, client, auth, make_user, make_window, mailbox):
+    from urllib.parse import parse_qs, urlsplit
+
+    window = make_window()
+    make_user("new@example.org", verified=False)
+    auth.sign_in("new@example.org")
+    submitting = f"/windows/{window.id}/submit"
+    # The window page says why there is no Submit button, and links to what to do.
+    window_page = text(client.get(f"/windows/{window.id}"))
+    assert "Confirm your email address before you submit an idea." in window_page
+    confirm = f"/account/confirm-your-email?next={submitting}"
+    assert f'href="{confirm}">How to confirm your email address</a>' in window_page
+    # Pressing Submit (after signing in from it, say) asks the same, without forgetting it.
+    response = client.get(submitting)
+    assert response.headers["Location"] == confirm
+    page = text(client.get(confirm))
+    assert page.count("You need to confirm your email address") == 1  # no banner saying it too
+    assert "Select the link in the email we sent to <strong>new@example.org</strong>" in page
+    assert "Continue to submit your idea</a>" in page
+    # Continuing before confirming says it is not done yet.
+    still = text(client.get(f"{confirm}&checked=yes"))
+    assert "Your email address is not confirmed yet" in still
+    # A new link comes back to submitting for this window.
+    response = submit(client, "/account/resend-verification", {"next": submitting}, page=confirm)
+    assert "We’ve sent a new link to new@example.org" in text(response)
+    assert response.request.path == "/account/confirm-your-email"
+    link = mailbox.link(mailbox.last_to("new@example.org"), "/verify-email/")
+    assert parse_qs(urlsplit(link).query) == {"next": [submitting]}
+    response = client.get(link.replace("http://localhost", ""))
+    assert response.headers["Location"] == submitting
+    page = text(client.get(submitting, follow_redirects=True))
+    assert "Your email address is confirmed" in page and ">Submit an idea</h1>" in page
+    # Once confirmed, the page that asked sends them on.
+    assert client.get(confirm).headers["Location"] == submitting
+
+
+def test_the_link_back_after_confirming_is_only_ever_to_this_site(app, client, auth, make_user,
+                                                                 mailbox):
+    make_user("new@example.org", verified=False)
+    auth.sign_in("new@example.org")
+    page = text(client.get("/account/confirm-your-email?next=https://evil.example/"))
+    assert "evil.example" not in page and "Continue to" not in page
+    submit(client, "/account/resend-verification", {"next": "//evil.example/"},
+           page="/account/confirm-your-email")
+    link = mailbox.link(mailbox.last_to("new@example.org"), "/verify-email/")
+    assert "evil" not in link and "next=" not in link
+    response = client.get(link.replace("http://localhost", "") + "?next=https://evil.example/")
+    assert response.headers["Location"] == "/account"
 
 
 @pytest.mark.parametrize(("stage", "message"), [

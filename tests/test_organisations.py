@@ -418,7 +418,9 @@ def test_only_verified_people_can_ask_to_join(client, auth, make_user, make_orga
     make_user("new@example.org", verified=False)
     auth.sign_in("new@example.org")
     response = client.get("/account/organisations/join", follow_redirects=True)
-    assert "Confirm your email address before you do that" in text(response)
+    assert "You need to confirm your email address before you join an organisation." \
+        in text(response)
+    assert "Continue to join your organisation</a>" in text(response)
 
 
 def test_asking_twice_is_refused_with_a_clear_message(client, auth, make_user,

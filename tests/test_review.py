@@ -31,7 +31,8 @@ from tests.support.forms import csrf_token, hidden_fields, submit, text
 
 
 def add_supports(app, idea, users):
-    """People supporting an idea, as the voting service would leave it."""
+    """People supporting an idea, as the voting service would leave the supports (it also
+    makes them follow the idea, which this leaves to `follows`)."""
     with app.app_context():
         for user in users:
             db.session.add(Support(idea_id=idea.id, user_id=user.id, window_id=idea.window_id))
@@ -584,6 +585,22 @@ def test_one_decision_from_the_assessment_screen(app, review_window, staff):
     assert fresh(app, Idea, towpath.id).status == IdeaStatus.UNDER_REVIEW
 
 
+def test_the_page_that_asks_first_says_whether_supporters_are_told(
+        app, review_window, staff, make_user):
+    _window, _rosa, (towpath, flooding, *_rest) = review_window
+    fred, ann = make_user(), make_user()
+    add_supports(app, towpath, [fred, ann])
+    follows(app, fred, towpath)
+    follows(app, ann, towpath)  # as supporting does
+    add_supports(app, flooding, [fred])
+    sam = as_user(app, "sam@example.org")
+    asked = {"form": "decision", "decision-status": "under_review"}
+    page = text(submit(sam, f"/staff/ideas/{towpath.id}/review", asked))
+    assert "Its 2 supporters are among them: supporting an idea follows it." in page
+    page = text(submit(sam, f"/staff/ideas/{flooding.id}/review", asked))
+    assert "Its supporter is not told: they do not follow it." in page
+
+
 def test_a_decision_on_one_idea_asks_first_saying_what_goes_out_and_who_is_told(
         app, review_window, staff, make_user, runner, mailbox):
     from app.models import User
@@ -612,7 +629,8 @@ def test_a_decision_on_one_idea_asks_first_saying_what_goes_out_and_who_is_told(
     assert "The lamps are Canal &amp; River Trust’s to change." in page
     assert "3 people who follow this idea, its author among them" in page
     assert "2 of 3 (1 has turned emails off)" in page
-    assert "Its 3 supporters are told only if they follow it." in page
+    # Fred supports and follows it; the other two supporters stopped following.
+    assert "2 of its 3 supporters are not told: they do not follow it." in page
     assert ">Confirm decision</button>" in page
     assert f'formaction="{url}#decision">Cancel</button>' in page
     # Nothing has happened yet, and a GET of the page never decides.

@@ -13,6 +13,7 @@ from app.models import (
     AuditEvent,
     ConfirmedType,
     DuplicateCluster,
+    Follow,
     Idea,
     IdeaStatus,
     IdeaWindow,
@@ -399,6 +400,11 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
             other.post(f"/ideas/{idea.id}/support",
                        data={"csrf_token": csrf_token(other, f"/ideas/{idea.id}")})
 
+    fay = make_user("fay@example.org")  # follows the duplicate without supporting it
+    with app.app_context():
+        db.session.add(Follow(idea_id=again.id, user_id=fay.id))
+        db.session.commit()
+
     make_user("staff@example.org", role=Role.STAFF)
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
@@ -415,13 +421,13 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
     confirm_url = f"/staff/ideas/{again.id}/merge?canonical={gritting.id}&cluster={cluster_id}"
     page = text(client.get(confirm_url))
     assert "Merge this idea into another?" in page
-    assert "2 people who follow or support it will be told now" in page
+    assert "3 people who follow or support it will be told now" in page
     with app.app_context():
         assert db.session.get(Idea, again.id).status != IdeaStatus.MERGED  # not yet
     response = submit(client, f"/staff/ideas/{again.id}/merge",
                       {"canonical": gritting.id, "cluster": cluster_id}, page=confirm_url)
     assert "is merged into" in text(response)
-    assert "2 people who follow or support it have been told." in text(response)
+    assert "3 people who follow or support it have been told." in text(response)
     # The banner saying so holds the Undo, which comes back to the group.
     banner = text(response).split("govuk-notification-banner--success")[1].split("</form>")[0]
     assert f'action="/staff/ideas/{again.id}/unmerge"' in banner and "Undo merge" in banner
@@ -429,8 +435,14 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
     with app.app_context():
         merged = db.session.get(Idea, again.id)
         assert merged.status == IdeaStatus.MERGED and merged.merged_into_id == gritting.id
-        told = set(db.session.scalars(select(Notification.user_id)))
-        assert {supporter.id, both.id} <= told
+        told = list(db.session.scalars(select(Notification.message)
+                                       .where(Notification.user_id.in_([supporter.id, both.id]))))
+        # Supporting followed it, but each supporter is told once, with where to move to.
+        assert len(told) == 2 and all("an idea you support, was merged into" in m for m in told)
+        assert list(db.session.scalars(select(Notification.message).where(
+            Notification.user_id == fay.id))) == [
+            f"“{GRITTING_AGAIN[0]}” is now: Merged. Reason: Merged into another idea that asks "
+            "for the same thing. Supporters can move their support there."]
         # Nothing moved without consent; the canonical idea counts each person once.
         assert db.session.scalar(select(func.count(Support.id)).where(
             Support.idea_id == again.id)) == 2
@@ -445,6 +457,8 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
     response = submit(sue, f"/ideas/{again.id}/move-support", {}, page=f"/ideas/{again.id}")
     assert "Your support has moved" in text(response)
     with app.app_context():
+        assert db.session.scalar(select(Follow.id).where(  # supporting it follows it
+            Follow.idea_id == gritting.id, Follow.user_id == supporter.id))
         assert db.session.get(Idea, gritting.id).support_count == 2
         assert db.session.get(Idea, again.id).support_count == 1
         assert services.unique_supporters(db.session.get(Idea, gritting.id)) == 2

@@ -56,7 +56,7 @@ def test_support_and_withdraw_keep_the_count_exact(app, client, auth, make_user,
     auth.sign_in("rosa@example.org")
     reply = support(client, ideas[0].id, json_reply=True).get_json()
     assert reply == {"idea_id": ideas[0].id, "supported": True, "count": 1, "used": 1,
-                     "limit": 2, "remaining": 1}
+                     "limit": 2, "remaining": 1, "following": True}
     again = support(client, ideas[0].id, json_reply=True).get_json()  # a double click
     assert again["count"] == 1 and again["used"] == 1
     assert ("data-support-count>1</strong> <span data-support-noun>support</span>"
@@ -238,6 +238,39 @@ def test_signed_out_visitors_see_counts_and_a_sign_in_link(client, ideas):
     assert client.post(f"/ideas/{ideas[0].id}/support").status_code in (302, 400)
 
 
+def test_signing_in_to_support_comes_back_to_that_idea(app, client, make_user, make_idea,
+                                                       voting_window):
+    import re
+
+    author = make_user()
+    for n in range(25):
+        make_idea(voting_window, author, title=f"Another idea about transport {n:02}")
+    make_user("rosa@example.org")
+    # From page 2 of the fair shuffle, on the window page and on the idea's own page.
+    page = text(client.get(f"/windows/{voting_window.id}?page=2"))
+    idea_id = int(re.search(r'id="idea-(\d+)"', page).group(1))
+    back = f"/ideas/{idea_id}#support-{idea_id}"
+    link = f'href="/sign-in?next=/ideas/{idea_id}%23support-{idea_id}">Sign in to support'
+    assert link in page
+    assert link in text(client.get(f"/ideas/{idea_id}"))
+    response = submit(client, f"/sign-in?next={back.replace('#', '%23')}",
+                      {"email": "rosa@example.org", "password": PASSWORD},
+                      page="/sign-in", follow_redirects=False)
+    assert response.headers["Location"] == back
+    assert f'id="support-{idea_id}"' in text(client.get(back.split("#")[0]))
+    assert "Support this idea" in text(client.get(back.split("#")[0]))
+
+
+def test_signing_in_keeps_the_fair_shuffle(app, client, make_user, make_idea, voting_window):
+    author = make_user()
+    many = [make_idea(voting_window, author, title=f"Another idea about transport {n:02}")
+            for n in range(16)]
+    make_user("rosa@example.org")
+    before = titles_in_order(text(client.get(f"/windows/{voting_window.id}")), many)
+    submit(client, "/sign-in", {"email": "rosa@example.org", "password": PASSWORD})
+    assert titles_in_order(text(client.get(f"/windows/{voting_window.id}")), many) == before
+
+
 # ---- Rankings -----------------------------------------------------------------------------
 
 def titles_in_order(page: str, ideas) -> list[int]:
@@ -371,6 +404,49 @@ def test_authors_follow_their_ideas_and_followers_hear_of_a_withdrawal(
     runner.invoke(args=["notifications", "send"])
     assert len(mailbox.to("fred@example.org")) == 1  # never twice
     assert follower.id
+
+
+def test_supporting_follows_the_idea_and_says_so_and_withdrawing_keeps_following(
+        app, client, auth, make_user, ideas):
+    from app.intake.services import record_status
+
+    rosa = make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    here = f"/windows/{ideas[0].window_id}?sort=newest"
+    response = support(client, ideas[0].id, next_url=here)
+    with app.app_context():
+        assert db.session.scalar(select(Follow.id).where(
+            Follow.idea_id == ideas[0].id, Follow.user_id == rosa.id))
+    # Where the page comes back to, the idea's control says so, once.
+    page = text(client.get(response.headers["Location"]))
+    note = "You’re following this idea now, so we’ll tell you when its status changes."
+    assert page.count(note) == 1
+    assert f'href="/ideas/{ideas[0].id}#follow">stop following it' in page
+    assert note not in text(client.get(here))  # only just after supporting
+    assert "Stop following" in text(client.get(f"/ideas/{ideas[0].id}"))
+    # Withdrawing does not stop following: they may still want to know what happens.
+    support(client, ideas[0].id, undo=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Follow.id)).where(
+            Follow.user_id == rosa.id)) == 1
+        record_status(db.session.get(Idea, ideas[0].id), IdeaStatus.UNDER_REVIEW, None)
+        db.session.commit()
+        assert db.session.scalar(select(Notification.message).where(
+            Notification.user_id == rosa.id)).endswith("is now: Under review.")
+
+
+def test_supporting_an_idea_already_followed_or_past_the_limit_adds_no_follow(
+        app, client, auth, make_user, ideas):
+    rosa = make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    submit(client, f"/ideas/{ideas[0].id}/follow", {}, page=f"/ideas/{ideas[0].id}")
+    assert support(client, ideas[0].id, json_reply=True).get_json()["following"] is True
+    support(client, ideas[1].id)
+    assert support(client, ideas[2].id, json_reply=True).status_code == 409  # the limit
+    with app.app_context():
+        followed = set(db.session.scalars(select(Follow.idea_id).where(
+            Follow.user_id == rosa.id)))
+    assert followed == {ideas[0].id, ideas[1].id}
 
 
 def test_the_notifications_page_counts_unread_and_marks_them_read(app, client, auth, make_user,
@@ -520,7 +596,7 @@ def test_download_my_data_includes_supports_and_follows(client, auth, make_user,
     submit(client, f"/ideas/{ideas[1].id}/follow", {}, page=f"/ideas/{ideas[1].id}")
     data = json.loads(client.get("/account/download-my-data").get_data())
     assert data["supports"][0]["idea"] == ideas[0].title
-    assert data["follows"] == [ideas[1].title]
+    assert sorted(data["follows"]) == sorted([ideas[0].title, ideas[1].title])  # supporting follows
 
 
 def test_signed_out_while_the_page_was_open_comes_back_to_the_page_not_to_a_405(
@@ -558,6 +634,15 @@ def test_people_who_have_not_confirmed_their_email_are_asked_to_first(
     page = text(client.get(f"/windows/{ideas[0].window_id}"))
     assert "Confirm your email address to support ideas." in page
     assert "Support this idea" not in page and "supports left" not in page
+    # Each link comes back to its idea once the address is confirmed.
+    assert (f'href="/account/confirm-your-email?next=/ideas/{ideas[0].id}%23support-'
+            f'{ideas[0].id}">Confirm your email address to support') in page
+    # The idea's page says it once, where the button would be, not twice.
+    page = text(client.get(f"/ideas/{ideas[0].id}"))
+    assert page.count("Confirm your email address to support") == 1
+    assert "supports left" not in page
+    page = text(client.get(f"/account/confirm-your-email?next=/ideas/{ideas[0].id}"))
+    assert "before you support an idea." in page and "Continue to the idea</a>" in page
     reply = support(client, ideas[0].id, json_reply=True)
     assert reply.status_code == 403
     assert "Confirm your email address" in reply.get_json()["error"]

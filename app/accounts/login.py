@@ -1,14 +1,12 @@
 """Flask-Login wiring: loading the signed-in person from the session."""
 
-from urllib.parse import urlsplit
-
 from flask import flash, jsonify, redirect, request, url_for
 from flask_login import LoginManager
 from sqlalchemy import bindparam, select
 
 from app.extensions import db
 from app.models import User
-from app.security import local_path
+from app.security import coming_back_to
 
 # Built once: every request loads its person, and building the statement each time cost more
 # than running it (bench/voting_inprocess.py).
@@ -31,15 +29,8 @@ def send_to_sign_in():
     they can open. A form post cannot be repeated by a redirect (a GET of "/ideas/1/support"
     is refused), so after one they come back to the page the form was on. A script asking
     for JSON gets a 401 with the sign-in address, to go there itself."""
-    if request.method == "GET":
-        back = request.full_path if request.query_string else request.path
-        message = "Sign in to see that page."
-    else:
-        referrer = urlsplit(request.referrer or "")
-        same_site = referrer.netloc in ("", request.host)
-        back = local_path(referrer.path + (f"?{referrer.query}" if referrer.query else "")
-                          if same_site else "", url_for("main.index"))
-        message = "Sign in, then try again."
+    back = coming_back_to(url_for("main.index"))
+    message = "Sign in to see that page." if request.method == "GET" else "Sign in, then try again."
     sign_in = url_for("accounts.sign_in", next=back)
     flash(message, "info")  # the script goes to the sign-in page too, which shows it
     if request.accept_mimetypes.best == "application/json":

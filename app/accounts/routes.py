@@ -1,9 +1,11 @@
 """Account pages: register, verify, sign in and out, passwords, email, your data."""
 
 import json
+from urllib.parse import urlsplit
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 from wtforms.fields.choices import SelectChoice
 
 from app.access import public, signed_in, verified
@@ -37,8 +39,15 @@ def _rate(name: str):
 
 
 def start_session(user) -> None:
-    """Sign a person in with a fresh session, so nothing from before sign-in carries over."""
+    """Sign a person in with a fresh session: nothing from before sign-in carries over but
+    the seed of their fair shuffle."""
+    # The seed is a random token that only orders lists (app/intake/routes.py: visitor_seed),
+    # grants nothing and is stored nowhere else. Keeping it means a list does not reshuffle
+    # under someone who signed in from it, so the idea they meant to support stays in place.
+    visitor = session.get("visitor")
     session.clear()
+    if isinstance(visitor, str):
+        session["visitor"] = visitor
     login_user(user)
     session.permanent = True
 
@@ -111,21 +120,64 @@ def verify_email(token: str):
     except (TokenExpired, TokenInvalid) as problem:
         return link_problem(problem, "confirm your email address")
     flash("Your email address is confirmed.", "success")
+    back = safe_next_url("")  # what they were doing when they asked for the link
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for("accounts.account"))
-    return redirect(url_for("accounts.sign_in"))
+        return redirect(back or url_for("accounts.account"))
+    return redirect(url_for("accounts.sign_in", next=back or None))
 
 
 @bp.route("/account/resend-verification", methods=["POST"])
 @signed_in
 def resend_verification():
+    back = local_path(request.form.get("next"), "")
     if ResendVerificationForm().validate_on_submit() and not current_user.is_verified:
         try:
-            services.send_verification_email(current_user)
+            services.send_verification_email(current_user, back or None)
             flash(f"We’ve sent a new link to {current_user.email}.", "success")
         except EmailNotSent:
             flash(EMAIL_FAILED, "warning")
+    if back:  # asked from the page that stands between them and what they were doing
+        return redirect(url_for("accounts.confirm_your_email", next=back))
     return redirect(url_for("accounts.account"))
+
+
+# What needs a confirmed address, and the link back to it, by the endpoint a path names
+# ("support an idea": support links come back to the idea's page).
+CONFIRM_FIRST_FOR = {
+    "intake.choose_source": ("submit an idea", "Continue to submit your idea"),
+    "intake.new_idea": ("submit an idea", "Continue to submit your idea"),
+    "intake.idea": ("support an idea", "Continue to the idea"),
+    "accounts.join_organisation": ("join an organisation", "Continue to join your organisation"),
+}
+CONFIRM_FIRST = ("submit or support ideas, or join an organisation",
+                 "Continue to the page you were on")
+
+
+def confirm_first_for(path: str) -> tuple[str, str]:
+    """What a path on this site needs a confirmed address for, and words for a link back."""
+    if not path:
+        return CONFIRM_FIRST
+    try:
+        endpoint, _values = current_app.create_url_adapter(request).match(
+            urlsplit(path).path, method="GET")
+    except HTTPException:  # no such page, or a redirect to one
+        return CONFIRM_FIRST
+    return CONFIRM_FIRST_FOR.get(endpoint, CONFIRM_FIRST)
+
+
+@bp.route("/account/confirm-your-email")
+@signed_in
+def confirm_your_email():
+    """Asked to confirm an email address before doing something that needs it: how to, a new
+    link that brings them back to it, and a link back to it once done."""
+    back = safe_next_url("")
+    if current_user.is_verified:
+        return redirect(back or url_for("accounts.account"))
+    needed_for, continue_text = confirm_first_for(back)
+    return render_template("accounts/confirm_your_email.html", back=back,
+                           needed_for=needed_for, continue_text=continue_text,
+                           checked=request.args.get("checked") == "yes",
+                           resend_form=ResendVerificationForm())
 
 
 def home_for(user) -> str:

@@ -104,15 +104,17 @@ def register(email: str, display_name: str, password: str) -> User | None:
     return None
 
 
-def send_verification_email(user: User) -> None:
-    """Email a signed link that confirms the person owns their address."""
+def send_verification_email(user: User, next_path: str | None = None) -> None:
+    """Email a signed link that confirms the person owns their address and then takes them
+    to `next_path` (a path on this site, checked again when the link is followed)."""
     token = make_token(VERIFY_EMAIL, {"uid": user.id, "email": user.email})
+    values = {"next": next_path} if next_path else {}
     send_email(
         user.email,
         "Confirm your email address",
         "verify_email",
         user=user,
-        url=external_url("accounts.verify_email", token=token),
+        url=external_url("accounts.verify_email", token=token, **values),
         max_age=current_app.config["EMAIL_VERIFICATION_MAX_AGE"],
     )
 

@@ -161,7 +161,8 @@ def seed_windows_and_ideas(mayors_office_user: User, now: datetime | None = None
 
 
 def _supports(wanted: list[tuple[Idea, int]], now: datetime) -> None:
-    """Demo supports from demo residents, within each window's limit per person."""
+    """Demo supports from demo residents, within each window's limit per person; each
+    supporter follows the idea, as supporting does in the app."""
     supporters = _supporters(300)
     rng = random.Random(2026)
     capacity: dict[tuple[int, int], int] = {}
@@ -182,6 +183,10 @@ def _supports(wanted: list[tuple[Idea, int]], now: datetime) -> None:
                          "created_at": at})
     if rows:  # the database's triggers count them on the ideas and in the ledgers
         db.session.execute(insert(Support), rows)
+        # Authors never support their own demo ideas, so none of these follows exists yet.
+        db.session.execute(insert(Follow), [
+            {"idea_id": row["idea_id"], "user_id": row["user_id"], "created_at": row["created_at"]}
+            for row in rows])
 
 
 def _supporters(count: int) -> list[int]:

@@ -97,10 +97,12 @@ def window(window_id: int):
     idea_window = window_or_404(window_id)
     filters = filters_from_request()
     page = paginate_ideas(idea_window, filters, current_page(), IDEAS_PER_PAGE, visitor_seed())
+    cannot_submit = services.why_cannot_submit(current_user, idea_window)
     return render_template(
         "intake/window.html", window=idea_window, page=page, filters=filters,
         sources=list(IdeaSource), statuses=list(PUBLIC_STATUSES), sorts=SORTS,
-        cannot_submit=services.why_cannot_submit(current_user, idea_window),
+        cannot_submit=cannot_submit,
+        confirm_email_first=cannot_submit == services.UNCONFIRMED_EMAIL,
         can_import=_can_import(idea_window),
         voting=voting_context(current_user, idea_window, [i.id for i in page.items]),
     )

@@ -310,6 +310,10 @@ def find_option(user: User, window: IdeaWindow, key: str) -> SubmitAs | None:
     return next((o for o in submission_options(user, window) if o.key == key), None)
 
 
+# Why an unverified person cannot submit: the window page links it to confirming their address.
+UNCONFIRMED_EMAIL = "Confirm your email address before you submit an idea."
+
+
 def why_cannot_submit(user: User | None, window: IdeaWindow, now: datetime | None = None
                       ) -> str | None:
     """The reason a person cannot submit to a window right now, or None if they can."""
@@ -323,7 +327,7 @@ def why_cannot_submit(user: User | None, window: IdeaWindow, now: datetime | Non
     if user.role in (Role.STAFF, Role.ADMIN):
         return "ODA staff review ideas and do not submit them."
     if not user.is_verified:
-        return "Confirm your email address before you submit an idea."
+        return UNCONFIRMED_EMAIL
     if not submission_options(user, window):
         accepted = ", ".join(s.label.lower() for s in window.accepted_sources)
         return f"This window only takes ideas from: {accepted}."

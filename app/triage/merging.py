@@ -13,7 +13,7 @@ from app import audit
 from app.accounts import personal_data
 from app.extensions import db
 from app.filters import london_date
-from app.intake.services import record_status
+from app.intake.services import record_status, status_message
 from app.models import (
     ClusterMember,
     ClusterStatus,
@@ -29,7 +29,7 @@ from app.models import (
 )
 from app.triage.services import cluster_state
 from app.voting.notifications import follower_ids, notify_people, tell
-from app.voting.services import INSERT_SUPPORT, LIMIT_REACHED, timestamp
+from app.voting.services import INSERT_FOLLOW, INSERT_SUPPORT, LIMIT_REACHED, timestamp
 
 
 class MergeError(Exception):
@@ -162,9 +162,12 @@ def merge(actor: User, duplicate: Idea, canonical: Idea) -> int:
     # leaves its title out if that idea is ever hidden.
     reason = ("Merged into another idea that asks for the same thing. Supporters can move "
               "their support there.")
-    followers = follower_ids(duplicate)
-    told = record_status(duplicate, IdeaStatus.MERGED, actor, reason=reason)  # tells followers
-    supporters = set(supporter_ids(duplicate)) - followers
+    # Each person is told once. Supporters (who mostly follow too, since supporting follows)
+    # get the message that says where to move their support; other followers the status.
+    supporters = set(supporter_ids(duplicate))
+    record_status(duplicate, IdeaStatus.MERGED, actor, reason=reason, notify=False)
+    told = notify_people(duplicate, status_message(duplicate, IdeaStatus.MERGED, reason),
+                         follower_ids(duplicate) - supporters, actor)
     told += notify_people(duplicate, f"“{duplicate.title}”, an idea you support, was merged "
                           f"into “{canonical.title}”. You can move your support to it in one "
                           "click.", supporters, actor)
@@ -306,20 +309,25 @@ def move_support(user: User, duplicate: Idea, into: int | None = None) -> Idea:
         raise MergeError("You do not support this idea")
     # If they already support the canonical idea, one support stays and their ledger is one
     # lower; ON CONFLICT also covers a support given in another tab a moment ago.
+    now = timestamp(utcnow())
     try:
         db.session.execute(INSERT_SUPPORT, {
             "idea_id": canonical.id, "user_id": user.id, "window_id": canonical.window_id,
-            "created_at": timestamp(utcnow()), "network": None})
+            "created_at": now, "network": None})
         # Kept so that undoing the merge can tell them where their support went.
         db.session.add(SupportMove(user_id=user.id, from_idea_id=duplicate.id,
                                    to_idea_id=canonical.id))
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as error:  # staff lowered the window's limit below what they used
         db.session.rollback()
         if LIMIT_REACHED not in str(error.orig):
             raise
         raise MergeError("The window’s limit on supports is now lower than the number you "
                          "have given, so this support cannot be moved") from None
+    # Supporting follows, here as in add_support: they hear what happens to the idea now.
+    db.session.execute(INSERT_FOLLOW, {"idea_id": canonical.id, "user_id": user.id,
+                                       "created_at": now})
+    db.session.commit()
     return canonical
 
 

@@ -26,6 +26,7 @@ from app.models import (
     Notification,
     OutboxEmail,
     OutboxStatus,
+    Support,
     User,
     utcnow,
 )
@@ -63,11 +64,14 @@ def notify_followers(idea: Idea, message: str, actor: User | None = None) -> int
 @dataclass
 class Audience:
     """Who a change to an idea would be told to now: people in the app, how many of them by
-    email too, and whether its author is one of them."""
+    email too, and whether its author is one of them; and of its supporters, how many there
+    are and how many are not told because they do not follow it."""
 
     people: int
     by_email: int
     author: bool
+    supporters: int = 0
+    supporters_not_following: int = 0
 
 
 def audience(idea: Idea, actor: User | None = None) -> Audience:
@@ -78,10 +82,19 @@ def audience(idea: Idea, actor: User | None = None) -> Audience:
                         func.count(case((User.id == idea.author_id, 1))))
                  .join(Follow, Follow.user_id == User.id)
                  .where(Follow.idea_id == idea.id, User.deleted_at.is_(None)))
+    # Supporting follows an idea, but people who stopped following it, or supported it before
+    # supporting did that, are not told: staff see how many.
+    following = select(Follow.id).where(Follow.idea_id == Support.idea_id,
+                                        Follow.user_id == Support.user_id).exists()
+    supporters = (select(func.count(Support.id), func.count(case((~following, 1))))
+                  .join(User, User.id == Support.user_id)
+                  .where(Support.idea_id == idea.id, User.deleted_at.is_(None)))
     if actor is not None:
         statement = statement.where(User.id != actor.id)
+        supporters = supporters.where(User.id != actor.id)
     people, by_email, author = db.session.execute(statement).one()
-    return Audience(people, by_email, author > 0)
+    supporting, not_following = db.session.execute(supporters).one()
+    return Audience(people, by_email, author > 0, supporting, not_following)
 
 
 def headline(message: str, limit: int = 90) -> str:

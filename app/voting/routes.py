@@ -69,6 +69,10 @@ def _change_support(idea_id: int, change):
         return back_to(idea_id)
     if wants_json():
         return jsonify(result.as_json())
+    if result.following:
+        # Not a banner at the top: the page comes back scrolled to the idea, and its support
+        # control says there that supporting followed it (templates/macros/voting.html).
+        flash(str(idea_id), "supported")
     return back_to(idea_id)
 
 

@@ -5,6 +5,10 @@ A support is one INSERT and a withdrawal one DELETE. Triggers in the database (m
 and refuse an insert that takes the ledger past the window's limit; the ledger row's lock
 queues two simultaneous supports by one person, so they cannot both pass the limit. The
 unique constraint stops a double support.
+
+Supporting an idea also follows it, in the same transaction, so that supporters hear what
+happens to it. Withdrawing support does not stop following: someone who changed their mind
+may still want to know, and "Stop following" is one button on the idea's page.
 """
 
 import hashlib
@@ -102,14 +106,18 @@ class SupportResult:
     count: int
     used: int
     limit: int | None
+    following: bool | None = None  # True after a support (it follows); None: not changed
 
     @property
     def remaining(self) -> int | None:
         return None if self.limit is None else max(self.limit - self.used, 0)
 
     def as_json(self) -> dict[str, Any]:
-        return {"idea_id": self.idea_id, "supported": self.supported, "count": self.count,
-                "used": self.used, "limit": self.limit, "remaining": self.remaining}
+        reply = {"idea_id": self.idea_id, "supported": self.supported, "count": self.count,
+                 "used": self.used, "limit": self.limit, "remaining": self.remaining}
+        if self.following is not None:
+            reply["following"] = self.following
+        return reply
 
 
 # A support is one statement: the database's triggers (migration 0007) move the person's
@@ -120,6 +128,14 @@ INSERT_SUPPORT = text(
     "INSERT INTO supports (idea_id, user_id, window_id, created_at, network) "
     "VALUES (:idea_id, :user_id, :window_id, :created_at, :network) "
     "ON CONFLICT (idea_id, user_id) DO NOTHING RETURNING id"
+)
+# Supporting follows the idea too: one more statement in the same transaction, which the
+# unique constraint on follows makes harmless for someone who already follows it (an author,
+# or a second press). It is not conditional on the support being new, so pressing Support is
+# always also "tell me what happens".
+INSERT_FOLLOW = text(
+    "INSERT INTO follows (idea_id, user_id, created_at) VALUES (:idea_id, :user_id, :created_at) "
+    "ON CONFLICT (idea_id, user_id) DO NOTHING"
 )
 REMOVE_SUPPORT = text("DELETE FROM supports WHERE idea_id = :idea_id AND user_id = :user_id "
                       "RETURNING id")
@@ -140,19 +156,22 @@ def add_support(user: User, idea: Idea, address: str | None = None) -> SupportRe
     limit = window.support_limit  # read now: the commit below expires the loaded rows
     begin_write()
     connection = db.session.connection()
+    now = timestamp(utcnow())
     try:
         connection.execute(INSERT_SUPPORT, {
-            **keys, "created_at": timestamp(utcnow()), "network": network_of(address)})
+            **keys, "created_at": now, "network": network_of(address)})
     except IntegrityError as error:
         db.session.rollback()
         if LIMIT_REACHED not in str(error.orig):
             raise
         raise VotingError(f"You have used all {limit} of your supports in this window. "
                           "Withdraw one to support this idea instead.") from None
+    connection.execute(INSERT_FOLLOW, {"idea_id": idea.id, "user_id": user.id,
+                                       "created_at": now})
     # Read inside the transaction: the figures include this support and nothing later.
     count, used = connection.execute(POSITION, keys).one()
     db.session.commit()
-    return SupportResult(keys["idea_id"], True, count, used, limit)
+    return SupportResult(keys["idea_id"], True, count, used, limit, following=True)
 
 
 def timestamp(moment):

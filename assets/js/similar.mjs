@@ -28,6 +28,7 @@ function supportButton(idea, csrfToken, holder) {
   form.dataset.supportUrl = idea.support_url;
   form.dataset.unsupportUrl = idea.unsupport_url;
   form.dataset.title = idea.title;
+  form.dataset.ideaUrl = idea.url;
   form.dataset.control = `similar-support-${idea.id}`;
   form.dataset.alwaysSecondary = ""; // not a row of green buttons above the form's own
   for (const [name, value] of [["csrf_token", csrfToken], ["next", window.location.pathname]]) {

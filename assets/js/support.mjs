@@ -1,6 +1,9 @@
 // Support buttons that work in place: the form posts with fetch and the page updates,
 // without a reload. Without JavaScript the same form posts and the page comes back to the
 // idea. Screen readers hear the result through the aria-live "supports left" paragraph.
+// Supporting also follows the idea: the control says so, as the page without JavaScript
+// does (following_note in templates/macros/voting.html), and an idea page's Follow button
+// becomes "Stop following".
 
 function announce(text) {
   const region = document.querySelector("[data-supports-left]");
@@ -23,6 +26,41 @@ function controlOf(form) {
 
 function buttonOf(form) {
   return [...form.elements].find((element) => element.type === "submit");
+}
+
+// The same paragraph as the following_note macro, built without innerHTML.
+function followingNote(form) {
+  const note = document.createElement("p");
+  note.className = "govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-0";
+  note.dataset.supportFollowing = "";
+  const link = document.createElement("a");
+  link.className = "govuk-link";
+  link.href = `${form.dataset.ideaUrl}#follow`;
+  link.textContent = "stop following it";
+  const hidden = document.createElement("span");
+  hidden.className = "govuk-visually-hidden";
+  hidden.textContent = ` “${form.dataset.title}”`;
+  link.append(hidden);
+  note.append("You’re following this idea now, so we’ll tell you when its status changes. "
+              + "You can ", link, " at any time.");
+  return note;
+}
+
+function showFollowing(form, data) {
+  const control = controlOf(form);
+  const note = control.querySelector("[data-support-following]");
+  if (data.supported && data.following && !note && form.dataset.ideaUrl) {
+    control.append(followingNote(form));
+  } else if (!data.supported && note) {
+    note.remove(); // withdrawing keeps the follow, but the note was about the support
+  }
+  const follow = document.querySelector(`form[data-follow-form][data-idea-id="${data.idea_id}"]`);
+  if (data.following && follow) {
+    follow.action = follow.dataset.unfollowUrl;
+    buttonOf(follow).textContent = "Stop following";
+    const hint = document.querySelector("[data-follow-hint]");
+    if (hint) hint.remove();
+  }
 }
 
 function render(form, data) {
@@ -48,9 +86,11 @@ function render(form, data) {
   if (!("alwaysSecondary" in form.dataset)) {
     button.classList.toggle("govuk-button--secondary", data.supported);
   }
+  showFollowing(form, data);
   const title = form.dataset.title;
   const done = data.supported ? `You support “${title}”.` : `You no longer support “${title}”.`;
-  announce(`${done}${remainingText(data)}`);
+  const told = data.following ? " We’ll tell you when its status changes." : "";
+  announce(`${done}${told}${remainingText(data)}`);
 }
 
 function showError(form, message) {

@@ -41,7 +41,9 @@ def test_account_pages(page, make_user, make_organisation, make_membership):
     make_organisation("Northgate City Council")
     sign_in(page, "rosa@example.org")
     page.check_accessibility()  # with the "confirm your email" warning
-    for path in ["/account/change-password", "/account/change-email", "/account/delete"]:
+    for path in ["/account/change-password", "/account/change-email", "/account/delete",
+                 "/account/confirm-your-email?next=/my-ideas",
+                 "/account/confirm-your-email?next=/my-ideas&checked=yes"]:
         page.goto(path)
         page.check_accessibility()
     # Each form's error state too.

@@ -22,12 +22,14 @@ def test_support_in_place_up_to_the_limit_then_withdraw(page, make_user, make_wi
     page.check_accessibility()
     url_before = page.url
     page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 2")).click()
-    expect(page.get_by_text("You support “Bus idea number 2 for the city”. You have 1 of 2 "
-                            "supports left in this window.")).to_be_visible()
+    expect(page.get_by_text("You support “Bus idea number 2 for the city”. We’ll tell you "
+                            "when its status changes. You have 1 of 2 supports left in this "
+                            "window.")).to_be_visible()
     assert page.url == url_before  # no reload
     item = page.locator("#idea-" + page.locator(".app-idea-summary").first
                         .get_attribute("id").split("-")[1])
     expect(item.get_by_text("1 support, including yours")).to_be_visible()
+    expect(item.get_by_text("You’re following this idea now")).to_be_visible()
     page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 1")).click()
     expect(page.get_by_text("You have 0 of 2 supports left")).to_be_visible()
     page.allow_console("409 (CONFLICT)")  # the answer to a support over the limit
@@ -63,6 +65,7 @@ def test_support_without_javascript_comes_back_to_the_same_place(browser, live_s
     assert "page=2" in page.url and page.url.endswith("#idea-4")
     expect(page.get_by_role("button", name=re.compile("Withdraw support “Bus idea number 03"))) \
         .to_be_visible()
+    expect(page.locator("#idea-4").get_by_text("You’re following this idea now")).to_be_visible()
     context.close()
 
 
@@ -131,6 +134,24 @@ def test_follow_and_get_the_email_when_the_status_changes(page, app, make_user, 
     assert "Sent 1" in runner.invoke(args=["notifications", "send"]).output
     body = mailbox.body(mailbox.last_to("fred@example.org"))
     assert "Under review" in body and "Staff are checking the data." in body
+
+
+def test_supporting_on_the_idea_page_follows_it_in_place(page, make_user, make_window,
+                                                         make_idea):
+    window = make_window(stage="voting")
+    idea = make_idea(window, make_user(), title="Light the canal towpath at night")
+    make_user("rosa@example.org")
+    sign_in(page, "rosa@example.org")
+    page.goto(f"/ideas/{idea.id}")
+    expect(page.get_by_text("Supporting it follows it too.")).to_be_visible()
+    page.get_by_role("button", name=re.compile("Support this idea")).click()
+    expect(page.get_by_role("button", name="Stop following")).to_be_visible()
+    expect(page.get_by_text("Supporting it follows it too.")).to_have_count(0)
+    page.check_accessibility()
+    page.get_by_role("link", name=re.compile("stop following it")).click()
+    page.get_by_role("button", name="Stop following").click()
+    expect(page.get_by_text("You’ve stopped following this idea.")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Withdraw support"))).to_be_visible()
 
 
 def test_signed_out_elsewhere_support_goes_to_sign_in_and_back_to_the_list(
