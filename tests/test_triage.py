@@ -478,7 +478,7 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
     response = submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id},
                       page=f"/staff/windows/{window.id}/duplicates")
     assert "is no longer merged" in text(response)
-    assert ("2 people who follow or support it, or were told about the merge, have been told "
+    assert ("3 people who follow or support it, or were told about the merge, have been told "
             "it is undone.") in text(response)
     with app.app_context():
         assert db.session.get(Idea, again.id).status == IdeaStatus.SUBMITTED
