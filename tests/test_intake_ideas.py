@@ -104,6 +104,43 @@ def test_idea_form_errors_keep_what_was_typed(client, auth, make_user, make_wind
         assert "The gritters do the main road" in page
 
 
+def test_long_answers_count_characters_like_the_title(client, auth, make_user, make_window,
+                                                     make_organisation, make_membership):
+    window = make_window()
+    council = make_organisation("Northgate City Council")
+    officer = make_user("omar@example.org")
+    make_membership(officer, council, status=MembershipStatus.APPROVED)
+    auth.sign_in("omar@example.org")
+    form = text(client.get(f"/windows/{window.id}/submit/organisation-{council.id}"))
+    for field, limit in (("title", 120), ("problem", 5000), ("action", 5000), ("data", 5000),
+                         ("datasets", 3000)):
+        group = re.search(rf'<div class="govuk-form-group govuk-character-count"[^>]*>'
+                          rf'(?:(?!</textarea>).)*id="{field}"', form, re.S)
+        assert group, field
+        assert 'data-module="govuk-character-count"' in group.group(0)
+        assert f'data-maxlength="{limit}"' in group.group(0)
+        # Without JavaScript the limit is a hint the textarea points to.
+        assert re.search(rf'<textarea[^>]*id="{field}"[^>]*aria-describedby="[^"]*{field}-info',
+                         form), field
+        assert re.search(rf'id="{field}-info"[^>]*>\s*You can enter up to {limit:,} characters',
+                         form), field
+
+
+def test_long_answers_are_limited_by_the_server_as_they_are_counted(client, auth, make_user,
+                                                                   make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    page = text(submit_idea(client, window.id, problem="x" * 5001))
+    assert "The problem must be 5,000 characters or fewer" in page
+    assert "x" * 5001 in page  # kept, to shorten
+    # Browsers send a new line as two characters and the counter counts one: so does the limit.
+    lines = ("x" * 99 + "\r\n") * 50
+    assert len(lines) > 5000
+    page = text(submit_idea(client, window.id, problem=lines))
+    assert "Check your idea before you publish it" in page
+
+
 def test_people_must_sign_in_and_confirm_their_email_first(client, auth, make_user,
                                                            make_window):
     window = make_window()
