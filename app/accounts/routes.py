@@ -248,8 +248,11 @@ def _after_password_change():
 def change_name():
     form = ChangeNameForm(display_name=current_user.display_name)
     if form.validate_on_submit():
-        services.change_display_name(current_user, form.display_name.data)
-        flash("Your display name has been changed.", "success")
+        if services.change_display_name(current_user, form.display_name.data):
+            flash("Your display name has been changed.", "success")
+        else:
+            flash(f"Nothing changed: your display name is still {current_user.display_name}.",
+                  "info")
         return redirect(url_for("accounts.account"))
     return render_template("accounts/change_name.html", form=form)
 
