@@ -1,6 +1,7 @@
 """Submitting ideas as a resident, an officer and the mayor's office; reading, editing,
 withdrawing, the daily limit, and the window's list with filters and search."""
 
+import html
 import re
 
 import pytest
@@ -249,11 +250,29 @@ def test_authors_edit_until_voting_opens(client, auth, make_user, make_window, m
                       {**IDEA, "title": "A clearer title for my idea"})
     assert "Your idea has been updated" in text(response)
     assert "A clearer title for my idea" in text(response)
+    assert "(changed " in text(response)
     response = client.get(f"/ideas/{too_late.id}/edit", follow_redirects=True)
     assert "You can no longer change this idea: voting has opened." in text(response)
     other = make_user("other@example.org")
     someone_elses = make_idea(open_window, other)
     assert client.get(f"/ideas/{someone_elses.id}/edit").status_code == 404
+
+
+def test_saving_an_idea_unchanged_says_so_and_shows_no_change(client, auth, make_user,
+                                                             make_window, make_idea, app):
+    author = make_user("rosa@example.org")
+    idea = make_idea(make_window(stage="open"), author)
+    auth.sign_in("rosa@example.org")
+    form = text(client.get(f"/ideas/{idea.id}/edit"))
+    answers = {name: html.unescape(value) for name, value in re.findall(
+        r'<textarea[^>]*name="(\w+)"[^>]*>\s*([^<]*)</textarea>', form)}
+    assert answers["title"] == idea.title and answers["problem"]
+    response = submit(client, f"/ideas/{idea.id}/edit", {**answers, "consent": "y"})
+    page = text(response)
+    assert "Nothing changed: your idea is as it was." in page
+    assert "has been updated" not in page and "(changed " not in page
+    with app.app_context():
+        assert db.session.get(Idea, idea.id).updated_at is None
 
 
 def test_withdrawing_keeps_the_idea_visible_as_withdrawn(client, auth, make_user, make_window,

@@ -203,13 +203,16 @@ def edit_idea(idea_id: int):
         form.consent.data = True
     if form.validate_on_submit():
         try:
-            services.update_idea(current_user, found, details_from(form))
+            changed = services.update_idea(current_user, found, details_from(form))
         except services.IntakeError as error:
             show_error(form, error)
         else:
             if found.status == IdeaStatus.DRAFT:
                 return redirect(url_for("intake.check_idea", idea_id=found.id))
-            flash("Your idea has been updated.", "success")
+            if changed:
+                flash("Your idea has been updated.", "success")
+            else:
+                flash("Nothing changed: your idea is as it was.", "info")
             return redirect(url_for("intake.idea", idea_id=found.id))
     option = services.SubmitAs("", found.source, found.organisation, "")
     return render_template("intake/idea_form.html", form=form, window=found.window,
