@@ -497,7 +497,43 @@ def test_search_results_page_through_every_match(client, busy_window):
     assert first.count('class="app-idea-summary"') == 20
     second = text(client.get(f"/windows/{busy_window.id}?q=buses&page=2"))
     assert second.count('class="app-idea-summary"') == 3
-    assert client.get(f"/windows/{busy_window.id}?q=buses&page=9").status_code == 404
+    past = client.get(f"/windows/{busy_window.id}?q=buses&page=9")
+    assert past.status_code == 302
+    assert past.headers["Location"] == f"/windows/{busy_window.id}?q=buses&page=2"
+
+
+def test_a_page_past_the_end_goes_to_the_last_page_and_says_so(client, busy_window):
+    """An old shared link to page 999 still shows ideas, and says why it is not page 999."""
+    response = client.get(f"/windows/{busy_window.id}?sort=newest&source=resident&page=999")
+    assert response.status_code == 302
+    assert response.headers["Location"] == \
+        f"/windows/{busy_window.id}?sort=newest&source=resident&page=2"
+    page = text(client.get(response.headers["Location"]))
+    assert "There is no page 999. This is the last page, page 2." in page
+    assert "24 ideas match your filters, page 2 of 2" in page
+    assert page.count('class="app-idea-summary"') == 4
+    # The message is shown once, not again on the next page.
+    assert "There is no page" not in text(client.get(response.headers["Location"]))
+
+
+@pytest.mark.parametrize("number", ["abc", "-1", "0", "1.5", "２"])
+def test_a_page_number_that_is_not_one_goes_to_the_first_page_and_says_so(
+        client, busy_window, number):
+    response = client.get(f"/windows/{busy_window.id}",
+                          query_string={"sort": "newest", "page": number})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/windows/{busy_window.id}?sort=newest"
+    page = text(client.get(response.headers["Location"]))
+    assert f"There is no page “{number}”. This is the first page." in page
+    assert "25 ideas, page 1 of 2" in page
+
+
+def test_a_list_of_one_page_says_it_has_only_one(client, make_window, make_idea, make_user):
+    window = make_window()
+    make_idea(window, make_user())
+    page = text(client.get(f"/windows/{window.id}?page=3", follow_redirects=True))
+    assert "There is no page 3. This list has only one page." in page
+    assert page.count('class="app-idea-summary"') == 1
 
 
 @pytest.mark.parametrize("dense", [0, 10**9])

@@ -39,7 +39,7 @@ from app.models import (
     Role,
 )
 from app.models import Source as IdeaSource
-from app.pagination import current_page
+from app.pagination import checked_page
 from app.triage.services import confirmed_types, similar_ideas, unique_supporters
 from app.voting import services as voting_services
 from app.voting.ranking import DEFAULT_SORT, SORTS, daily_seed
@@ -96,7 +96,9 @@ def visitor_seed() -> int:
 def window(window_id: int):
     idea_window = window_or_404(window_id)
     filters = filters_from_request()
-    page = paginate_ideas(idea_window, filters, current_page(), IDEAS_PER_PAGE, visitor_seed())
+    seed = visitor_seed()
+    page = checked_page(lambda number: paginate_ideas(idea_window, filters, number,
+                                                      IDEAS_PER_PAGE, seed))
     return render_template(
         "intake/window.html", window=idea_window, page=page, filters=filters,
         sources=list(IdeaSource), statuses=list(PUBLIC_STATUSES), sorts=SORTS,

@@ -181,6 +181,7 @@ def paginate_ideas(window: IdeaWindow, filters: IdeaFilters, page: int, per_page
                    seed: int = 0):
     """One page of a window's public ideas for these filters and words."""
     if filters.terms:
-        return SearchPagination(page=page, per_page=per_page, window=window, filters=filters)
-    return ListPagination(page=page, per_page=per_page, window=window, filters=filters,
-                          seed=seed)
+        return SearchPagination(page=page, per_page=per_page, error_out=False, window=window,
+                                filters=filters)
+    return ListPagination(page=page, per_page=per_page, error_out=False, window=window,
+                          filters=filters, seed=seed)
