@@ -28,7 +28,7 @@ from app.intake.forms import (
     PledgeImportForm,
     WithdrawForm,
 )
-from app.intake.search import IdeaFilters, paginate_ideas
+from app.intake.search import COUNT_CAP, IdeaFilters, paginate_ideas
 from app.models import (
     PUBLIC_STATUSES,
     Idea,
@@ -102,6 +102,7 @@ def window(window_id: int):
     return render_template(
         "intake/window.html", window=idea_window, page=page, filters=filters,
         sources=list(IdeaSource), statuses=list(PUBLIC_STATUSES), sorts=SORTS,
+        count_cap=COUNT_CAP,
         cannot_submit=services.why_cannot_submit(current_user, idea_window),
         can_import=_can_import(idea_window),
         voting=voting_context(current_user, idea_window, [i.id for i in page.items]),

@@ -195,6 +195,16 @@ def test_the_public_browses_filters_and_searches_without_an_account(
     page.get_by_role("link", name="Flooding in the Eastfield underpass").click()
     page.check_accessibility()
     page.goto(f"/windows/{window.id}")
+    page.get_by_label("Search ideas").fill("and")
+    page.get_by_role("button", name="Show ideas").click()
+    expect(page.get_by_text("There are no words to search for in “and”.")).to_be_visible()
+    page.check_accessibility()
+    page.goto(f"/windows/{window.id}?page=9")  # an old link to a page the list no longer has
+    expect(page.get_by_text("There is no page 9. This is the last page, page 2.")) \
+        .to_be_visible()
+    expect(page.get_by_text("23 ideas, page 2 of 2")).to_be_visible()
+    page.check_accessibility()
+    page.goto(f"/windows/{window.id}")
     page.get_by_label("Area").select_option(label="Eastfield")
     page.get_by_role("button", name="Show ideas").click()
     expect(page.get_by_text("1 idea matches your filters")).to_be_visible()
