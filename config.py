@@ -92,6 +92,11 @@ class Config:
     RATELIMIT_SIGN_IN = env_str("RATELIMIT_SIGN_IN", "10 per minute;50 per hour")
     RATELIMIT_REGISTER = env_str("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_PASSWORD_RESET = env_str("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
+    RATELIMIT_ACCOUNT_EMAILS = env_str("RATELIMIT_ACCOUNT_EMAILS", "5 per hour;20 per day")
+    # Every POST to those forms, mistakes included (app/rate_limits.py): keep it well above them.
+    RATELIMIT_FORM_CEILING = env_str("RATELIMIT_FORM_CEILING", "30 per minute")
+    # Report every limit broken, so that the page and Retry-After give the longest wait.
+    RATELIMIT_FAIL_ON_FIRST_BREACH = False
 
     MAIL_BACKEND = env_str("MAIL_BACKEND", "smtp")  # smtp or console
     MAIL_SERVER = env_str("MAIL_SERVER", "localhost")
@@ -147,6 +152,7 @@ class DevelopmentConfig(Config):
     PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Trying the demo accounts one after another should not lock a developer out.
     RATELIMIT_SIGN_IN = env_str("RATELIMIT_SIGN_IN", "100 per minute")
+    RATELIMIT_FORM_CEILING = env_str("RATELIMIT_FORM_CEILING", "300 per minute")
     # Seconds-long hashing on every demo sign-in helps nobody on a laptop.
     PASSWORD_HASH_MEMORY_KIB = env_int("PASSWORD_HASH_MEMORY_KIB", 19456)
     PASSWORD_HASH_TIME_COST = env_int("PASSWORD_HASH_TIME_COST", 2)
@@ -175,6 +181,8 @@ class TestConfig(Config):
     RATELIMIT_SIGN_IN = "1000 per minute"
     RATELIMIT_REGISTER = "1000 per minute"
     RATELIMIT_PASSWORD_RESET = "1000 per minute"  # noqa: S105 - a rate, not a password
+    RATELIMIT_ACCOUNT_EMAILS = "1000 per minute"
+    RATELIMIT_FORM_CEILING = "1000 per minute"
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # the SMTP fixture sets the port of its in-process server

@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 from flask import flash
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.main import wtforms_errors
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSubmitInput
 from wtforms import DecimalField, Field, IntegerField, SubmitField
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 
 from app.filters import LONDON
 
@@ -21,6 +21,30 @@ TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$")
 def strip_whitespace(value):
     """People paste text with spaces around it; forgive that."""
     return value.strip() if isinstance(value, str) else value
+
+
+def one_newline(value):
+    """Browsers send each new line in a textarea as two characters (CR LF) but count it as
+    one; store and count one, so the server's limit is the one the character count shows."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def max_length(field) -> int | None:
+    """The most characters a field's Length validators allow, or None."""
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max >= 0]
+    return min(limits) if limits else None
+
+
+class LimitedCharacterCount(GovCharacterCount):
+    """The GOV.UK character count, its limit taken from the field's Length validator so the
+    page and the server never disagree. Without JavaScript it says the limit as a hint."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        limit = params.setdefault("maxlength", max_length(field))
+        # The component's own text would say "5000": write the number as GOV.UK does.
+        params.setdefault("textareaDescriptionText", f"You can enter up to {limit:,} characters")
+        return params
 
 
 def _field_name(field) -> str:

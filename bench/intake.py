@@ -35,6 +35,11 @@ QUERIES = [
     ("search, two words", "q=flooded+underpasses"),
     ("search, rare word", "q=zeppelin"),
     ("search, word being typed", "q=gritt"),
+    # A few hundred matches, in an order chosen; and a word in every idea, past the count cap.
+    ("search, some, most supported", "q=potholes+estate&sort=most-supported"),
+    ("search, some, trending", "q=potholes+estate&sort=trending"),
+    ("search, some, default order", "q=potholes+estate"),
+    ("search, all, most supported", "q=council&sort=most-supported"),
 ]
 
 

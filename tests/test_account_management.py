@@ -3,7 +3,8 @@
 import json
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import (
@@ -291,3 +292,30 @@ def test_changing_the_display_name(client, auth, make_user, app):
     assert "Your display name has been changed" in text(response)
     with app.app_context():
         assert db.session.scalar(select(User.display_name)) == "Rosa M"
+
+
+def test_saving_the_same_display_name_says_nothing_changed(client, auth, make_user, app):
+    make_user("rosa@example.org", display_name="Rosa M")
+    auth.sign_in("rosa@example.org")
+    with app.app_context():
+        events = db.session.scalar(select(func.count(AuditEvent.id)))
+    page = text(submit(client, "/account/change-name", {"display_name": " Rosa   M "}))
+    assert "Nothing changed: your display name is still Rosa M." in page
+    assert "has been changed" not in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+
+
+@pytest.mark.parametrize(("url", "data", "message"), [
+    ("/account/change-password", {"current_password": PASSWORD, "password": PASSWORD},
+     "Enter a new password that is different from your current one"),
+    ("/account/change-email", {"email": "rosa@example.org", "password": PASSWORD},
+     "Enter a different email address from the one you use now"),
+])
+def test_other_changes_to_the_same_value_are_refused(client, auth, make_user, mailbox, url,
+                                                     data, message):
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    page = text(submit(client, url, data))
+    assert message in page and "has been changed" not in page
+    assert not mailbox.to("rosa@example.org")

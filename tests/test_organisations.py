@@ -462,6 +462,10 @@ def test_admin_lists_people_with_search_and_pagination(client, auth, make_user):
     assert "Resident 29" in page and "Resident 00" not in page
     page = text(client.get("/admin/users?page=2"))
     assert "Resident 00" in page
+    response = client.get("/admin/users?page=7")  # every list treats a missing page alike
+    assert response.headers["Location"] == "/admin/users?page=2"
+    assert "There is no page 7. This is the last page, page 2." in text(
+        client.get(response.headers["Location"]))
     page = text(client.get("/admin/users?q=resident07"))
     assert "1 person" in page and "Resident 07" in page
     page = text(client.get("/admin/users?role=admin"))

@@ -1,25 +1,144 @@
-"""Sign-in, registration and password reset are rate limited, with a GOV.UK 429 page."""
+"""Sign-in, registration, password reset and account emails are rate limited, counting real
+attempts only, with a GOV.UK 429 page that says how long to wait."""
+
+import re
 
 import pytest
 
-from tests.support.forms import csrf_token, text
+from tests.support.factories import PASSWORD
+from tests.support.forms import csrf_token, submit, text
 
-
-@pytest.mark.parametrize(("setting", "url", "data"), [
+# Each of these is a real attempt: a password checked, an account created, an email sent.
+ATTEMPTS = [
     ("RATELIMIT_SIGN_IN", "/sign-in", {"email": "a@example.org", "password": "x"}),
-    ("RATELIMIT_REGISTER", "/register", {"email": "a@example.org"}),
+    ("RATELIMIT_REGISTER", "/register",
+     {"email": "a@example.org", "display_name": "Ada", "password": PASSWORD}),
     ("RATELIMIT_PASSWORD_RESET", "/forgot-password", {"email": "a@example.org"}),
-])
+]
+# And these are mistakes in the form, which a person corrects and which cost nothing.
+MISTAKES = {"/sign-in": ({"email": "a@example.org", "password": ""}, "Enter your password"),
+            "/register": ({"email": "a@example.org", "display_name": "Ada",
+                           "password": "too short"}, "Password must be 12 characters or more"),
+            "/forgot-password": ({"email": "not an address"},
+                                 "Enter an email address in the correct format")}
+
+
+@pytest.mark.parametrize(("setting", "url", "data"), ATTEMPTS)
 def test_too_many_attempts_get_the_429_page(app, client, monkeypatch, setting, url, data):
     monkeypatch.setitem(app.config, setting, "3 per minute")
     token = csrf_token(client, url)
     statuses = [client.post(url, data={**data, "csrf_token": token}).status_code
                 for _ in range(4)]
-    assert statuses[:3] != [429, 429, 429] and statuses[3] == 429
+    assert 429 not in statuses[:3] and statuses[3] == 429
     response = client.post(url, data={**data, "csrf_token": token})
-    assert "You have tried too many times" in text(response)
-    assert "Retry-After" in response.headers
+    page = text(response)
+    assert "You have tried too many times" in page
+    assert "Wait 1 minute, then try again." in page
+    assert 0 < int(response.headers["Retry-After"]) <= 60
     assert client.get(url).status_code == 200  # reading the page is never limited
+
+
+@pytest.mark.parametrize(("setting", "url", "data"), ATTEMPTS)
+def test_mistakes_in_the_form_do_not_count(app, client, monkeypatch, setting, url, data):
+    monkeypatch.setitem(app.config, setting, "2 per minute")
+    mistake, message = MISTAKES[url]
+    for _ in range(6):
+        response = submit(client, url, mistake)
+        assert response.status_code == 200 and message in text(response)
+    statuses = [submit(client, url, data).status_code for _ in range(3)]
+    assert 429 not in statuses[:2] and statuses[2] == 429
+
+
+def test_a_mistake_in_a_new_password_does_not_spend_a_reset(app, client, monkeypatch,
+                                                             make_user, mailbox):
+    monkeypatch.setitem(app.config, "RATELIMIT_PASSWORD_RESET", "2 per minute")
+    make_user("rosa@example.org")
+    submit(client, "/forgot-password", {"email": "rosa@example.org"})
+    link = mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/")
+    for _ in range(4):
+        assert "Password must be 12 characters or more" in text(
+            submit(client, link, {"password": "short"}))
+    response = submit(client, link, {"password": "a-brand-new-passphrase-77"})
+    assert "Your password has been changed" in text(response)
+    # A link that no longer works counts: that is what guessing looks like.
+    token = csrf_token(client)
+    statuses = [client.post(link, data={"password": "x", "csrf_token": token}).status_code
+                for _ in range(2)]
+    assert statuses == [400, 429]
+
+
+def test_wrong_passwords_count_and_a_right_one_does_not(app, client, monkeypatch, make_user):
+    monkeypatch.setitem(app.config, "RATELIMIT_SIGN_IN", "3 per minute")
+    make_user("rosa@example.org")
+    for _ in range(2):
+        assert "Enter a correct email address and password" in text(
+            submit(client, "/sign-in", {"email": "rosa@example.org", "password": "wrong"}))
+    assert "You’re signed in" in text(
+        submit(client, "/sign-in", {"email": "rosa@example.org", "password": PASSWORD}))
+    submit(client, "/sign-out", {}, page="/account")
+    assert "Enter a correct email address and password" in text(
+        submit(client, "/sign-in", {"email": "rosa@example.org", "password": "wrong"}))
+    assert submit(client, "/sign-in", {"email": "rosa@example.org",
+                                       "password": PASSWORD}).status_code == 429
+
+
+def test_every_post_counts_towards_a_higher_ceiling(app, client, monkeypatch):
+    """Attempts are checked before the view and counted after it, so requests sent at the same
+    moment all pass the check; the ceiling counts each one as it arrives."""
+    monkeypatch.setitem(app.config, "RATELIMIT_FORM_CEILING", "4 per minute")
+    statuses = [submit(client, "/sign-in", {"email": "", "password": ""}).status_code
+                for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_the_page_gives_the_longest_wait_of_the_limits_broken(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_PASSWORD_RESET", "1 per minute;1 per hour")
+    submit(client, "/forgot-password", {"email": "a@example.org"})
+    response = submit(client, "/forgot-password", {"email": "a@example.org"})
+    assert response.status_code == 429
+    assert "Wait 1 hour, then try again." in text(response)
+    assert 3500 < int(response.headers["Retry-After"]) <= 3600
+
+
+@pytest.mark.parametrize(("seconds", "words"), [
+    (None, "a few minutes"), (0, "1 minute"), (59, "1 minute"), (61, "2 minutes"),
+    (300, "5 minutes"), (3540, "59 minutes"), (3541, "1 hour"), (3600, "1 hour"),
+    (3601, "2 hours"),
+])
+def test_waits_are_in_plain_words_and_never_too_short(seconds, words):
+    from app.rate_limits import wait_in_words
+
+    assert wait_in_words(seconds) == words
+
+
+def test_new_confirmation_links_are_limited_per_account(app, client, auth, make_user,
+                                                          monkeypatch, mailbox):
+    monkeypatch.setitem(app.config, "RATELIMIT_ACCOUNT_EMAILS", "2 per hour")
+    make_user("rosa@example.org", verified=False)
+    auth.sign_in("rosa@example.org")
+    for _ in range(2):
+        assert "We’ve sent a new link" in text(
+            submit(client, "/account/resend-verification", {}, page="/account"))
+    response = submit(client, "/account/resend-verification", {}, page="/account")
+    assert response.status_code == 429
+    assert re.search(r"Wait (\d+ minutes|1 hour), then try again\.", text(response))
+    assert len(mailbox.to("rosa@example.org")) == 2
+
+
+def test_changing_email_is_limited_per_account(app, client, auth, make_user, monkeypatch,
+                                               mailbox):
+    monkeypatch.setitem(app.config, "RATELIMIT_ACCOUNT_EMAILS", "2 per hour")
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    for _ in range(3):  # a mistake in the form costs nothing
+        assert "Enter your email address" in text(
+            submit(client, "/account/change-email", {"email": "", "password": PASSWORD}))
+    for n in range(2):
+        submit(client, "/account/change-email", {"email": f"victim{n}@example.org",
+                                                 "password": PASSWORD})
+    assert submit(client, "/account/change-email", {"email": "victim@example.org",
+                                                    "password": PASSWORD}).status_code == 429
+    assert not mailbox.to("victim@example.org")
 
 
 def redis_reachable() -> bool:
@@ -35,13 +154,17 @@ def redis_reachable() -> bool:
 WORKER_SCRIPT = """
 import sys
 from app import create_app
+from app.extensions import db
 from config import TestConfig
 app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://",
                               "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
                               "RATELIMIT_KEY_PREFIX": sys.argv[1],
                               "RATELIMIT_SIGN_IN": "2 per minute", "WTF_CSRF_ENABLED": False})
+with app.app_context():  # a wrong password is checked against the accounts table
+    db.create_all()
 client = app.test_client()
-print(" ".join(str(client.post("/sign-in", data={"email": "a@example.org"}).status_code)
+wrong = {"email": "a@example.org", "password": "not the password"}
+print(" ".join(str(client.post("/sign-in", data=wrong).status_code)
                for _ in range(int(sys.argv[2]))))
 """
 

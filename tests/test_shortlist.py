@@ -371,6 +371,12 @@ def test_the_api_pages_ideas_and_is_described_by_openapi(app, ranked_window, mak
     assert len(seen) == len(set(seen)) == 6
     bad = visitor.get(f"/api/windows/{window.id}/ideas?per_page=5000")
     assert bad.status_code == 400 and "per_page" in bad.get_json()["error"]["message"]
+    # Anything that is not a number in range gets the same error, never a quiet page 1.
+    for query in ("page=0", "page=abc", "page=-1", "page=1.5", "page=", "per_page=abc",
+                  "page=99999999999999999999"):
+        wrong = visitor.get(f"/api/windows/{window.id}/ideas?{query}")
+        assert wrong.status_code == 400, query
+        assert wrong.get_json() == bad.get_json(), query
     assert visitor.get("/api/windows/999").get_json()["error"]["status"] == 404
 
     one = visitor.get(f"/api/ideas/{ideas['A'].id}").get_json()

@@ -25,17 +25,13 @@ from app.accounts.forms import (
 )
 from app.accounts.tokens import TokenExpired, TokenInvalid
 from app.email import EmailNotSent
-from app.extensions import limiter
 from app.models import utcnow
 from app.organisations import services as organisation_services
+from app.rate_limits import attempt, attempts, ceiling, per_account
 from app.security import local_path
 
 EMAIL_FAILED = ("We could not send the email just now. Wait a few minutes, then try again. "
                 "If it keeps happening, contact us.")
-
-
-def _rate(name: str):
-    return lambda: current_app.config[name]
 
 
 def start_session(user) -> None:
@@ -90,13 +86,15 @@ def show_field_error(form, error: services.AccountError) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_rate("RATELIMIT_REGISTER"), methods=["POST"])
+@attempts("RATELIMIT_REGISTER")
+@ceiling()
 @public
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
     form = RegisterForm()
     if form.validate_on_submit():
+        attempt()  # an account created or an email sent: what the limit protects
         try:
             services.register(form.email.data, form.display_name.data, form.password.data)
         except EmailNotSent:
@@ -127,10 +125,13 @@ def verify_email(token: str):
 
 
 @bp.route("/account/resend-verification", methods=["POST"])
+@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account)
+@ceiling()
 @signed_in
 def resend_verification():
     back = local_path(request.form.get("next"), "")
     if ResendVerificationForm().validate_on_submit() and not current_user.is_verified:
+        attempt()
         try:
             services.send_verification_email(current_user, back or None)
             flash(f"We’ve sent a new link to {current_user.email}.", "success")
@@ -186,7 +187,8 @@ def home_for(user) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_rate("RATELIMIT_SIGN_IN"), methods=["POST"])
+@attempts("RATELIMIT_SIGN_IN")
+@ceiling()
 @public
 def sign_in():
     if current_user.is_authenticated:
@@ -198,6 +200,7 @@ def sign_in():
             start_session(user)
             flash(f"You’re signed in as {user.display_name}.", "success")
             return redirect(safe_next_url(home_for(user)))
+        attempt()  # a wrong password counts, against guessing; an empty field does not
         # One message for an unknown email and a wrong password: no account enumeration.
         # One message, not two: it is about the pair, so it sits on the first field.
         form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
@@ -215,11 +218,13 @@ def sign_out():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_rate("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@attempts("RATELIMIT_PASSWORD_RESET")
+@ceiling()
 @public
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        attempt()  # an email sent
         try:
             services.start_password_reset(form.email.data)
         except EmailNotSent:
@@ -231,16 +236,19 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@attempts("RATELIMIT_PASSWORD_RESET")
+@ceiling()
 @public
 def reset_password(token: str):
     try:
         reset = services.find_reset_token(token)
     except (TokenExpired, TokenInvalid) as problem:
+        attempt()  # a link that does not work: guessing, or a stale link sent again and again
         return link_problem(problem, "reset your password")
     form = ResetPasswordForm()
     form.person = reset.user  # a password made of their own email or name is refused
     if form.validate_on_submit():
+        attempt()  # a password changed and an email sent; a refused password does not count
         try:
             services.reset_password(token, form.password.data)
         except (TokenExpired, TokenInvalid) as problem:
@@ -292,17 +300,23 @@ def _after_password_change():
 def change_name():
     form = ChangeNameForm(display_name=current_user.display_name)
     if form.validate_on_submit():
-        services.change_display_name(current_user, form.display_name.data)
-        flash("Your display name has been changed.", "success")
+        if services.change_display_name(current_user, form.display_name.data):
+            flash("Your display name has been changed.", "success")
+        else:
+            flash(f"Nothing changed: your display name is still {current_user.display_name}.",
+                  "info")
         return redirect(url_for("accounts.account"))
     return render_template("accounts/change_name.html", form=form)
 
 
 @bp.route("/account/change-email", methods=["GET", "POST"])
+@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account)
+@ceiling()
 @signed_in
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
+        attempt()  # a password checked, and an email sent to the address typed
         try:
             new_email = services.request_email_change(
                 current_user, form.email.data, form.password.data

@@ -288,10 +288,15 @@ def confirm_email_change(token: str) -> User:
     return user
 
 
-def change_display_name(user: User, display_name: str) -> None:
-    """Change the name shown beside a person's public ideas (past ones included)."""
-    user.display_name = " ".join(display_name.split())
+def change_display_name(user: User, display_name: str) -> bool:
+    """Change the name shown beside a person's public ideas (past ones included); False when
+    it is the name they have already."""
+    display_name = " ".join(display_name.split())
+    if display_name == user.display_name:
+        return False
+    user.display_name = display_name
     db.session.commit()
+    return True
 
 
 def count_active_admins() -> int:

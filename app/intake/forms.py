@@ -3,14 +3,12 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
@@ -35,9 +33,11 @@ from wtforms.validators import (
 
 from app.forms_common import (
     GovDateField,
+    LimitedCharacterCount,
     WholeNumberField,
     check_time,
     london_to_utc,
+    one_newline,
     parse_time,
     strip_whitespace,
 )
@@ -46,13 +46,13 @@ from app.models import Source
 
 def text_area(label: str, hint: str, required: str | None = None, max_length: int = 5000,
               name: str | None = None):
-    """A GOV.UK textarea for people's text, with Markdown allowed."""
+    """A GOV.UK textarea with a character count for people's text, with Markdown allowed."""
     validators = [DataRequired(message=required)] if required else [Optional()]
     name = name or label.split(" (")[0]
     validators.append(Length(max=max_length,
                              message=f"{name} must be {max_length:,} characters or fewer"))
-    return TextAreaField(label, widget=GovTextArea(), description=hint, validators=validators,
-                         filters=[strip_whitespace])
+    return TextAreaField(label, widget=LimitedCharacterCount(), description=hint,
+                         validators=validators, filters=[strip_whitespace, one_newline])
 
 
 class IdeaForm(FlaskForm):
@@ -60,7 +60,7 @@ class IdeaForm(FlaskForm):
 
     title = StringField(
         "Title",
-        widget=GovCharacterCount(),
+        widget=LimitedCharacterCount(),
         description="A short summary, like a headline. Between 10 and 120 characters.",
         filters=[strip_whitespace],
         validators=[

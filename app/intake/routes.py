@@ -28,7 +28,7 @@ from app.intake.forms import (
     PledgeImportForm,
     WithdrawForm,
 )
-from app.intake.search import IdeaFilters, paginate_ideas
+from app.intake.search import COUNT_CAP, IdeaFilters, paginate_ideas
 from app.models import (
     PUBLIC_STATUSES,
     Idea,
@@ -39,7 +39,7 @@ from app.models import (
     Role,
 )
 from app.models import Source as IdeaSource
-from app.pagination import current_page
+from app.pagination import checked_page
 from app.triage.services import confirmed_types, similar_ideas, unique_supporters
 from app.voting import services as voting_services
 from app.voting.ranking import DEFAULT_SORT, SORTS, daily_seed
@@ -96,12 +96,14 @@ def visitor_seed() -> int:
 def window(window_id: int):
     idea_window = window_or_404(window_id)
     filters = filters_from_request()
-    page = paginate_ideas(idea_window, filters, current_page(), IDEAS_PER_PAGE, visitor_seed())
+    seed = visitor_seed()
+    page = checked_page(lambda number: paginate_ideas(idea_window, filters, number,
+                                                      IDEAS_PER_PAGE, seed))
     cannot_submit = services.why_cannot_submit(current_user, idea_window)
     return render_template(
         "intake/window.html", window=idea_window, page=page, filters=filters,
         sources=list(IdeaSource), statuses=list(PUBLIC_STATUSES), sorts=SORTS,
-        cannot_submit=cannot_submit,
+        count_cap=COUNT_CAP, cannot_submit=cannot_submit,
         confirm_email_first=cannot_submit == services.UNCONFIRMED_EMAIL,
         can_import=_can_import(idea_window),
         voting=voting_context(current_user, idea_window, [i.id for i in page.items]),
@@ -205,13 +207,16 @@ def edit_idea(idea_id: int):
         form.consent.data = True
     if form.validate_on_submit():
         try:
-            services.update_idea(current_user, found, details_from(form))
+            changed = services.update_idea(current_user, found, details_from(form))
         except services.IntakeError as error:
             show_error(form, error)
         else:
             if found.status == IdeaStatus.DRAFT:
                 return redirect(url_for("intake.check_idea", idea_id=found.id))
-            flash("Your idea has been updated.", "success")
+            if changed:
+                flash("Your idea has been updated.", "success")
+            else:
+                flash("Nothing changed: your idea is as it was.", "info")
             return redirect(url_for("intake.idea", idea_id=found.id))
     option = services.SubmitAs("", found.source, found.organisation, "")
     return render_template("intake/idea_form.html", form=form, window=found.window,

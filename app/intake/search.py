@@ -1,14 +1,27 @@
 """Finding ideas in a window: filters, and keyword search with the database's own full-text
 index (SQLite FTS5, PostgreSQL tsvector with a GIN index), never a scan of the text.
 
-Lists are in the order the visitor chose (app/voting/ranking.py). Search results are newest
-first by idea number, which lets each database answer from its index alone:
+Words are matched whole, after stemming, in any column; every word must match. A word also
+matches its regular plural or singular ("bus" and "buses"), because neither stemmer joins
+them for words ending in s, x, z, ch or sh ("bus" stems to "bu" on SQLite and to "bus" on
+PostgreSQL, "buses" to "buse" on both). There is no prefix matching: the search box is a
+form sent with a button, not a list that changes as people type, and a prefix made "bus"
+find "business" and "busy". Nothing typed is an operator: each word is quoted for FTS5 and
+goes through plainto_tsquery on PostgreSQL. Common words ("and", "not", "the": PostgreSQL's
+English stop words) are left out on both databases, and a search with nothing else in it
+is no search (the page says so).
+
+Lists are in the order the visitor chose (app/voting/ranking.py), search results too when
+at most COUNT_CAP ideas match: the matches are counted (stopping at COUNT_CAP + 1), then, if
+there are few enough, collected from the index and put in that order by the database, and
+only the page's twenty loaded. Past COUNT_CAP, results are newest first by idea number,
+which each database answers from its index alone without sorting the matches:
 
 - SQLite keeps a self-contained FTS5 table whose extra `scope` column holds a window token,
   a public/draft token and tokens for source, area and status, so a search with any filters
   is counted and paged inside FTS5 (see migration 0002).
-- PostgreSQL counts the matches first and then picks the plan: for many matches, walking the
-  primary key finds twenty quickly; for few, collecting the matches and sorting them does.
+- PostgreSQL walks the primary key backwards, which finds twenty of that many matches
+  quickly.
 """
 
 import re
@@ -22,13 +35,46 @@ from app.extensions import db
 from app.models import PUBLIC_STATUSES, Idea, IdeaStatus, IdeaWindow, Source, listed
 from app.voting.ranking import DEFAULT_SORT, SORTS, apply_sort
 
-WORD = re.compile(r"\w+", re.UNICODE)
+# Letters and digits: both databases' tokenizers split words at anything else, "_" included.
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_TERMS = 12
-# Search counts stop here: past it the page says "more than 1,000" and suggests more words.
-# Counting every match of a word found in 100,000 ideas would cost more than the page.
+# Search counts stop here: past it the page says "more than 1,000", lists newest first and
+# suggests more words. Counting or sorting every match of a word found in 100,000 ideas
+# would cost more than the page.
 COUNT_CAP = 1000
-# Above this many matches PostgreSQL walks the primary key; below, it sorts the matches.
-DENSE_MATCHES = 500
+# PostgreSQL's English stop words (tsearch_data/english.stop, from Snowball). PostgreSQL
+# leaves them out of a search by itself; SQLite's FTS5 has no stop words, so that "and" or
+# "not" would be required words there.
+_ENGLISH_STOP_LIST = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what which
+    who whom this that these those am is are was were be been being have has had having do
+    does did doing a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on
+    off over under again further then once here there when where why how all any both each
+    few more most other some such no nor not only own same so than too very s t can will
+    just don should now"""
+STOP_WORDS = frozenset(_ENGLISH_STOP_LIST.split())
+SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
+# Words that take "es" in the plural. Of words ending in s, those in ss, us, as or is are
+# mostly singular (bus, gas, glass, census); the rest mostly plural (bins), left to stemming.
+SINGULAR_ENDINGS = ("ss", "us", "as", "is", "x", "z", "ch", "sh")
+
+
+def word_forms(word: str) -> list[str]:
+    """A word with its regular plural or singular: bus, buses; boxes, box; city, cities."""
+    forms = [word]
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
+    elif word.endswith("es") and word[:-2].endswith(SIBILANT_ENDINGS) and len(word) > 4:
+        forms.append(word[:-2])
+    if word.endswith(SINGULAR_ENDINGS):
+        forms.append(word + "es")
+    elif word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
+        forms.append(word[:-1] + "ies")
+    elif not word.endswith("s"):
+        forms.append(word + "s")
+    return forms
 
 
 @dataclass(frozen=True)
@@ -43,7 +89,19 @@ class IdeaFilters:
 
     @property
     def terms(self) -> list[str]:
-        return WORD.findall(self.query.lower())[:MAX_TERMS]
+        """The words searched for: common words and punctuation left out, each word once."""
+        words = [word for word in WORD.findall(self.query.lower()) if word not in STOP_WORDS]
+        return list(dict.fromkeys(words))[:MAX_TERMS]
+
+    @property
+    def nothing_to_search(self) -> bool:
+        """True when something was typed but none of it can be searched for ("and", "c++"
+        can: "c"; "+++" cannot)."""
+        return bool(self.query.strip()) and not self.terms
+
+    @property
+    def sort_value(self) -> str:
+        return self.sort if self.sort in SORTS else DEFAULT_SORT
 
     @property
     def source_value(self) -> Source | None:
@@ -77,9 +135,10 @@ def _with_details(statement: Select) -> Select:
 
 def fts5_query(window: IdeaWindow, filters: IdeaFilters) -> str:
     """An FTS5 query for the words and filters. Each word is quoted, so that nothing people
-    type is read as an operator; the last is a prefix, which helps while typing."""
-    words = [f'"{term}"' for term in filters.terms]
-    words[-1] += "*"
+    type is read as an operator, and matches whole (stemmed by the table's tokenizer) in any
+    of its forms; every word must match."""
+    words = " AND ".join("(" + " OR ".join(f'"{form}"' for form in word_forms(term)) + ")"
+                         for term in filters.terms)
     scope = [f"w{window.id}", "public"]
     if filters.source_value:
         scope.append(f"src{filters.source_value.value}")
@@ -87,21 +146,35 @@ def fts5_query(window: IdeaWindow, filters: IdeaFilters) -> str:
         scope.append(f"area{int(filters.area_id)}")
     if filters.status_value:
         scope.append(f"st{filters.status_value.value.replace('_', '')}")
-    return f"{{title problem action data}} : ({' '.join(words)}) AND scope : ({' '.join(scope)})"
+    return f"{{title problem action data}} : ({words}) AND scope : ({' '.join(scope)})"
 
 
-def _tsquery(terms: list[str]):
-    return func.to_tsquery("english", " & ".join(
-        f"{term}:*" if i == len(terms) - 1 else term for i, term in enumerate(terms)))
+def tsquery(terms: list[str]):
+    """A PostgreSQL tsquery for the words, built from plainto_tsquery of each form (which
+    reads no operators and drops stop words), joined with the tsquery operators: every
+    word, in any of its forms. It is a constant, so the GIN index answers it."""
+    words = []
+    for term in terms:
+        forms = [func.plainto_tsquery("english", form) for form in word_forms(term)]
+        words.append(forms[0] if len(forms) == 1 else forms[0].op("||")(forms[1]))
+    query = words[0]
+    for word in words[1:]:
+        query = query.op("&&")(word)
+    return query
 
 
 class SearchPagination(Pagination):
-    """A page of search results, counted and fetched the fast way for each database."""
+    """A page of search results: in the chosen order up to COUNT_CAP matches, newest first
+    beyond, counted and fetched the fast way for each database."""
 
     def _query_items(self) -> list[Idea]:
         window, filters = self._query_args["window"], self._query_args["filters"]
-        if db.engine.dialect.name == "postgresql":
-            ids = self._postgresql_ids(window, filters)
+        if self._matches_counted(window, filters) <= COUNT_CAP:
+            ids = self._ordered_ids(window, filters)
+        elif db.engine.dialect.name == "postgresql":
+            ids = list(db.session.scalars(
+                self._postgresql_matches(window, filters).order_by(Idea.id.desc())
+                .limit(self.per_page).offset(self._query_offset)))
         else:
             ids = list(db.session.scalars(
                 select(literal_column("rowid")).select_from(text("ideas_fts"))
@@ -110,45 +183,51 @@ class SearchPagination(Pagination):
                 {"q": fts5_query(window, filters)}))
         if not ids:
             return []
+        position = {idea_id: place for place, idea_id in enumerate(ids)}
         found = db.session.scalars(_with_details(select(Idea)).where(Idea.id.in_(ids)))
-        return sorted(found.unique(), key=lambda idea: idea.id, reverse=True)
+        return sorted(found.unique(), key=lambda idea: position[idea.id])
 
     def _query_count(self) -> int:
         """How many ideas match, up to COUNT_CAP + 1 (more means "more than COUNT_CAP")."""
-        if "total" in self._query_args:
-            return self._query_args["total"]
-        window, filters = self._query_args["window"], self._query_args["filters"]
-        if db.engine.dialect.name == "postgresql":
-            return self._postgresql_count(window, filters)
-        matches = (select(literal_column("rowid")).select_from(text("ideas_fts"))
-                   .where(text("ideas_fts MATCH :q")).limit(COUNT_CAP + 1))
-        return db.session.scalar(select(func.count()).select_from(matches.subquery()),
-                                 {"q": fts5_query(window, filters)})
+        return self._matches_counted(self._query_args["window"], self._query_args["filters"])
 
     @property
     def capped(self) -> bool:
-        """True when more ideas match than were counted."""
+        """True when more ideas match than were counted (and they are newest first)."""
         return self.total > COUNT_CAP
 
+    def _matches(self, window, filters) -> Select:
+        """The ids of the matching ideas, at most COUNT_CAP + 1 of them."""
+        if db.engine.dialect.name == "postgresql":
+            return self._postgresql_matches(window, filters).limit(COUNT_CAP + 1)
+        return (select(literal_column("rowid").label("id")).select_from(text("ideas_fts"))
+                .where(text("ideas_fts MATCH :q")).limit(COUNT_CAP + 1))
+
+    def _parameters(self, window, filters) -> dict:
+        return {} if db.engine.dialect.name == "postgresql" else {
+            "q": fts5_query(window, filters)}
+
+    def _matches_counted(self, window, filters) -> int:
+        if "total" not in self._query_args:
+            self._query_args["total"] = db.session.scalar(
+                select(func.count()).select_from(self._matches(window, filters).subquery()),
+                self._parameters(window, filters))
+        return self._query_args["total"]
+
+    def _ordered_ids(self, window, filters) -> list[int]:
+        """The page's ids in the chosen order, when few enough match to sort them: the
+        matches are collected first (MATERIALIZED, so that no database walks an index in
+        the chosen order testing each idea against the words), then ordered as lists are."""
+        matches = self._matches(window, filters).cte("matches").prefix_with("MATERIALIZED")
+        ordered = apply_sort(
+            _filtered(select(Idea.id), window, filters).join(matches, matches.c.id == Idea.id),
+            filters.sort_value, window.id, self._query_args["seed"])
+        return list(db.session.scalars(ordered.limit(self.per_page).offset(self._query_offset),
+                                       self._parameters(window, filters)))
+
     def _postgresql_matches(self, window, filters) -> Select:
-        condition = literal_column("ideas.search_vector").op("@@")(_tsquery(filters.terms))
+        condition = literal_column("ideas.search_vector").op("@@")(tsquery(filters.terms))
         return _filtered(select(Idea.id), window, filters).where(condition)
-
-    def _postgresql_count(self, window, filters) -> int:
-        total = db.session.scalar(select(func.count()).select_from(
-            self._postgresql_matches(window, filters).limit(COUNT_CAP + 1).subquery()))
-        self._query_args["total"] = total
-        return total
-
-    def _postgresql_ids(self, window, filters) -> list[int]:
-        total = self._postgresql_count(window, filters)
-        matches = self._postgresql_matches(window, filters)
-        if total > DENSE_MATCHES:
-            page = matches.order_by(Idea.id.desc())
-        else:
-            collected = matches.cte("matches").prefix_with("MATERIALIZED")
-            page = select(collected.c.id).order_by(collected.c.id.desc())
-        return list(db.session.scalars(page.limit(self.per_page).offset(self._query_offset)))
 
 
 class ListPagination(Pagination):
@@ -158,9 +237,8 @@ class ListPagination(Pagination):
 
     def _ids(self) -> Select:
         window, filters = self._query_args["window"], self._query_args["filters"]
-        sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
-        return apply_sort(_filtered(select(Idea.id), window, filters), sort, window.id,
-                          self._query_args["seed"])
+        return apply_sort(_filtered(select(Idea.id), window, filters), filters.sort_value,
+                          window.id, self._query_args["seed"])
 
     def _query_items(self) -> list[Idea]:
         ids = list(db.session.scalars(self._ids().limit(self.per_page)
@@ -181,6 +259,7 @@ def paginate_ideas(window: IdeaWindow, filters: IdeaFilters, page: int, per_page
                    seed: int = 0):
     """One page of a window's public ideas for these filters and words."""
     if filters.terms:
-        return SearchPagination(page=page, per_page=per_page, window=window, filters=filters)
-    return ListPagination(page=page, per_page=per_page, window=window, filters=filters,
-                          seed=seed)
+        return SearchPagination(page=page, per_page=per_page, error_out=False, window=window,
+                                filters=filters, seed=seed)
+    return ListPagination(page=page, per_page=per_page, error_out=False, window=window,
+                          filters=filters, seed=seed)

@@ -405,14 +405,25 @@ def why_cannot_edit(idea: Idea) -> str:
     return "You can no longer change this idea: voting has opened."
 
 
-def update_idea(author: User, idea: Idea, details: IdeaDetails) -> None:
-    """Change an idea the author may still edit."""
+EDITABLE = ("title", "problem", "action", "data", "area_id", "datasets", "pledge_reference",
+            "pledge_url")
+
+
+def update_idea(author: User, idea: Idea, details: IdeaDetails) -> bool:
+    """Change an idea the author may still edit; False when the answers are as they were."""
     if not can_edit(author, idea):
         raise IntakeError(why_cannot_edit(idea))
+    before = [getattr(idea, name) for name in EDITABLE]
     _apply_idea(idea, details, idea.window)
+    if [getattr(idea, name) for name in EDITABLE] == before:
+        # Nothing to save, and no "changed" date to show; personal-information flags that
+        # staff cleared stay cleared for the same words.
+        db.session.rollback()
+        return False
     if idea.status != IdeaStatus.DRAFT:
         idea.updated_at = utcnow()
     db.session.commit()
+    return True
 
 
 def status_message(idea: Idea, status: IdeaStatus, reason: str | None) -> str:

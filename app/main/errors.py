@@ -6,6 +6,8 @@ from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.rate_limits import seconds_to_wait, wait_in_words
+
 log = logging.getLogger(__name__)
 
 PAGES = {
@@ -19,7 +21,7 @@ PAGES = {
     405: ("This page cannot be used that way",
           "Go back and use the buttons and links on the page."),
     429: ("You have tried too many times",
-          "To keep accounts safe we limit how often this can be tried. Wait a few minutes, "
+          "To keep accounts safe we limit how often this can be tried. Wait {wait}, "
           "then try again."),
     500: ("Sorry, there is a problem with the service",
           "Try again later. What you entered has not been saved."),
@@ -29,6 +31,8 @@ PAGES = {
 def render_error(code: int):
     """The page for an HTTP error code (JSON for the API)."""
     title, message = PAGES.get(code, PAGES[500])
+    if code == 429:
+        message = message.format(wait=wait_in_words(seconds_to_wait()))
     if request.path.startswith("/api/"):
         return {"error": {"status": code, "message": title}}, code
     return render_template("errors/error.html", code=code, title=title, message=message), code

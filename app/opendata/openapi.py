@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from app.pagination import MAX_PAGE
+
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
 MOMENT = {"type": ["string", "null"], "format": "date-time",
@@ -131,6 +133,7 @@ def openapi_document(base_url: str, service_name: str) -> dict[str, Any]:
                 "A window's public ideas, a page at a time", "IdeaPage",
                 [_path_id("window_id"),
                  {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                            "maximum": MAX_PAGE,
                                                             "default": 1}},
                  {"name": "per_page", "in": "query",
                   "schema": {"type": "integer", "minimum": 1, "maximum": 500,

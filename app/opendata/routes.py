@@ -105,14 +105,22 @@ def api_window(window_id: int):
     return jsonify(record)
 
 
+def whole_number(name: str, default: int) -> int | None:
+    """A query-string number for the API: `default` when absent, None when not digits."""
+    value = request.args.get(name)
+    if value is None:
+        return default
+    # Digits only ("abc", "1.5", "-1" are refused), and few enough that int() stays cheap.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
 @bp.route("/api/windows/<int:window_id>/ideas")
 @public
 @limiter.limit("120 per minute")
 def api_window_ideas(window_id: int):
     window = published_window_or_404(window_id)
-    page = request.args.get("page", 1, type=int)
-    per_page = request.args.get("per_page", 100, type=int)
-    if not page or not 1 <= page <= MAX_PAGE or not per_page \
+    page, per_page = whole_number("page", 1), whole_number("per_page", 100)
+    if page is None or not 1 <= page <= MAX_PAGE or per_page is None \
             or not 1 <= per_page <= MAX_PER_PAGE:
         return api_error(400, f"page must be between 1 and {MAX_PAGE:,} and per_page between 1 "
                               f"and {MAX_PER_PAGE}")

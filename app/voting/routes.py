@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from app.access import public, signed_in, staff_required, verified
 from app.extensions import db, limiter
+from app.intake.search import COUNT_CAP
 from app.models import Idea, IdeaWindow
 from app.pagination import paginate
 from app.security import local_path
@@ -133,7 +134,7 @@ def notifications_page():
 @bp.route("/how-ranking-works")
 @public
 def how_ranking_works():
-    return render_template("voting/how_ranking_works.html")
+    return render_template("voting/how_ranking_works.html", count_cap=COUNT_CAP)
 
 
 @bp.route("/staff/windows/<int:window_id>/supports")

@@ -75,6 +75,13 @@ def test_a_resident_submits_an_idea(page, make_user, make_window):
     page.get_by_role("button", name="Continue").click()  # nothing typed yet
     expect(page.page).to_have_title(re.compile("^Error: Submit an idea"))
     page.check_accessibility()
+    # The long answers count down as the title does (86 characters typed).
+    page.get_by_label("The problem").fill("Buses to the hospital stop before 7am.\n\n"
+                                           "- nurses are late\n- patients miss appointments")
+    expect(page.get_by_text("You have 4,914 characters remaining")).to_be_visible()
+    page.get_by_label("Data that might help (optional)").fill("x" * 5001)
+    expect(page.get_by_text("You have 1 character too many")).to_be_visible()
+    page.get_by_label("Data that might help (optional)").fill("")
     write_idea(page, "Run an early bus from the docks to the hospital")
     page.get_by_role("link", name="See your idea").click()
     expect(page.get_by_role("heading", name="Run an early bus from the docks to the hospital")) \
@@ -186,6 +193,16 @@ def test_the_public_browses_filters_and_searches_without_an_account(
     expect(page.get_by_text("1 idea matches your filters")).to_be_visible()
     page.check_accessibility()
     page.get_by_role("link", name="Flooding in the Eastfield underpass").click()
+    page.check_accessibility()
+    page.goto(f"/windows/{window.id}")
+    page.get_by_label("Search ideas").fill("and")
+    page.get_by_role("button", name="Show ideas").click()
+    expect(page.get_by_text("There are no words to search for in “and”.")).to_be_visible()
+    page.check_accessibility()
+    page.goto(f"/windows/{window.id}?page=9")  # an old link to a page the list no longer has
+    expect(page.get_by_text("There is no page 9. This is the last page, page 2.")) \
+        .to_be_visible()
+    expect(page.get_by_text("23 ideas, page 2 of 2")).to_be_visible()
     page.check_accessibility()
     page.goto(f"/windows/{window.id}")
     page.get_by_label("Area").select_option(label="Eastfield")
