@@ -34,7 +34,8 @@ QUERIES = [
     ("search, common word", "q=council"),
     ("search, two words", "q=flooded+underpasses"),
     ("search, rare word", "q=zeppelin"),
-    ("search, word being typed", "q=gritt"),
+    # Part of a word: a prefix before whole-word search (and found "gritting"), now nothing.
+    ("search, part of a word", "q=gritt"),
     # A few hundred matches, in an order chosen; and a word in every idea, past the count cap.
     ("search, some, most supported", "q=potholes+estate&sort=most-supported"),
     ("search, some, trending", "q=potholes+estate&sort=trending"),

@@ -3,13 +3,13 @@ index (SQLite FTS5, PostgreSQL tsvector with a GIN index), never a scan of the t
 
 Words are matched whole, after stemming, in any column; every word must match. A word also
 matches its regular plural or singular ("bus" and "buses"), because neither stemmer joins
-them for words ending in s, x, z, ch or sh ("bus" stems to "bu" on SQLite and to "bus" on
-PostgreSQL, "buses" to "buse" on both). There is no prefix matching: the search box is a
-form sent with a button, not a list that changes as people type, and a prefix made "bus"
-find "business" and "busy". Nothing typed is an operator: each word is quoted for FTS5 and
-goes through plainto_tsquery on PostgreSQL. Common words ("and", "not", "the": PostgreSQL's
-English stop words) are left out on both databases, and a search with nothing else in it
-is no search (the page says so).
+them for singular words ending in s ("bus" stems to "bu" on SQLite and to "bus" on
+PostgreSQL, "buses" to "buse" on both; "gas" and "gases" likewise). There is no prefix
+matching: the search box is a form sent with a button, not a list that changes as people
+type, and a prefix made "bus" find "business" and "busy". Nothing typed is an operator:
+each word is quoted for FTS5 and goes through plainto_tsquery on PostgreSQL. Common words
+("and", "not", "the": PostgreSQL's English stop words) are left out on both databases, and
+a search with nothing else in it is no search (the page says so).
 
 Lists are in the order the visitor chose (app/voting/ranking.py), search results too when
 at most COUNT_CAP ideas match: the matches are counted (stopping at COUNT_CAP + 1), then, if
@@ -153,14 +153,14 @@ def tsquery(terms: list[str]):
     """A PostgreSQL tsquery for the words, built from plainto_tsquery of each form (which
     reads no operators and drops stop words), joined with the tsquery operators: every
     word, in any of its forms. It is a constant, so the GIN index answers it."""
-    words = []
-    for term in terms:
-        forms = [func.plainto_tsquery("english", form) for form in word_forms(term)]
-        words.append(forms[0] if len(forms) == 1 else forms[0].op("||")(forms[1]))
-    query = words[0]
-    for word in words[1:]:
-        query = query.op("&&")(word)
-    return query
+    def joined(parts, operator):
+        query = parts[0]
+        for part in parts[1:]:
+            query = query.op(operator)(part)
+        return query
+
+    return joined([joined([func.plainto_tsquery("english", form) for form in word_forms(term)],
+                          "||") for term in terms], "&&")
 
 
 class SearchPagination(Pagination):
