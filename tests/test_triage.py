@@ -600,6 +600,31 @@ def test_evaluation_commands_print_one_json_object(runner, tmp_path, type_model)
     assert len(lines) == 2 and len(lines[0]["ranked"]) == 7
 
 
+def test_evaluate_types_works_before_the_database_is_migrated(tmp_path):
+    from app import create_app
+    from config import TestConfig
+
+    bare = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/new.db",
+                                   "TRIAGE_BACKEND": "tfidf"})
+    rows = tmp_path / "types.jsonl"
+    rows.write_text(json.dumps({"text": "Trial two versions of the reminder letter",
+                                "label": "experiment"}) + "\n")
+    result = bare.test_cli_runner().invoke(
+        args=["triage", "evaluate-types", str(rows)])
+    assert result.exit_code == 0, result.output
+    assert "run `flask db upgrade`" in result.stderr
+    assert json.loads(result.stdout)["n"] == 1
+
+
+def test_evaluate_types_names_every_bad_line(runner, tmp_path):
+    rows = tmp_path / "types.jsonl"
+    rows.write_text('{"text": "Rank the repairs", "label": "prioritise"}\n{oops\n'
+                    '{"text": "x", "label": "maybe"}\n')
+    result = runner.invoke(args=["triage", "evaluate-types", str(rows)])
+    assert result.exit_code == 1
+    assert "line 2: not JSON" in result.output and "line 3: label 'maybe'" in result.output
+
+
 def test_shared_words_leave_out_every_stop_word():
     stems = services.shared_words(["Stop potholes on Millbrook Road coming back every winter",
                                    "Same holes in the road open up again every year and back"])

@@ -6,12 +6,14 @@ import time
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.extensions import db
 from app.filters import plural
 from app.models import IdeaWindow
 from app.triage import services
 from app.triage.nlp import evaluation, petitions
+from app.triage.nlp import types as type_model
 
 triage = AppGroup("triage", help="Duplicate clusters, opportunity types and their evaluation.")
 
@@ -102,8 +104,22 @@ def evaluate_duplicates_command(path, rankings, assignments, backend) -> None:
 def evaluate_types_command(path, predictions) -> None:
     """Measure the type model on lines of {"text", "label"}; print one JSON object."""
     with open(path, encoding="utf-8") as lines:
-        rows = [json.loads(line) for line in lines if line.strip()]
-    result = evaluation.evaluate_types(
-        rows, services.shared_classifier.get(), predictions_out=predictions,
-        use_embeddings=services.type_embeddings_setting() is not False)
+        try:
+            rows = evaluation.read_labelled_texts(lines.readlines())
+        except ValueError as error:
+            raise click.ClickException(f"{path} has lines that cannot be read:\n{error}"
+                                       ) from None
+    use_embeddings = services.type_embeddings_setting()
+    try:
+        classifier = services.shared_classifier.get()
+    except (OperationalError, ProgrammingError):
+        # No tables yet (a fresh checkout before `flask db upgrade`): measure what a new
+        # deployment would serve, the seed set alone, rather than fail with a traceback.
+        db.session.rollback()
+        click.echo("The database has no type models table yet (run `flask db upgrade`); "
+                   "measuring a model trained on the seed set alone.", err=True)
+        classifier = type_model.TypeClassifier(use_embeddings=use_embeddings).fit(
+            *type_model.load_seed())
+    result = evaluation.evaluate_types(rows, classifier, predictions_out=predictions,
+                                       use_embeddings=use_embeddings is not False)
     click.echo(json.dumps(result, indent=2))

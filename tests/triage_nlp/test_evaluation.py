@@ -9,6 +9,7 @@ from app.triage.nlp.evaluation import (
     evaluate_duplicates,
     evaluate_types,
     half_of,
+    read_labelled_texts,
     sweep_clustering,
     sweep_corpora,
 )
@@ -219,3 +220,17 @@ def test_evaluate_types_writes_predictions():
     assert sorted(label for label, _ in lines[0]["ranked"]) == sorted(ALL_LABELS)
     assert figures["top1"] <= figures["top2"]
     json.dumps(figures)
+
+
+def test_labelled_texts_are_read_with_every_bad_line_named():
+    rows = read_labelled_texts(['{"text": "Rank repairs", "label": "Early warning"}', "",
+                                '{"text": "Trial letters", "label": "experiment", "id": 3}'])
+    assert [r["label"] for r in rows] == ["early_warning", "experiment"]
+    assert rows[1]["id"] == 3
+    with pytest.raises(ValueError) as error:
+        read_labelled_texts(['{"text": "ok", "label": "none"}', "{oops", '{"label": "none"}',
+                             '{"text": "x", "label": "maybe"}', '["a list"]'])
+    message = str(error.value)
+    assert "line 1" not in message
+    assert "line 2: not JSON" in message and 'line 3: needs a "text"' in message
+    assert "line 4: label 'maybe'" in message and "line 5" in message

@@ -436,6 +436,34 @@ def _alert_figures(index: SimilarityIndex, queries, published, position) -> dict
 
 
 # -- opportunity types --------------------------------------------------------------------------
+def read_labelled_texts(lines: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows of {"text", "label"} from JSON lines (blank lines skipped), labels normalised
+    ("Early warning" -> "early_warning"); ValueError naming every bad line by number."""
+    from app.triage.nlp.types import ALL_LABELS  # noqa: PLC0415 - avoid an import cycle
+
+    rows, errors = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            errors.append(f"line {number}: not JSON ({error.msg})")
+            continue
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            errors.append(f'line {number}: needs a "text" string')
+            continue
+        label = "_".join(str(row.get("label") or "").strip().lower().replace("-", " ").split())
+        if label not in ALL_LABELS:
+            errors.append(f"line {number}: label {row.get('label')!r} is not one of "
+                          + ", ".join(ALL_LABELS))
+            continue
+        rows.append({**row, "label": label})
+    if errors:
+        raise ValueError("\n".join(errors))
+    return rows
+
+
 def evaluate_types(rows: Sequence[dict[str, Any]], classifier,
                    predictions_out: IO[str] | None = None,
                    use_embeddings: bool = True) -> dict[str, Any]:
@@ -547,7 +575,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             use_embeddings = {"auto": None, "tfidf": False, "embeddings": True}[args.backend]
             if args.test:
                 with open(args.test, encoding="utf-8") as handle:
-                    rows = [json.loads(line) for line in handle if line.strip()]
+                    rows = read_labelled_texts(handle.readlines())
                 classifier = TypeClassifier(use_embeddings=use_embeddings).fit(texts, labels)
                 result = evaluate_types(rows, classifier,
                                         predictions_out=output(args.predictions))
