@@ -92,8 +92,12 @@ def evaluate_duplicates_command(path, rankings, assignments, backend) -> None:
     """Measure similar ideas and clustering on a petitions file; print one JSON object."""
     from flask import current_app
 
+    try:
+        rows = petitions.read_petitions(path)
+    except ValueError as error:
+        raise click.ClickException(f"{path} has lines that cannot be read:\n{error}") from None
     result = evaluation.evaluate_duplicates(
-        petitions.read_petitions(path), backend=backend or current_app.config["TRIAGE_BACKEND"],
+        rows, backend=backend or current_app.config["TRIAGE_BACKEND"],
         rankings_out=rankings, assignments_out=assignments)
     click.echo(json.dumps(result, indent=2))
 

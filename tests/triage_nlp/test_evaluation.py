@@ -234,3 +234,25 @@ def test_labelled_texts_are_read_with_every_bad_line_named():
     assert "line 1" not in message
     assert "line 2: not JSON" in message and 'line 3: needs a "text"' in message
     assert "line 4: label 'maybe'" in message and "line 5" in message
+
+
+def test_petitions_files_name_every_bad_line_and_fill_in_links_in_the_file(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "action": "Ban straws"}\n\n{oops\n{"action": "no id"}\n')
+    with pytest.raises(ValueError) as error:
+        read_petitions(bad)
+    assert str(error.value) == ('line 3: not JSON (Expecting property name enclosed in double '
+                                'quotes)\nline 4: needs an integer "id"')
+    links = tmp_path / "links.jsonl"
+    links.write_text("\n".join(json.dumps(p) for p in [
+        {"id": 1, "state": "open", "action": "Ban plastic straws in cafes"},
+        {"id": 2, "state": "rejected", "action": "Ban plastic straws in all cafes",
+         "duplicate_of": [1, 99]},
+        {"id": 3, "state": "rejected", "action": "Ban straws", "duplicate_of": [1],
+         "duplicate_of_in_file": []},  # given: kept as it is
+    ]))
+    petitions = read_petitions(links)
+    assert [p["duplicate_of_in_file"] for p in petitions] == [[], [1], []]
+    result = evaluate_duplicates(petitions, backend="tfidf")
+    assert result["counts"]["queries"] == 1
+    assert result["similarity"]["title"]["recall@1"] == 1.0

@@ -18,9 +18,40 @@ OPEN_PARLIAMENT_LICENCE = ("Contains Parliamentary information licensed under th
 
 
 def read_petitions(path: str | Path) -> list[dict[str, Any]]:
-    """Every petition in a JSON-lines file, in file order."""
+    """Every petition in a JSON-lines file, in file order; ValueError naming every line that
+    is not a JSON object with an integer ``id``. Where ``duplicate_of_in_file`` is missing it
+    is taken from ``duplicate_of``: the linked ids that are in the file."""
+    petitions, errors = [], []
     with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                petition = json.loads(line)
+            except json.JSONDecodeError as error:
+                errors.append(f"line {number}: not JSON ({error.msg})")
+                continue
+            try:
+                int(petition["id"])
+            except (TypeError, KeyError, ValueError):
+                errors.append(f'line {number}: needs an integer "id"')
+                continue
+            petitions.append(petition)
+    if errors:
+        raise ValueError("\n".join(errors))
+    ids = {int(p["id"]) for p in petitions}
+    for petition in petitions:
+        if "duplicate_of_in_file" not in petition:
+            petition["duplicate_of_in_file"] = [
+                t for t in petition.get("duplicate_of") or [] if _as_int(t) in ids]
+    return petitions
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def petition_title(petition: dict[str, Any]) -> str:
