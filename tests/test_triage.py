@@ -377,10 +377,31 @@ def test_the_groups_page_says_how_many_ideas_came_after_the_check(
     make_idea(window, make_user(), title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1],
               published_days_ago=0)
     page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
-    assert "1 idea was posted since this check began, so it is in no group yet" in page
+    assert ("1 idea has been posted, approved or put back since this check began, so it is "
+            "in no group yet") in page
     grouped(app, runner, window)
-    assert "posted since this check" not in text(
+    assert "since this check began" not in text(
         client.get(f"/staff/windows/{window.id}/duplicates"))
+    # Posted two days ago, but waiting for a moderator until after the check.
+    waiting = make_idea(window, make_user(), title="Count the swifts in church towers",
+                        published_days_ago=2)
+    with app.app_context():
+        from app.models import User
+        from app.review import moderation
+
+        db.session.execute(update(Idea).where(Idea.id == waiting.id)
+                           .values(awaiting_moderation=True))
+        db.session.commit()
+    grouped(app, runner, window)
+    assert "since this check began" not in text(
+        client.get(f"/staff/windows/{window.id}/duplicates"))
+    with app.app_context():
+        staff = db.session.scalar(select(User).where(User.email == "staff@example.org"))
+        moderation.approve(staff, db.session.get(Idea, waiting.id))
+    page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
+    assert "1 idea has been posted, approved or put back since this check began" in page
+    assert "1 idea has been posted, approved or put back since, so it is not in these themes" \
+        in text(client.get(f"/staff/windows/{window.id}/themes"))
 
 
 def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, make_idea, app,

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, insert, select
+from sqlalchemy import String, and_, cast, delete, func, insert, or_, select
 
 from app import audit
 from app.extensions import db
 from app.models import (
     NOT_A_DATA_PROJECT,
     OPPORTUNITY_TYPES,
+    AuditEvent,
     ClusterMember,
     ConfirmedType,
     DuplicateCluster,
@@ -471,12 +472,22 @@ def latest_run(window: IdeaWindow) -> TriageRun | None:
         .order_by(TriageRun.id.desc()).limit(1))
 
 
+# Audit actions that put an idea back among those triage reads.
+BACK_IN_TRIAGE = ("idea.approve", "idea.restore", "idea.unmerge")
+
+
 def posted_since(run: TriageRun, window: IdeaWindow) -> int:
-    """How many of the window's ideas that triage reads were posted after the run began (so
-    are in no group yet). Ideas approved by a moderator, or shown again, after the run are not
-    counted: nothing records when that happened."""
+    """How many of the window's ideas that triage reads were posted after the run began, or
+    approved, shown again or unmerged since (so are in no group yet)."""
+    # The ideas table keeps no time for approvals, restores and unmerges; the audit log,
+    # which every such staff action writes, does.
+    came_back = select(AuditEvent.target_id).where(
+        AuditEvent.target_type == Idea.__tablename__, AuditEvent.action.in_(BACK_IN_TRIAGE),
+        AuditEvent.occurred_at > run.started_at)
     return db.session.scalar(select(func.count(Idea.id)).where(
-        Idea.window_id == window.id, indexed(), Idea.published_at > run.started_at)) or 0
+        Idea.window_id == window.id, indexed(),
+        or_(Idea.published_at > run.started_at,
+            cast(Idea.id, String).in_(came_back)))) or 0
 
 
 def clusters_for(window: IdeaWindow) -> list[DuplicateCluster]:
