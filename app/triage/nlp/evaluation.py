@@ -50,6 +50,7 @@ from app.triage.nlp.petitions import (
     petition_day,
     petition_text,
     petition_title,
+    read_json_lines,
 )
 from app.triage.nlp.similarity import (
     PAST_PENALTY,
@@ -441,27 +442,17 @@ def read_labelled_texts(lines: Sequence[str]) -> list[dict[str, Any]]:
     ("Early warning" -> "early_warning"); ValueError naming every bad line by number."""
     from app.triage.nlp.types import ALL_LABELS  # noqa: PLC0415 - avoid an import cycle
 
-    rows, errors = [], []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            errors.append(f"line {number}: not JSON ({error.msg})")
-            continue
+    def label_of(row: dict[str, Any]) -> str:
+        return "_".join(str(row.get("label") or "").strip().lower().replace("-", " ").split())
+
+    def problem(row: Any) -> str | None:
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            errors.append(f'line {number}: needs a "text" string')
-            continue
-        label = "_".join(str(row.get("label") or "").strip().lower().replace("-", " ").split())
-        if label not in ALL_LABELS:
-            errors.append(f"line {number}: label {row.get('label')!r} is not one of "
-                          + ", ".join(ALL_LABELS))
-            continue
-        rows.append({**row, "label": label})
-    if errors:
-        raise ValueError("\n".join(errors))
-    return rows
+            return 'needs a "text" string'
+        if label_of(row) not in ALL_LABELS:
+            return f"label {row.get('label')!r} is not one of {', '.join(ALL_LABELS)}"
+        return None
+
+    return [{**row, "label": label_of(row)} for row in read_json_lines(lines, problem)]
 
 
 def evaluate_types(rows: Sequence[dict[str, Any]], classifier,

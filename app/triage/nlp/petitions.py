@@ -7,6 +7,7 @@ model: ``rejection_details`` holds the moderators' links to the originals, so it
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,28 +18,37 @@ OPEN_PARLIAMENT_LICENCE = ("Contains Parliamentary information licensed under th
                            "Parliament Licence v3.0.")
 
 
+def read_json_lines(lines: Iterable[str],
+                    check: Callable[[Any], str | None]) -> list[dict[str, Any]]:
+    """The JSON objects of the non-blank lines, in order; ValueError naming, by number, every
+    line that is not JSON or that ``check`` (which says what is wrong, or None) refuses."""
+    rows, errors = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            errors.append(f"line {number}: not JSON ({error.msg})")
+            continue
+        problem = check(row)
+        if problem:
+            errors.append(f"line {number}: {problem}")
+        else:
+            rows.append(row)
+    if errors:
+        raise ValueError("\n".join(errors))
+    return rows
+
+
 def read_petitions(path: str | Path) -> list[dict[str, Any]]:
     """Every petition in a JSON-lines file, in file order; ValueError naming every line that
     is not a JSON object with an integer ``id``. Where ``duplicate_of_in_file`` is missing it
     is taken from ``duplicate_of``: the linked ids that are in the file."""
-    petitions, errors = [], []
     with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                petition = json.loads(line)
-            except json.JSONDecodeError as error:
-                errors.append(f"line {number}: not JSON ({error.msg})")
-                continue
-            try:
-                int(petition["id"])
-            except (TypeError, KeyError, ValueError):
-                errors.append(f'line {number}: needs an integer "id"')
-                continue
-            petitions.append(petition)
-    if errors:
-        raise ValueError("\n".join(errors))
+        petitions = read_json_lines(handle, lambda row: None if isinstance(row, dict) and
+                                    _as_int(row.get("id")) is not None
+                                    else 'needs an integer "id"')
     ids = {int(p["id"]) for p in petitions}
     for petition in petitions:
         if "duplicate_of_in_file" not in petition:
