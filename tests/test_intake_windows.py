@@ -115,6 +115,16 @@ def test_the_search_and_filter_form_folds_away_until_it_is_used(client, make_win
     assert "Skip to the ideas" not in text(client.get(f"/windows/{empty.id}"))
 
 
+def test_a_list_in_an_idea_reads_as_words_in_the_window_list(client, make_window, make_idea,
+                                                             make_user):
+    window = make_window()
+    make_idea(window, make_user(), title="Run an early bus to the hospital",
+              problem="Buses stop before 7am.\n\n- nurses are late\n- patients miss "
+                      "appointments")
+    page = text(client.get(f"/windows/{window.id}"))
+    assert "Buses stop before 7am. Nurses are late; patients miss appointments" in page
+
+
 def test_voting_can_be_open_while_ideas_are_open():
     window = window_at()
     assert window.is_open_for_voting(T0 + timedelta(days=25))
