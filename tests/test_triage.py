@@ -560,6 +560,21 @@ def test_themes_and_the_public_triage_page(client, auth, make_user, make_window,
     assert "People make every decision" in public
 
 
+def test_how_triage_works_links_the_technical_notes_only_where_the_code_is_published(
+        client, app, monkeypatch):
+    page = text(client.get("/how-triage-works"))
+    # Without SOURCE_CODE_URL nobody can follow "docs/triage.md": the notes are offered by email.
+    assert "docs/triage.md" not in page
+    assert ('email <a class="govuk-link" href="mailto:oda@example.org">oda@example.org</a> to '
+            "ask for our technical notes") in page
+    monkeypatch.setitem(app.config, "SOURCE_CODE_URL",
+                        "https://github.com/example/oda-ideas/blob/main/")
+    page = text(client.get("/how-triage-works"))
+    assert ('<a class="govuk-link" href="https://github.com/example/oda-ideas/blob/main/docs/'
+            'triage.md">technical notes on triage</a>') in page
+    assert "to ask for our technical notes" not in page
+
+
 def test_a_run_over_every_window_tells_each_window_its_own_figures(
         client, auth, make_user, make_window, make_idea, app):
     """`flask triage run` without --window covers every window: each window's pages show its
