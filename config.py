@@ -110,6 +110,9 @@ class Config:
 
     # Links in emails must be absolute; behind a proxy set this to the public address.
     PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL")
+    # Where people can read the source code's files, at the version deployed (a file's path is
+    # added to it), so that public pages can link to the technical notes they cite.
+    SOURCE_CODE_URL = env_str("SOURCE_CODE_URL")
 
     EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
@@ -138,6 +141,8 @@ class Config:
             raise ConfigError("SECRET_KEY must be set (on a laptop, set APP_ENV=development)")
         if cls.MAIL_BACKEND not in {"smtp", "console"}:
             raise ConfigError("MAIL_BACKEND must be smtp or console")
+        if cls.SOURCE_CODE_URL and not cls.SOURCE_CODE_URL.startswith(("https://", "http://")):
+            raise ConfigError("SOURCE_CODE_URL must be a web address starting https://")
 
 
 class DevelopmentConfig(Config):
@@ -193,6 +198,7 @@ class TestConfig(Config):
     MAIL_TIMEOUT_SECONDS = 5
     MAIL_DEFAULT_SENDER = "ODA Ideas <no-reply@example.org>"
     PUBLIC_BASE_URL = "http://localhost"  # links in emails; the tests read their paths
+    SOURCE_CODE_URL = None
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_KIB = 1024
     PASSWORD_HASH_PARALLELISM = 1

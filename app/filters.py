@@ -112,6 +112,12 @@ def duration(length: timedelta) -> str:
     return plural(minutes, "minute")
 
 
+def source_url(path: str) -> str | None:
+    """The web address of a file in the source code, or None without SOURCE_CODE_URL."""
+    base = current_app.config.get("SOURCE_CODE_URL")
+    return f"{base.rstrip('/')}/{path}" if base else None
+
+
 def register(app: Flask) -> None:
     """Make the filters and globals available in every template."""
     app.add_template_filter(london_datetime)
@@ -125,3 +131,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(audit_key)
     app.add_template_filter(audit_value)
     app.add_template_global(asset_url)
+    app.add_template_global(source_url)

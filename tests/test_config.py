@@ -69,6 +69,18 @@ def test_production_starts_with_its_settings_and_secure_cookies(monkeypatch):
     assert not app.debug
 
 
+def test_the_source_code_address_must_be_a_web_address(monkeypatch):
+    settings = dict(SECRET_KEY="s3cret-from-the-vault", DATABASE_URL="postgresql://db/oda",
+                    PUBLIC_BASE_URL="https://ideas.example.gov.uk")
+    reloaded = reload_config(monkeypatch, SOURCE_CODE_URL="javascript:alert(1)", **settings)
+    with pytest.raises(reloaded.ConfigError, match="SOURCE_CODE_URL must be a web address"):
+        create_app(reloaded.ProductionConfig)
+    reloaded = reload_config(monkeypatch, SOURCE_CODE_URL="https://github.com/example/oda-ideas"
+                             "/blob/main", **settings)
+    app = create_app(reloaded.ProductionConfig)
+    assert app.config["SOURCE_CODE_URL"] == "https://github.com/example/oda-ideas/blob/main"
+
+
 def test_app_env_defaults_to_production_and_rejects_unknown_names():
     assert config.config_for(None) is config.ProductionConfig
     assert config.config_for("development") is config.DevelopmentConfig

@@ -94,6 +94,37 @@ def test_a_window_without_ideas_shows_no_search_or_download(client, make_window)
     assert "Search ideas" in filtered and "No ideas match" in filtered
 
 
+def filters_tag(html: str) -> str:
+    """The opening tag of the folding "Search and filter" box on a window's page."""
+    return re.search(r"<details[^>]*data-open-on-wide-screens[^>]*>", html).group(0)
+
+
+def test_the_search_and_filter_form_folds_away_until_it_is_used(client, make_window,
+                                                                 make_idea, make_user):
+    window = make_window()
+    make_idea(window, make_user(), title="Grit the pavements by the bus station")
+    html = client.get(f"/windows/{window.id}").get_data(as_text=True)
+    assert " open" not in filters_tag(html)  # closed on a phone with or without a script
+    assert '<a class="govuk-link" href="#ideas">Skip to the ideas</a>' in html
+    # Whatever was sent comes back open, as it was sent: words (even only common ones), a
+    # filter or an order.
+    for query in ["q=buses", "q=and", "status=submitted", "sort=newest"]:
+        html = client.get(f"/windows/{window.id}?{query}").get_data(as_text=True)
+        assert filters_tag(html).endswith(" open>"), query
+    empty = make_window()
+    assert "Skip to the ideas" not in text(client.get(f"/windows/{empty.id}"))
+
+
+def test_a_list_in_an_idea_reads_as_words_in_the_window_list(client, make_window, make_idea,
+                                                             make_user):
+    window = make_window()
+    make_idea(window, make_user(), title="Run an early bus to the hospital",
+              problem="Buses stop before 7am.\n\n- nurses are late\n- patients miss "
+                      "appointments")
+    page = text(client.get(f"/windows/{window.id}"))
+    assert "Buses stop before 7am. Nurses are late; patients miss appointments" in page
+
+
 def test_voting_can_be_open_while_ideas_are_open():
     window = window_at()
     assert window.is_open_for_voting(T0 + timedelta(days=25))

@@ -366,6 +366,25 @@ def test_a_run_stores_every_group_with_its_own_members(app, make_window, make_us
     assert all(lonely not in group for group in stored)
 
 
+def test_the_groups_page_shows_each_problem_as_plain_words(
+        client, auth, make_user, make_idea, app, runner, window_with_ideas):
+    window, _ideas = window_with_ideas
+    make_idea(window, make_user(), title=GRITTING_AGAIN[0],
+              problem="Every winter the estate side roads are not gritted:\n\n"
+                      "- people **fall** on the ice\n- the gritters only do the main road\n\n"
+                      + "Sheet ice for weeks. " * 30)
+    grouped(app, runner, window)
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(client.get(f"/staff/windows/{window.id}/duplicates"))
+    words = re.sub(r"</?mark[^>]*>", "", page)  # shared words are wrapped in <mark>
+    assert ("not gritted: people fall on the ice; the gritters only do the main road. Sheet ice"
+            in words)
+    assert "- people" not in words and "**" not in words
+    card = re.search(r"not gritted: .*?</p>", words, re.S).group(0)
+    assert card.endswith("…</p>") and len(card) < 450  # cut short, once
+
+
 def test_the_groups_page_says_how_many_ideas_came_after_the_check(
         client, auth, make_user, make_idea, app, runner, window_with_ideas):
     window, _ideas = window_with_ideas
@@ -560,6 +579,21 @@ def test_themes_and_the_public_triage_page(client, auth, make_user, make_window,
     assert headings and all(h[0].isupper() for h in headings)
     public = text(client.get("/how-triage-works"))
     assert "People make every decision" in public
+
+
+def test_how_triage_works_links_the_technical_notes_only_where_the_code_is_published(
+        client, app, monkeypatch):
+    page = text(client.get("/how-triage-works"))
+    # Without SOURCE_CODE_URL nobody can follow "docs/triage.md": the notes are offered by email.
+    assert "docs/triage.md" not in page
+    assert ('email <a class="govuk-link" href="mailto:oda@example.org">oda@example.org</a> to '
+            "ask for our technical notes") in page
+    monkeypatch.setitem(app.config, "SOURCE_CODE_URL",
+                        "https://github.com/example/oda-ideas/blob/main/")
+    page = text(client.get("/how-triage-works"))
+    assert ('<a class="govuk-link" href="https://github.com/example/oda-ideas/blob/main/docs/'
+            'triage.md">technical notes on triage</a>') in page
+    assert "to ask for our technical notes" not in page
 
 
 def test_a_run_over_every_window_tells_each_window_its_own_figures(

@@ -116,6 +116,12 @@ class IdeaFilters:
     def active(self) -> bool:
         return bool(self.terms or self.source or self.area_id or self.status)
 
+    @property
+    def any_chosen(self) -> bool:
+        """True when the form was used at all: a filter, an order or any words typed, even
+        only common ones (so that the page shows the form open, as it was sent)."""
+        return self.active or bool(self.query.strip()) or self.sort_value != DEFAULT_SORT
+
 
 def _filtered(statement: Select, window: IdeaWindow, filters: IdeaFilters) -> Select:
     statement = statement.where(Idea.window_id == window.id, listed())

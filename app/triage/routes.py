@@ -20,6 +20,7 @@ from app.models import (
     IdeaStatus,
     IdeaWindow,
 )
+from app.text import excerpt
 from app.triage import bp, merging, services, themes
 from app.triage.forms import TypesForm
 from app.voting.services import supported_ids
@@ -92,7 +93,7 @@ def clusters(window_id: int):
                                                    if m.idea_id == i.id).removed])
         choices = merging.member_choices(cluster)
         views.append((cluster, [(m, services.highlight(m.idea.title, stems),
-                                 services.highlight(m.idea.problem[:400], stems),
+                                 services.highlight(excerpt(m.idea.problem, 400), stems),
                                  services.unique_supporters(m.idea), choices[m.id])
                                 for m in cluster.members]))
     run = services.latest_run(window)

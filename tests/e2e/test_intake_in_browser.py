@@ -208,3 +208,76 @@ def test_the_public_browses_filters_and_searches_without_an_account(
     page.get_by_label("Area").select_option(label="Eastfield")
     page.get_by_role("button", name="Show ideas").click()
     expect(page.get_by_text("1 idea matches your filters")).to_be_visible()
+
+
+def phone_window(app, make_window, make_idea, make_user, make_area):
+    """A window like the demo's open one (its description, six areas, voting under way), with
+    three ideas: what a new visitor on a phone first met."""
+    from app.demo.seed import AREAS, OPEN_DESCRIPTION
+    from app.extensions import db
+    from app.models import IdeaWindow
+
+    window = make_window(stage="overlap", support_limit=10, title="Winter 2026 ideas",
+                         areas=[make_area(name) for name in AREAS])
+    with app.app_context():
+        found = db.session.get(IdeaWindow, window.id)
+        found.theme = "Getting around and staying well this winter"
+        found.description = OPEN_DESCRIPTION
+        db.session.commit()
+    author = make_user()
+    for n in range(3):
+        make_idea(window, author, title=f"Grit the pavements on route {n} before 7am")
+    return window
+
+
+def first_idea_top(page) -> float:
+    """How far down the page the first idea in the list starts, in CSS pixels."""
+    return page.evaluate(
+        "() => document.querySelector('.app-idea-summary').getBoundingClientRect().top"
+        " + window.scrollY")
+
+
+def test_on_a_phone_the_ideas_come_soon_and_the_filters_fold_away(
+        page, app, make_user, make_window, make_idea, make_area):
+    window = phone_window(app, make_window, make_idea, make_user, make_area)
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(f"/windows/{window.id}")
+    filters = page.locator("details.app-filters")
+    expect(filters).not_to_have_attribute("open", "")
+    expect(page.get_by_label("Search ideas")).to_be_hidden()
+    # The first idea was 2,109px down (below the description, dates and the whole form), it
+    # is about 1,450px now; and one link from the top of the page brings it on screen.
+    top = first_idea_top(page)
+    assert top < 1600, f"the first idea starts {top}px down"
+    page.check_accessibility()
+    page.get_by_role("link", name="Skip to the ideas").click()
+    box = page.locator(".app-idea-summary").first.bounding_box()  # relative to the screen
+    assert box["y"] >= 0 and box["y"] + 100 < 667, box
+
+    page.get_by_text("Search and filter").click()
+    page.check_accessibility()  # open, on a phone
+    page.get_by_label("Search ideas").fill("route 1")
+    page.get_by_role("button", name="Show ideas").click()
+    expect(page.get_by_text("1 idea matches your filters")).to_be_visible()
+    expect(page.get_by_label("Search ideas")).to_have_value("route 1")  # open as it was sent
+
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(f"/windows/{window.id}")
+    expect(page.get_by_label("Search ideas")).to_be_visible()  # room for it: the script opens it
+    page.check_accessibility()
+
+
+def test_on_a_phone_without_javascript_the_filters_fold_away_and_still_work(
+        browser, live_server, app, make_user, make_window, make_idea, make_area):
+    window = phone_window(app, make_window, make_idea, make_user, make_area)
+    context = browser.new_context(base_url=live_server, java_script_enabled=False,
+                                  viewport={"width": 375, "height": 667})
+    page = context.new_page()
+    page.goto(f"/windows/{window.id}")
+    expect(page.get_by_label("Search ideas")).to_be_hidden()
+    page.get_by_text("Search and filter").click()  # <details> opens without a script
+    page.get_by_label("Search ideas").fill("route 2")
+    page.get_by_role("button", name="Show ideas").click()
+    expect(page.get_by_text("1 idea matches your filters")).to_be_visible()
+    expect(page.get_by_label("Search ideas")).to_be_visible()
+    context.close()
