@@ -332,7 +332,7 @@ def test_training_again_serves_the_model_it_made_even_if_another_is_newer(app, t
 def grouped(app, runner, window):
     result = runner.invoke(args=["triage", "run", "--window", str(window.id)])
     assert result.exit_code == 0, result.output
-    assert re.search(r"groups? of similar ideas and \d+ themes, in", result.output)
+    assert re.search(r"groups? of similar ideas and \d+ themes?, in", result.output)
     with app.app_context():
         clusters = db.session.scalars(select(DuplicateCluster))
         return [[m.idea_id for m in c.members] for c in clusters]
@@ -964,3 +964,48 @@ def test_the_groups_page_offers_only_what_can_be_done(client, auth, make_user, m
     assert "Merge into" not in idea_card(page, again.id)
     assert "Merge into" not in idea_card(page, gritting.id)
     assert "There is no other idea in this group to merge it into." in idea_card(page, gritting.id)
+
+
+def test_checking_again_keeps_what_staff_decided(client, auth, make_user, make_idea, app,
+                                                 runner, window_with_ideas):
+    window, (gritting, _buses) = window_with_ideas
+    author = make_user()
+    again = make_idea(window, author, title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    third = make_idea(window, author, title="Grit the estate side roads please",
+                      problem=GRITTING[1])
+    grouped(app, runner, window)
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    url = f"/staff/windows/{window.id}/duplicates"
+    with app.app_context():
+        cluster = db.session.scalar(select(DuplicateCluster))
+        cluster_id, member_ids = cluster.id, {m.idea_id: m.id for m in cluster.members}
+    assert set(member_ids) == {gritting.id, again.id, third.id}
+    submit(client, f"/staff/duplicate-members/{member_ids[third.id]}/remove", {}, page=url)
+    submit(client, f"/staff/duplicates/{cluster_id}/confirm", {}, page=url)
+    submit(client, f"/staff/ideas/{again.id}/merge",
+           {"canonical": gritting.id, "cluster": cluster_id},
+           page=f"/staff/ideas/{again.id}/merge?canonical={gritting.id}&cluster={cluster_id}")
+
+    response = submit(client, f"/staff/windows/{window.id}/duplicates/run", {}, page=url)
+    page = text(response)
+    assert ("Staff decisions kept: 1 confirmed group, 1 idea taken out, 1 merged idea."
+            in page)
+    with app.app_context():
+        run = services.latest_run(db.session.get(IdeaWindow, window.id))
+        [cluster] = db.session.scalars(select(DuplicateCluster)
+                                       .where(DuplicateCluster.run_id == run.id))
+        assert cluster.id != cluster_id and cluster.status.value == "confirmed"
+        assert {m.idea_id: m.removed for m in cluster.members} == {
+            gritting.id: False, again.id: False, third.id: True}
+    assert "Confirmed" in page and "Undo merge" in page and "Put back in the group" in page
+
+    # A new idea joins the confirmed group: it waits to be confirmed again.
+    newcomer = make_idea(window, author, title="Please grit the side roads on our estate",
+                         problem=GRITTING_AGAIN[1])
+    page = text(submit(client, f"/staff/windows/{window.id}/duplicates/run", {}, page=url))
+    assert "1 confirmed group now has new ideas: check it and confirm again." in page
+    assert "1 idea joined the group since (marked “New since confirmed”)" in page
+    assert "New since confirmed" in idea_card(page, newcomer.id)
+    assert "New since confirmed" not in idea_card(page, gritting.id)
+    assert "Undo confirmation" not in page and "Confirm these ask for the same thing" in page

@@ -97,8 +97,10 @@ def clusters(window_id: int):
                                  services.unique_supporters(m.idea), choices[m.id])
                                 for m in cluster.members]))
     run = services.latest_run(window)
+    summary = services.run_summary(run, window) if run else None
     return render_template("triage/clusters.html", window=window, views=views, run=run,
-                           summary=services.run_summary(run, window) if run else None,
+                           summary=summary,
+                           reconfirm=services.reconfirm_notes(summary) if summary else {},
                            posted_since=services.posted_since(run, window) if run else 0,
                            form=ButtonForm())
 
@@ -111,10 +113,12 @@ def run_clusters(window_id: int):
         run = services.run_clustering(window, current_user)
         found = services.run_summary(run, window)
         themes = found.get("themes")
+        kept = services.kept_decisions_message(found)
         flash(f"Checked {plural(found['ideas'], 'idea')}: "
               f"{plural(found['groups'], 'group')} of similar ideas"
               + (f" and {plural(themes, 'theme')}." if themes is not None
-                 else ". The themes could not be found this time."), "success")
+                 else ". The themes could not be found this time.")
+              + (f" {kept}" if kept else ""), "success")
     then = "triage.window_themes" if request.form.get("then") == "themes" else "triage.clusters"
     return redirect(url_for(then, window_id=window.id))
 

@@ -13,7 +13,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -21,11 +22,13 @@ from sqlalchemy import String, and_, cast, delete, func, insert, or_, select
 
 from app import audit
 from app.extensions import db
+from app.filters import plural
 from app.models import (
     NOT_A_DATA_PROJECT,
     OPPORTUNITY_TYPES,
     AuditEvent,
     ClusterMember,
+    ClusterStatus,
     ConfirmedType,
     DuplicateCluster,
     Idea,
@@ -41,6 +44,7 @@ from app.models import (
     listed,
     utcnow,
 )
+from app.triage import carry
 from app.triage.nlp import clustering
 from app.triage.nlp import types as type_model
 from app.triage.nlp.similarity import RERANK_DEPTH, SimilarityIndex, rank_score
@@ -389,12 +393,16 @@ def run_clustering(window: IdeaWindow | None = None, actor: User | None = None,
             texts = [_row_text(r) for r in rows]
             details = clustering.cluster_details([r.id for r in rows], texts,
                                                  backend=backend, progress=progress)
-            groups = _store_groups(run, details["groups"])
-            total_clusters += groups
+            previous, merged = _previous_decisions(run, each)
+            carried, kept = carry.carry_decisions(details["groups"], previous,
+                                                  {r.id for r in rows} | merged)
+            reconfirm = _store_groups(run, carried)
+            total_clusters += len(carried)
             themes = _store_themes(run, each, [r.id for r in rows], texts)
-            per_window[str(each.id)] = {"ideas": len(rows), "groups": groups, "themes": themes,
-                                        "threshold": details["threshold"],
-                                        "backend": details["backend"]}
+            per_window[str(each.id)] = {"ideas": len(rows), "groups": len(carried),
+                                        "themes": themes, "threshold": details["threshold"],
+                                        "backend": details["backend"],
+                                        "kept": asdict(kept), "reconfirm": reconfirm}
         # Set once, as a new value: a JSON column is saved when it no longer equals what was
         # flushed, and a dict changed in place would equal itself.
         last = next(reversed(per_window.values()), run.settings)
@@ -416,22 +424,63 @@ def run_clustering(window: IdeaWindow | None = None, actor: User | None = None,
     return run
 
 
-def _store_groups(run: TriageRun, groups: list[list[int]]) -> int:
-    """Insert a run's groups and their members in two bulk statements; return the count.
+def _previous_decisions(run: TriageRun, window: IdeaWindow
+                        ) -> tuple[list[carry.PreviousGroup], set[int]]:
+    """The window's groups in the last finished run before ``run``, with staff decisions (only
+    groups with one), and the merged ideas among them whose canonical idea is still open."""
+    before = db.session.scalar(
+        select(TriageRun.id).where(
+            TriageRun.status == RunStatus.FINISHED, TriageRun.id < run.id,
+            (TriageRun.window_id == window.id) | TriageRun.window_id.is_(None))
+        .order_by(TriageRun.id.desc()).limit(1))
+    if before is None:
+        return [], set()
+    rows = db.session.execute(
+        select(ClusterMember.cluster_id, ClusterMember.idea_id, ClusterMember.removed,
+               ClusterMember.removed_by_id, DuplicateCluster.confirmed_by_id,
+               DuplicateCluster.confirmed_at, Idea.status, Idea.merged_into_id)
+        .join(DuplicateCluster, DuplicateCluster.id == ClusterMember.cluster_id)
+        .join(Idea, Idea.id == ClusterMember.idea_id)
+        .where(DuplicateCluster.run_id == before, Idea.window_id == window.id)
+        .order_by(ClusterMember.cluster_id, ClusterMember.idea_id)).all()
+    groups: dict[int, carry.PreviousGroup] = {}
+    for row in rows:
+        group = groups.setdefault(row.cluster_id, carry.PreviousGroup(
+            ideas=[], confirmed_by=row.confirmed_by_id, confirmed_at=row.confirmed_at))
+        group.ideas.append(row.idea_id)
+        if row.removed:
+            group.taken_out[row.idea_id] = row.removed_by_id
+        if row.status == IdeaStatus.MERGED and row.merged_into_id is not None:
+            group.merged_into[row.idea_id] = row.merged_into_id
+    decided = [g for g in groups.values() if g.confirmed or g.taken_out or g.merged_into]
+    merged = {m for g in decided for m in g.merged_into}
+    return decided, merged
+
+
+def _store_groups(run: TriageRun, groups: list[carry.CarriedGroup]) -> dict[str, Any]:
+    """Insert a run's groups and their members in two bulk statements, and return, by cluster
+    id, the confirmed groups that new ideas joined (for the groups page).
 
     A run over 100,000 ideas stores tens of thousands of members: one ORM object each took
     14 s to flush, a bulk insert about 1 s. Same transaction as the run.
     """
-    groups = [group for group in groups if len(group) >= 2]
     if not groups:
-        return 0
+        return {}
     cluster_ids = db.session.scalars(
         insert(DuplicateCluster).returning(DuplicateCluster.id, sort_by_parameter_order=True),
-        [{"run_id": run.id} for _ in groups]).all()
+        [{"run_id": run.id,
+          "status": (ClusterStatus.CONFIRMED if g.confirmed_at else ClusterStatus.SUGGESTED),
+          "confirmed_by_id": g.confirmed_by if g.confirmed_at else None,
+          "confirmed_at": g.confirmed_at} for g in groups]).all()
     db.session.execute(insert(ClusterMember), [
-        {"cluster_id": cluster_id, "idea_id": idea_id}
-        for cluster_id, group in zip(cluster_ids, groups, strict=True) for idea_id in group])
-    return len(groups)
+        {"cluster_id": cluster_id, "idea_id": idea_id, "removed": idea_id in group.taken_out,
+         "removed_by_id": group.taken_out.get(idea_id)}
+        for cluster_id, group in zip(cluster_ids, groups, strict=True)
+        for idea_id in group.ideas])
+    return {str(cluster_id): {"confirmed_at": group.reconfirm_since.isoformat(),
+                              "joined": group.joined_since}
+            for cluster_id, group in zip(cluster_ids, groups, strict=True)
+            if group.reconfirm_since is not None}
 
 
 def _store_themes(run: TriageRun, window: IdeaWindow, ids: list[int],
@@ -462,6 +511,32 @@ def run_summary(run: TriageRun, window: IdeaWindow) -> dict[str, Any]:
     return {"ideas": run.idea_count, "groups": run.cluster_count,
             "threshold": (run.settings or {}).get("threshold"),
             "backend": (run.settings or {}).get("backend")}
+
+
+def kept_decisions_message(found: dict[str, Any]) -> str | None:
+    """What a run kept of staff decisions on the last run's groups, in a sentence or two."""
+    kept = found.get("kept") or {}
+    parts = [plural(kept[key], *nouns) for key, nouns in (
+        ("confirmed_kept", ("confirmed group",)),
+        ("taken_out_kept", ("idea taken out", "ideas taken out")),
+        ("merged_kept", ("merged idea",))) if kept.get(key)]
+    message = f"Staff decisions kept: {', '.join(parts)}." if parts else ""
+    reopened = kept.get("confirmed_reopened", 0)
+    if reopened:
+        message += (f" {plural(reopened, 'confirmed group')} now "
+                    f"{'has' if reopened == 1 else 'have'} new ideas: check "
+                    f"{'it' if reopened == 1 else 'them'} and confirm again.")
+    return message.strip() or None
+
+
+def reconfirm_notes(found: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """By cluster id: the confirmed groups new ideas joined in this run ("confirmed_at" of
+    the old confirmation, and the "joined" idea ids)."""
+    notes = {}
+    for cluster_id, note in (found.get("reconfirm") or {}).items():
+        notes[int(cluster_id)] = {"confirmed_at": datetime.fromisoformat(note["confirmed_at"]),
+                                  "joined": set(note["joined"])}
+    return notes
 
 
 def latest_run(window: IdeaWindow) -> TriageRun | None:
