@@ -24,6 +24,7 @@ from app.models import (
     TriageTheme,
     TypeModel,
     TypeSuggestion,
+    User,
     utcnow,
 )
 from app.triage import services
@@ -274,6 +275,38 @@ def test_staff_confirm_types_which_alone_are_public_and_train_the_next_model(
         assert db.session.scalar(select(func.count(TypeModel.id))) >= 1
 
 
+def test_confirming_types_refuses_mixed_or_empty_choices_and_can_remove_them(
+        client, auth, make_user, window_with_ideas, app, type_model):
+    _window, (gritting, _buses) = window_with_ideas
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    url = f"/staff/ideas/{gritting.id}"
+    page = text(submit(client, url, {"types": ["none", "allocation"]}))
+    assert "There is a problem" in page
+    assert "Select either ‘Not a data project’ or opportunity types, not both" in page
+    assert "Remove the confirmed types" not in page  # nothing confirmed yet
+    page = text(submit(client, url, {}))
+    assert "Select at least one opportunity type, or ‘Not a data project’" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ConfirmedType.id))) == 0
+    submit(client, url, {"types": ["allocation", "prioritise"]})
+    page = text(submit(client, url, {"types": ["prioritise", "allocation"]}))
+    assert "Nothing changed: these were already the confirmed types." in page
+    page = text(submit(client, url, {"clear": "Remove the confirmed types"}))
+    assert "The confirmed types are removed." in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ConfirmedType.id))) == 0
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "idea.types")
+                                    .order_by(AuditEvent.id)).all()
+        assert [e.after for e in events] == [{"types": ["prioritise", "allocation"]},
+                                             {"types": []}]
+        staff = db.session.scalar(select(User).where(User.email == "staff@example.org"))
+        with pytest.raises(ValueError, match="not both"):
+            services.confirm_types(staff, db.session.get(Idea, gritting.id),
+                                   ["none", "needle"])
+    assert "Kind of data project" not in text(client.get(f"/ideas/{gritting.id}"))
+
+
 def test_triage_backend_decides_whether_type_suggestions_use_embeddings(app, monkeypatch):
     with app.app_context():
         for backend, expected in (("auto", None), ("embeddings", True), ("tfidf", False)):
@@ -405,7 +438,6 @@ def test_the_groups_page_says_how_many_ideas_came_after_the_check(
     waiting = make_idea(window, make_user(), title="Count the swifts in church towers",
                         published_days_ago=2)
     with app.app_context():
-        from app.models import User
         from app.review import moderation
 
         db.session.execute(update(Idea).where(Idea.id == waiting.id)

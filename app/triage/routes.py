@@ -240,9 +240,16 @@ def idea(idea_id: int):
     confirmed = services.confirmed_types(found)
     form = TypesForm(types=confirmed or suggestion.suggested)
     if form.validate_on_submit():
-        services.confirm_types(current_user, found, form.types.data or [])
-        flash("The opportunity types are saved and now show on the idea’s public page.",
-              "success")
+        if form.clear.data:
+            services.confirm_types(current_user, found, [])
+            flash("The confirmed types are removed. The idea’s public page shows no type until "
+                  "someone confirms one again.", "success")
+        elif set(form.types.data) == set(confirmed):
+            flash("Nothing changed: these were already the confirmed types.", "success")
+        else:
+            services.confirm_types(current_user, found, form.types.data)
+            flash("The opportunity types are saved and now show on the idea’s public page.",
+                  "success")
         return redirect(url_for("triage.idea", idea_id=found.id))
     similar = services.similar_ideas(found.title, found.problem, found.window, exclude={found.id},
                                      prefer_supportable=False)  # staff compare raw scores

@@ -352,11 +352,15 @@ def confirmed_types(idea: Idea) -> list[str]:
 
 
 def confirm_types(actor: User, idea: Idea, keys: list[str]) -> None:
-    """Set the confirmed types of an idea (replacing earlier ones); they become public."""
+    """Set the confirmed types of an idea (replacing earlier ones; none removes them); they
+    become public. ValueError for an unknown key, or "not a data project" with a type."""
     allowed = {*OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT}
-    keys = [k for k in keys if k in allowed]
-    if NOT_A_DATA_PROJECT in keys:
-        keys = [NOT_A_DATA_PROJECT]
+    unknown = [k for k in keys if k not in allowed]
+    if unknown:
+        raise ValueError(f"unknown opportunity types: {', '.join(unknown)}")
+    if NOT_A_DATA_PROJECT in keys and len(set(keys)) > 1:
+        raise ValueError("an idea is either not a data project or of some types, not both")
+    keys = [k for k in [*OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT] if k in keys]
     before = confirmed_types(idea)
     db.session.execute(delete(ConfirmedType).where(ConfirmedType.idea_id == idea.id))
     for key in keys:
