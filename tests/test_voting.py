@@ -728,3 +728,24 @@ def test_an_account_deleted_while_its_email_goes_out_leaves_no_email_behind(
     assert sent == ["gone@example.org"]
     with app.app_context():
         assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
+
+
+def test_email_subjects_shorten_titles_first_and_cut_between_words():
+    from app.voting.notifications import headline
+
+    merged = ("“Stop the same potholes on Millbrook Road coming back every winter and open up "
+              "again by February” is now: Merged into “Fix the potholes on Millbrook Road once "
+              "and for all”. You can move your support.")
+    assert headline(merged) == ("“Stop the same potholes on…” is now: Merged into “Fix the "
+                                "potholes on Millbrook…”")
+    hidden = ("Your idea “Put benches by the bus stops on Station Road so older people can rest "
+              "while they wait” has been hidden by moderators: it includes personal "
+              "information. Read our house rules.")
+    assert headline(hidden).endswith("has been hidden by moderators: it includes personal "
+                                     "information")
+    assert len(headline(hidden)) <= 100
+    # A full stop inside a title does not end the sentence.
+    assert headline("“Fix roads. Now” is now: Shortlisted. Well done.") == \
+        "“Fix roads. Now” is now: Shortlisted"
+    long = "word " * 40
+    assert headline(long).endswith("word…") and len(headline(long)) <= 100

@@ -10,6 +10,7 @@ such rows and `--requeue-stuck` resends them when a person decides to.
 """
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -97,10 +98,38 @@ def audience(idea: Idea, actor: User | None = None) -> Audience:
     return Audience(people, by_email, author > 0, supporting, not_following)
 
 
-def headline(message: str, limit: int = 90) -> str:
-    """The first sentence of a notification, to say in an email's subject what happened."""
-    first = message.split(". ", 1)[0].rstrip(".")
-    return first if len(first) <= limit else first[:limit - 1].rstrip() + "…"
+QUOTED = re.compile(r"“([^”]{1,500})”")
+QUOTED_LIMITS = (40, 30, 20)  # tried in turn until the sentence fits
+
+
+def headline(message: str, limit: int = 100) -> str:
+    """The first sentence of a notification, to say in an email's subject what happened: when
+    it is too long, the ideas' titles quoted in it are shortened first, so that what happened
+    to them stays in view, and any cut falls between words."""
+    quoted = [(m.start(), m.end()) for m in QUOTED.finditer(message)]
+    end = next((i for i in _sentence_ends(message)
+                if not any(a < i < b for a, b in quoted)), len(message))
+    first = message[:end].rstrip(".")
+    for quoted_limit in QUOTED_LIMITS:
+        if len(first) <= limit:
+            break
+        first = QUOTED.sub(lambda m, n=quoted_limit: f"“{_cut(m.group(1), n)}”", first)
+    return _cut(first, limit)
+
+
+def _sentence_ends(text: str) -> Iterable[int]:
+    start = 0
+    while (found := text.find(". ", start)) >= 0:
+        yield found
+        start = found + 1
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters between two words, with "…"."""
+    if len(text) <= limit:
+        return text
+    words = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit - 1]
+    return words.rstrip(" ,;:–-") + "…"
 
 
 def notify_people(idea: Idea, message: str, user_ids: set[int] | list[int],
