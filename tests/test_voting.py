@@ -199,6 +199,11 @@ def test_who_and_when_people_may_support(app, client, auth, make_user, make_wind
     reply = support(client, idea.id, json_reply=True)
     assert reply.status_code == 409 and message in reply.get_json()["error"]
     assert count_of(app, idea.id) == 0
+    page = text(client.get(f"/ideas/{idea.id}"))
+    if case in ("own", "staff"):  # the page says so instead of offering a button to refuse
+        assert "Support this idea" not in page
+        assert {"own": "In this window authors cannot support their own ideas.",
+                "staff": "ODA staff do not support ideas."}[case] in page
 
 
 def test_a_window_can_let_authors_support_their_own_ideas(app, client, auth, make_user,
@@ -209,6 +214,7 @@ def test_a_window_can_let_authors_support_their_own_ideas(app, client, auth, mak
     author = make_user("author@example.org")
     idea = make_idea(voting_window, author)
     auth.sign_in("author@example.org")
+    assert "Support this idea" in text(client.get(f"/ideas/{idea.id}"))
     reply = support(client, idea.id, json_reply=True).get_json()
     assert reply["supported"] is True, reply
 

@@ -207,6 +207,13 @@ class VotingContext:
     limit: int | None
     signed_in: bool
     verified: bool = False  # signed in with a confirmed email address: may support
+    user_id: int | None = None
+    staff: bool = False  # ODA staff never support ideas
+
+    def own_idea_barred(self, idea: Idea) -> bool:
+        """Whether this is the person's own idea, which this window does not let them support."""
+        return (self.user_id is not None and idea.author_id == self.user_id
+                and not self.window.authors_may_support_own)
 
     @property
     def remaining(self) -> int | None:
@@ -219,7 +226,9 @@ def voting_context(user: User, window: IdeaWindow, idea_ids: list[int]) -> Votin
                          supported=supported_ids(user, idea_ids),
                          used=supports_used(user, window), limit=window.support_limit,
                          signed_in=user.is_authenticated,
-                         verified=user.is_authenticated and user.is_verified)
+                         verified=user.is_authenticated and user.is_verified,
+                         user_id=user.id if user.is_authenticated else None,
+                         staff=user.is_authenticated and user.role in STAFF_ROLES)
 
 
 def support_state(user: User, idea_ids: list[int],
