@@ -109,6 +109,13 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
     response = submit(sam, url, {"weights-support_weight": "0",
                                  "weights-feasibility_weight": "0", "weights-size": "2"})
     assert "Weights must be 0 or more, and not both 0" in text(response)
+    # The form shows two decimal places: a finer weight would read as another number.
+    response = submit(sam, url, {"weights-support_weight": "0.001",
+                                 "weights-feasibility_weight": "0.004", "weights-size": "2"})
+    page = text(response)
+    assert "The weight of public support can have at most 2 decimal places, like 0.25" in page
+    assert "The weight of feasibility can have at most 2 decimal places" in page
+    assert 'value="0.001"' in page  # what was typed is kept
     response = submit(sam, url, {"weights-support_weight": "3",
                                  "weights-feasibility_weight": "1", "weights-size": "2"})
     page = text(response)
@@ -275,6 +282,8 @@ def test_the_published_shortlist_is_reproducible_from_the_csv(app, ranked_window
     with app.app_context():
         row = db.session.get(IdeaWindow, window.id)
         actor = db.session.get(type(staff), staff.id)
+        with pytest.raises(shortlist.ShortlistError, match="at most 2 decimal places"):
+            shortlist.set_weights(actor, row, 0.001, 1, 3)
         shortlist.set_weights(actor, row, 2, 1, 3)
         shortlist.override(actor, db.session.get(Idea, ideas["D"].id), True,
                            "Nobody else asked about this estate.")

@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -103,10 +104,16 @@ class NoteForm(FlaskForm):
 
 
 def weight_field(label: str, what: str) -> NumberField:
-    """A formula weight from 0 to 100, its errors naming `what` it weighs."""
+    """A formula weight from 0 to 100 with at most two decimal places (the form shows two, so
+    a finer one would show as another number), its errors naming `what` it weighs."""
+    def two_places(_form, field) -> None:
+        if field.data is not None and field.data != round(field.data, 2):
+            raise ValidationError(f"The weight of {what} can have at most 2 decimal places, "
+                                  "like 0.25")
     return NumberField(label, widget=GovTextInput(), places=2, validators=[
         InputRequired(message=f"Enter the weight of {what}"),
-        NumberRange(min=0, max=100, message=f"The weight of {what} must be between 0 and 100")])
+        NumberRange(min=0, max=100, message=f"The weight of {what} must be between 0 and 100"),
+        two_places])
 
 
 class WeightsForm(FlaskForm):

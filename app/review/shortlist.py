@@ -170,6 +170,9 @@ def set_weights(actor: User, window: IdeaWindow, support_weight: float,
         raise ShortlistError("The shortlist is published; its formula can no longer change")
     if support_weight < 0 or feasibility_weight < 0 or support_weight + feasibility_weight <= 0:
         raise ShortlistError("Weights must be 0 or more, and not both 0")
+    if any(w != round(w, 2) for w in (support_weight, feasibility_weight)):
+        # The formula is shown and published to two places: finer weights would read as others.
+        raise ShortlistError("Weights can have at most 2 decimal places")
     before = {"support_weight": window.support_weight,
               "feasibility_weight": window.feasibility_weight, "size": window.shortlist_size}
     window.support_weight, window.feasibility_weight = support_weight, feasibility_weight
