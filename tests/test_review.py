@@ -361,6 +361,9 @@ def test_bulk_decisions_use_a_template_and_tell_followers(app, review_window, st
     page = text(submit(staff_client, queue, chosen))  # asks first, showing what goes out
     assert "Save this decision for 2 ideas?" in page
     assert "not held by the councils" in page and "Not taken forward" in page
+    told = re.search(r"Told in the app</dt>\s*<dd[^>]*>([^<]*)</dd>", page).group(1)
+    assert told.startswith(f"{told_about(app, towpath, flood)} these ideas")
+    assert re.search(r"Told by email</dt>\s*<dd[^>]*>\d+ of \d+", page)
     assert fresh(app, Idea, towpath.id).status == IdeaStatus.SUBMITTED  # not yet
     response = submit(staff_client, queue, {**chosen, "confirmed": "1"})
     assert "Decision saved for 2 ideas" in text(response)
@@ -1075,3 +1078,14 @@ def test_a_bulk_decision_with_a_problem_keeps_the_selection_and_the_words(app, r
     assert ">Not data.</textarea>" in page
     assert '<option value="not_a_data_project" selected>' in page
     assert fresh(app, Idea, towpath.id).status == IdeaStatus.SUBMITTED
+
+
+def told_about(app, *ideas) -> str:
+    """How many different people follow these ideas, as the confirmation page says it."""
+    from app.filters import plural
+    from app.models import Follow
+
+    with app.app_context():
+        people = db.session.scalar(select(func.count(func.distinct(Follow.user_id)))
+                                   .where(Follow.idea_id.in_([i.id for i in ideas])))
+    return f"{plural(people, 'person', 'people')} who {'follows' if people == 1 else 'follow'}"

@@ -35,6 +35,7 @@ from app.review.forms import (
     WeightsForm,
 )
 from app.security import local_path
+from app.voting.notifications import audience_of_many
 
 
 def idea_or_404(idea_id: int) -> Idea:
@@ -264,10 +265,13 @@ def _bulk(window: IdeaWindow):
                       ("status", status.value), ("template", template.id if template else ""),
                       ("reason", reason), ("signposted_to", signposted_to),
                       *(("ideas", idea.id) for idea in moving)]
+            people, by_email = audience_of_many(Idea.id.in_([i.id for i in moving]),
+                                                current_user)
             return render_template("review/confirm_decision.html", window=window, idea=None,
                                    ideas=moving, skipped=len(ideas) - len(moving),
                                    status=status, reason=reason, signposted_to=signposted_to,
-                                   told=None, back=back, form=ButtonForm(), fields=fields,
+                                   told=None, told_many={"people": people, "by_email": by_email},
+                                   back=back, form=ButtonForm(), fields=fields,
                                    action=url_for("review.review_queue", window_id=window.id))
         try:
             changed = decisions.decide(current_user, ideas, status, reason, signposted_to)

@@ -27,12 +27,11 @@ followers would repeat a title that may be why the idea was hidden.
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from app import audit
 from app.extensions import db
 from app.models import (
-    Follow,
     Idea,
     IdeaStatus,
     IdeaStatusChange,
@@ -47,6 +46,7 @@ from app.models import (
 )
 from app.review.assessments import feasibility_shares
 from app.review.decisions import DecisionError, check_decision, decide
+from app.voting.notifications import audience_of_many
 
 # Ideas still in the running; decided ones (not taken forward, not a data project), merged and
 # withdrawn ideas are not ranked.
@@ -250,12 +250,7 @@ def preview(window: IdeaWindow, rows: list[Ranked], actor: User) -> Preview:
     people it would tell about the second (by the rules `notify_followers` follows)."""
     on_list = [row.idea_id for row in rows if row.on_list]
     left_off = _left_off(window, on_list)
-    wants_email = User.email_notifications.is_(True) & User.email.is_not(None)
-    people, by_email = db.session.execute(
-        select(func.count(func.distinct(User.id)),
-               func.count(func.distinct(case((wants_email, User.id)))))
-        .join(Follow, Follow.user_id == User.id).join(Idea, Idea.id == Follow.idea_id)
-        .where(left_off, User.deleted_at.is_(None), User.id != actor.id)).one()
+    people, by_email = audience_of_many(left_off, actor)
     left_alone = db.session.scalar(select(func.count(Idea.id)).where(
         Idea.window_id == window.id, Idea.status.in_(AWAITING_DECISION),
         or_(Idea.hidden_at.is_not(None), Idea.awaiting_moderation.is_(True))))

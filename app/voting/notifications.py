@@ -75,6 +75,18 @@ class Audience:
     supporters_not_following: int = 0
 
 
+def audience_of_many(ideas, actor: User) -> tuple[int, int]:
+    """How many different people following any idea that matches the SQL condition ``ideas``
+    would be told about them (but the person acting), and how many of them by email too."""
+    wants_email = User.email_notifications.is_(True) & User.email.is_not(None)
+    people, by_email = db.session.execute(
+        select(func.count(func.distinct(User.id)),
+               func.count(func.distinct(case((wants_email, User.id)))))
+        .join(Follow, Follow.user_id == User.id).join(Idea, Idea.id == Follow.idea_id)
+        .where(ideas, User.deleted_at.is_(None), User.id != actor.id)).one()
+    return people, by_email
+
+
 def audience(idea: Idea, actor: User | None = None) -> Audience:
     """Who `notify_followers` would tell about `idea` now, by the same rules (followers with
     an account, but the person acting; email for those who want it), without telling anyone."""
