@@ -138,6 +138,12 @@ def test_a_missing_reason_is_an_error_that_keeps_what_was_typed(app, window_to_p
         "publish-reason": "", "publish-not_taken_forward_reason": LEFT_OFF}, page=url))
     assert '<a href="#publish-reason">Enter the reason shortlisted ideas will show</a>' in page
     assert LEFT_OFF + "</textarea>" in page
+    # Both missing: both are in the one summary.
+    page = text(submit(sam, publish_url(window), {
+        "publish-reason": "", "publish-not_taken_forward_reason": ""}, page=url))
+    assert '<a href="#publish-reason">Enter the reason shortlisted ideas will show</a>' in page
+    assert '<a href="#publish-not_taken_forward_reason">Enter the reason for ideas not on the ' \
+           'shortlist</a>' in page
     assert fresh(app, IdeaWindow, window.id).shortlist_published_at is None
     assert statuses(app, ideas) == before
     with app.app_context():

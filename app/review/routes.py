@@ -466,7 +466,15 @@ def override(idea_id: int):
 def publish_shortlist(window_id: int):
     window = window_or_404(window_id)
     form = PublishForm(prefix="publish")
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        # Say at once that the other reason is needed too, as publishing would (every problem
+        # in one summary, not one per attempt).
+        if (form.is_submitted() and not form.not_taken_forward_reason.errors
+                and not form.not_taken_forward_reason.data
+                and shortlist.preview(window, shortlist.ranking(window),
+                                      current_user).needs_reason):
+            form.not_taken_forward_reason.errors = [shortlist.LEFT_OFF_REASON_NEEDED]
+    else:
         try:
             published = shortlist.publish(current_user, window, form.reason.data,
                                           form.not_taken_forward_reason.data or "")
