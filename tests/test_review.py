@@ -918,6 +918,15 @@ def test_the_queue_filters_by_group_of_similar_ideas_and_by_type(app, runner, ma
     assert all(i.title in table for i in gritting) and buses.title not in table
     table = listed_in(f"{queue}?type=allocation")
     assert buses.title in table and gritting[0].title not in table
+    with app.app_context():
+        db.session.add(ConfirmedType(idea_id=gritting[1].id, type_key="none",
+                                     confirmed_by_id=staff.id))
+        db.session.commit()
+    assert '<option value="none" >Not a data project</option>' in text(sam.get(queue))
+    table = listed_in(f"{queue}?type=none")
+    assert gritting[1].title in table and buses.title not in table
+    table = listed_in(f"{queue}?type=%25")  # not a type: no filter, rather than a wildcard
+    assert buses.title in table and gritting[1].title in table
 
 
 def test_hidden_and_unapproved_ideas_leak_nowhere(app, client, auth, make_user, voting, staff,

@@ -11,6 +11,8 @@ from app.accounts import personal_data
 from app.extensions import db
 from app.models import (
     DEFAULT_CRITERIA,
+    NOT_A_DATA_PROJECT,
+    OPPORTUNITY_TYPES,
     Assessment,
     AssessmentScore,
     ClusterMember,
@@ -230,7 +232,13 @@ def queue(window: IdeaWindow, me: User, view: str = "all", type_key: str = "",
         statement = statement.where(Idea.assigned_to_id == me.id)
     elif view == "flagged":
         statement = statement.where(Idea.pii_flags.is_not(None))
-    if type_key:
+    if type_key == NOT_A_DATA_PROJECT:
+        confirmed = exists().where(and_(ConfirmedType.idea_id == Idea.id,
+                                        ConfirmedType.type_key == type_key))
+        suggested = exists().where(and_(TypeSuggestion.idea_id == Idea.id,
+                                        TypeSuggestion.not_a_data_project.is_(True)))
+        statement = statement.where(confirmed | suggested)
+    elif type_key in OPPORTUNITY_TYPES:  # anything else typed in the address is ignored
         confirmed = exists().where(and_(ConfirmedType.idea_id == Idea.id,
                                         ConfirmedType.type_key == type_key))
         # The suggested types are a JSON list; matching its text works on both databases.

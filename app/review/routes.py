@@ -15,6 +15,7 @@ from app.filters import plural
 from app.forms_common import ButtonForm
 from app.models import (
     HEADINGS,
+    NOT_A_DATA_PROJECT,
     OPPORTUNITY_TYPES,
     STAFF_ROLES,
     Idea,
@@ -192,7 +193,8 @@ def review_queue(window_id: int):
         "review/queue.html", window=window, page=page, view=view, type_key=type_key,
         source=source, in_clusters=in_clusters, cluster_id=cluster_id,
         clusters=assessments.cluster_choices(window), views=assessments.QUEUE_FILTERS,
-        types=OPPORTUNITY_TYPES, sources=list(Source), shares=shares, people=staff_people(),
+        types={**OPPORTUNITY_TYPES, NOT_A_DATA_PROJECT: "Not a data project"},
+        sources=list(Source), shares=shares, people=staff_people(),
         templates=templates, template_reasons=decisions.reasons_json(templates),
         decisions=decisions.DECISIONS, form=ButtonForm(), bulk_error=bulk_error,
         bulk=request.form if bulk_error else {},
