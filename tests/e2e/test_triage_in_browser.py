@@ -66,6 +66,16 @@ def test_staff_triage_pages(page, app, runner, make_user, make_window, make_idea
     page.goto(f"/staff/windows/{window.id}/duplicates")
     expect(page.get_by_role("heading", name="Groups of similar ideas")).to_be_visible()
     page.check_accessibility()
+    for width in (1280, 1024):  # each "Merge into" list stays inside its idea's column
+        page.set_viewport_size({"width": width, "height": 800})
+        overrun = page.evaluate("""() => [...document.querySelectorAll('.app-cluster__target')]
+            .map(select => {
+                const column = select.closest('.app-cluster__idea');
+                const inside = column.getBoundingClientRect().right
+                    - parseFloat(getComputedStyle(column).paddingRight);
+                return select.getBoundingClientRect().right - inside;
+            })""")
+        assert overrun and max(overrun) <= 0.5, (width, overrun)
     page.get_by_role("button", name="Confirm these ask for the same thing").first.click()
     expect(page.get_by_text("The group is confirmed.")).to_be_visible()
     page.check_accessibility()
