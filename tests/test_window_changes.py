@@ -1,5 +1,5 @@
-"""Changing a window once things have happened in it: criteria behind a published
-shortlist."""
+"""Changing a window once things have happened in it: closing voting early and criteria
+behind a published shortlist."""
 
 from datetime import timedelta
 
@@ -7,15 +7,19 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.filters import london_date
+from app.filters import london_date, london_datetime
+from app.intake import services, window_rules
 from app.models import (
     AuditEvent,
     Criterion,
     Idea,
     IdeaWindow,
+    Notification,
+    OutboxEmail,
     Role,
     Support,
     User,
+    WindowStage,
     utcnow,
 )
 from app.review import assessments
@@ -45,6 +49,75 @@ def staff(app_context):
     return factories.make_user("staff@example.org", role=Role.STAFF)
 
 
+# ---- Closing voting early --------------------------------------------------------------------
+
+def test_closing_voting_ends_it_now_and_closes_ideas_too(staff):
+    window = factories.make_window(stage="overlap")  # ideas and voting both open
+    author = factories.make_user()
+    idea = factories.make_idea(window, author)
+    supporters(window, idea, 2)
+    notifications = db.session.scalar(select(func.count(Notification.id)))
+    before = (window.voting_close_at, window.submissions_close_at)
+    services.close_voting(staff, window)
+    closed = db.session.get(IdeaWindow, window.id)
+    assert closed.voting_close_at <= utcnow() and closed.submissions_close_at <= utcnow()
+    assert closed.voting_close_at == closed.submissions_close_at
+    assert closed.stage() == WindowStage.UNDER_REVIEW
+    assert not closed.is_open_for_voting()
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "window.close_voting"))
+    assert event.actor_id == staff.id
+    assert event.before == {"voting_close_at": before[0].isoformat(),
+                            "submissions_close_at": before[1].isoformat()}
+    assert event.after["voting_close_at"] == closed.voting_close_at.isoformat()
+    # No stage change tells anyone, this one neither.
+    assert db.session.scalar(select(func.count(Notification.id))) == notifications
+    assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
+    with pytest.raises(services.IntakeError) as caught:
+        services.close_voting(staff, closed)
+    assert caught.value.message.startswith("Voting closed on ")
+
+
+def test_closing_voting_leaves_closed_ideas_as_they_were(staff):
+    window = factories.make_window(stage="voting")
+    services.close_voting(staff, window)
+    closed = db.session.get(IdeaWindow, window.id)
+    assert closed.submissions_close_at == window.submissions_close_at
+    event = db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "window.close_voting"))
+    assert set(event.before) == {"voting_close_at"}
+
+
+@pytest.mark.parametrize(("stage", "change", "reason"), [
+    ("open", {}, "Voting has not opened yet: it opens on "),
+    ("review", {}, "Voting closed on "),
+    ("voting", {"published_at": None}, "This window is a draft, so nobody can vote in it."),
+    ("voting", {"closed_at": "now"}, "This window is closed, so nobody can support ideas"),
+    ("voting", {"shortlist_published_at": "now"}, "The shortlist is published"),
+])
+def test_voting_closes_early_only_while_it_is_open(staff, stage, change, reason):
+    window = factories.make_window(stage=stage)
+    for name, value in change.items():
+        setattr(window, name, utcnow() if value == "now" else value)
+    db.session.commit()
+    with pytest.raises(services.IntakeError) as caught:
+        services.close_voting(staff, window)
+    assert caught.value.message.startswith(reason)
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_closing_voting_twice_at_once_closes_it_once(staff, monkeypatch):
+    window = factories.make_window(stage="voting")
+    services.close_voting(staff, window)
+    # A second request that checked the window before the first one committed.
+    monkeypatch.setattr(window_rules, "why_cannot_close_voting", lambda *args: None)
+    with pytest.raises(services.IntakeError) as caught:
+        services.close_voting(staff, db.session.get(IdeaWindow, window.id))
+    assert "changed while you were looking at it" in caught.value.message
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "window.close_voting")) == 1
+
+
 # ---- Criteria --------------------------------------------------------------------------------
 
 def test_criteria_are_locked_once_the_shortlist_is_published(staff):
@@ -69,6 +142,55 @@ def signed_in_staff(client, auth, make_user):
     make_user("staff@example.org", role=Role.STAFF)
     auth.sign_in("staff@example.org")
     return client
+
+
+def test_close_voting_now_asks_first_and_says_what_happens(app, signed_in_staff, make_window,
+                                                           make_idea, make_user):
+    window = make_window(stage="overlap")
+    idea = make_idea(window, make_user())
+    with app.app_context():
+        supporters(window, idea, 3)
+    listing = text(signed_in_staff.get("/staff/windows"))
+    assert f'href="/staff/windows/{window.id}/close-voting">Close voting now' in listing
+    asked = text(signed_in_staff.get(f"/staff/windows/{window.id}/close-voting"))
+    assert f"Close voting in {window.title} now?" in asked
+    assert (f"Voting will close now instead of on {london_datetime(window.voting_close_at)}"
+            in asked)
+    assert "So far 3 people have given 3 supports." in asked
+    assert "They will close now too" in asked  # ideas are still open
+    assert "Nobody is sent a message about it" in asked
+    assert "Close voting now</button>" in asked
+    with app.app_context():  # asking changed nothing
+        assert db.session.get(IdeaWindow, window.id).is_open_for_voting()
+    done = text(submit(signed_in_staff, f"/staff/windows/{window.id}/close-voting", {}))
+    assert f"Voting in “{window.title}” has closed. Its stage is now: Under review." in done
+    with app.app_context():
+        assert not db.session.get(IdeaWindow, window.id).is_open_for_voting()
+        assert list(db.session.scalars(select(AuditEvent.action))) == ["window.close_voting"]
+    again = text(signed_in_staff.get(f"/staff/windows/{window.id}/close-voting"))
+    assert "Voting closed on " in again and "Close voting now</button>" not in again
+    assert "Voting will close now" not in again
+
+
+def test_close_voting_now_is_not_offered_before_voting_opens(app, signed_in_staff, make_window):
+    window = make_window(stage="open")
+    assert f"/staff/windows/{window.id}/close-voting" not in text(
+        signed_in_staff.get("/staff/windows"))
+    asked = text(signed_in_staff.get(f"/staff/windows/{window.id}/close-voting"))
+    assert "Voting has not opened yet" in asked and "Close voting now</button>" not in asked
+    page = text(submit(signed_in_staff, f"/staff/windows/{window.id}/close-voting", {},
+                       page="/staff/windows"))
+    assert "Voting has not opened yet" in page
+
+
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.OFFICER, Role.MAYORS_OFFICE])
+def test_only_staff_close_voting(app, client, auth, make_user, make_window, role):
+    window = make_window(stage="voting")
+    make_user("someone@example.org", role=role)
+    auth.sign_in("someone@example.org")
+    assert client.get(f"/staff/windows/{window.id}/close-voting").status_code == 403
+    with app.app_context():
+        assert db.session.get(IdeaWindow, window.id).is_open_for_voting()
 
 
 def test_the_criteria_page_is_read_only_once_the_shortlist_is_published(app, client, auth,

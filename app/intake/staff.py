@@ -8,7 +8,7 @@ from app.access import staff_required
 from app.extensions import db
 from app.filters import LONDON
 from app.forms_common import ButtonForm, format_time
-from app.intake import bp, services
+from app.intake import bp, services, window_rules
 from app.intake.forms import AreaForm, WindowForm
 from app.models import Area, IdeaWindow, Source
 
@@ -88,23 +88,30 @@ def edit_window(window_id: int):
 CONFIRMATIONS = {
     "close": ("Close {title}?", "Nobody will be able to submit or support ideas in it. Its "
               "ideas and decisions stay public. You can reopen it later.", "Close window"),
-    "reopen": ("Reopen {title}?", "{reopened}", "Reopen window"),
+    "close_voting": ("Close voting in {title} now?", "", "Close voting now"),
+    "reopen": ("Reopen {title}?", "", "Reopen window"),
     "delete": ("Delete {title}?", "The window is removed for good. Only windows with no ideas "
                "can be deleted.", "Delete window"),
 }
+# What the page that asks first says, for the actions whose effect depends on the window.
+EXPLAINED = {"close_voting": window_rules.what_closing_voting_does,
+             "reopen": lambda window: [services.what_reopening_does(window)]}
 
 
 def _window_action(window_id: int, action, done: str, confirm: str | None = None):
     found = staff_window_or_404(window_id)
     if request.method == "GET" and confirm:
         heading, explanation, button = CONFIRMATIONS[confirm]
-        if confirm == "reopen":
-            explanation = explanation.format(reopened=services.what_reopening_does(found))
-        # Say so before the button, not after it, when the action would be refused.
+        # Say so before the button, not after it, when the action would be refused; then
+        # what it would do is beside the point.
         refused = services.why_window_action_refused(confirm, found)
+        if confirm in EXPLAINED:
+            paragraphs = [] if refused else EXPLAINED[confirm](found)
+        else:
+            paragraphs = [explanation]
         return render_template("intake/staff/confirm.html", window=found,
                                heading=heading.format(title=found.title),
-                               explanation=explanation, button=button, form=ButtonForm(),
+                               paragraphs=paragraphs, button=button, form=ButtonForm(),
                                warning=confirm == "delete", refused=refused)
     if ButtonForm().validate_on_submit():
         title = found.title
@@ -128,6 +135,14 @@ def publish_window(window_id: int):
 @staff_required
 def close_window(window_id: int):
     return _window_action(window_id, services.close_window, "“{title}” is closed.", "close")
+
+
+@bp.route("/staff/windows/<int:window_id>/close-voting", methods=["GET", "POST"])
+@staff_required
+def close_voting(window_id: int):
+    return _window_action(window_id, services.close_voting,
+                          "Voting in “{title}” has closed. Its stage is now: {stage}.",
+                          "close_voting")
 
 
 @bp.route("/staff/windows/<int:window_id>/reopen", methods=["GET", "POST"])
