@@ -1,13 +1,15 @@
-"""Changing a window once things have happened in it: closing voting early and criteria
-behind a published shortlist."""
+"""Changing a window once things have happened in it: the audit entry of a change,
+closing voting early and criteria behind a published shortlist."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.filters import london_date, london_datetime
+from app.filters import LONDON, london_date, london_datetime
+from app.forms_common import format_time
 from app.intake import services, window_rules
 from app.models import (
     AuditEvent,
@@ -29,6 +31,21 @@ from tests.support.forms import submit, text
 DAY = timedelta(days=1)
 
 
+def details_of(window: IdeaWindow, **changes) -> services.WindowDetails:
+    """The details a window has now, as its form would send them back, with `changes`."""
+    details = services.WindowDetails(
+        title=window.title, theme=window.theme, description=window.description,
+        submissions_open_at=window.submissions_open_at,
+        submissions_close_at=window.submissions_close_at,
+        voting_open_at=window.voting_open_at, voting_close_at=window.voting_close_at,
+        accepts_residents=window.accepts_residents, accepts_councils=window.accepts_councils,
+        accepts_mayoral=window.accepts_mayoral, area_ids=[a.id for a in window.areas],
+        support_limit=window.support_limit,
+        authors_may_support_own=window.authors_may_support_own,
+        premoderation=window.premoderation)
+    return replace(details, **changes)
+
+
 def supporters(window: IdeaWindow, idea: Idea, count: int) -> list[User]:
     """`count` new people supporting `idea` (the database keeps the counts). They never sign
     in, so they skip the slow password hash."""
@@ -47,6 +64,33 @@ def supporters(window: IdeaWindow, idea: Idea, count: int) -> list[User]:
 @pytest.fixture
 def staff(app_context):
     return factories.make_user("staff@example.org", role=Role.STAFF)
+
+
+# ---- The audit entry -------------------------------------------------------------------------
+
+def test_the_audit_entry_records_only_what_changed_with_the_description(staff):
+    window = factories.make_window(stage="open")
+    old_title = window.title
+    changed = services.update_window(staff, window, details_of(
+        window, title="Getting around 2027", description="Ideas about buses."))
+    assert changed == ["title", "description"]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "window.update"))
+    assert event.summary == "Changed window Getting around 2027: title, description"
+    assert event.before == {"title": old_title, "description": "Ideas about **transport**."}
+    assert event.after == {"title": "Getting around 2027", "description": "Ideas about buses."}
+    # Nothing changed: nothing saved and nothing in the log.
+    window = db.session.get(IdeaWindow, window.id)
+    assert services.update_window(staff, window, details_of(window)) == []
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "window.update")) == 1
+
+
+def test_creating_a_window_records_its_description(staff):
+    template = factories.make_window(stage="upcoming", published=False)
+    created = services.create_window(staff, details_of(template, description="All about parks"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.target_id == str(created.id),
+                                                       AuditEvent.action == "window.create"))
+    assert event.after["description"] == "All about parks"
 
 
 # ---- Closing voting early --------------------------------------------------------------------
@@ -137,11 +181,50 @@ def test_criteria_are_locked_once_the_shortlist_is_published(staff):
 
 # ---- Pages -----------------------------------------------------------------------------------
 
+def form_of(app, window_id: int, **overrides) -> dict:
+    """What the window's form sends back as it stands, with `overrides`."""
+    with app.app_context():
+        window = db.session.get(IdeaWindow, window_id)
+        values = {"title": window.title, "theme": window.theme,
+                  "description": window.description,
+                  "sources": [s.value for s in window.accepted_sources],
+                  "areas": [str(a.id) for a in window.areas],
+                  "support_limit": str(window.support_limit or "")}
+        for name in ("submissions_open", "submissions_close", "voting_open", "voting_close"):
+            moment = getattr(window, f"{name}_at").astimezone(LONDON)
+            values[f"{name}_date"] = [str(moment.day), str(moment.month), str(moment.year)]
+            values[f"{name}_time"] = format_time(moment)
+    values.update(overrides)
+    return values
+
+
+def day_parts(moment) -> list[str]:
+    local = moment.astimezone(LONDON)
+    return [str(local.day), str(local.month), str(local.year)]
+
+
 @pytest.fixture
 def signed_in_staff(client, auth, make_user):
     make_user("staff@example.org", role=Role.STAFF)
     auth.sign_in("staff@example.org")
     return client
+
+
+def test_the_audit_log_shows_only_what_a_change_changed(app, client, auth, make_user,
+                                                      make_window):
+    make_user("ann@example.org", role=Role.ADMIN)
+    window = make_window(stage="upcoming", title="Spring ideas")
+    auth.sign_in("ann@example.org")
+    submit(client, f"/staff/windows/{window.id}/edit",
+           form_of(app, window.id, description="Ideas about parks and play."))
+    page = text(client.get("/admin/audit"))
+    assert "Changed window Spring ideas: description" in page
+    assert "Ideas about **transport**. → Ideas about parks and play." in page
+    assert "Spring ideas → Spring ideas" not in page  # nothing unchanged is listed
+    submit(client, f"/staff/windows/{window.id}/edit", form_of(app, window.id))
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "window.update")) == 1
 
 
 def test_close_voting_now_asks_first_and_says_what_happens(app, signed_in_staff, make_window,

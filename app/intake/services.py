@@ -110,16 +110,28 @@ def _window_state(window: IdeaWindow) -> dict[str, Any]:
     return {
         "title": window.title,
         "theme": window.theme,
+        "description": window.description,
         "submissions_open_at": window.submissions_open_at.isoformat(),
         "submissions_close_at": window.submissions_close_at.isoformat(),
         "voting_open_at": window.voting_open_at.isoformat(),
         "voting_close_at": window.voting_close_at.isoformat(),
         "sources": [s.value for s in window.accepted_sources],
-        "areas": [a.name for a in window.areas],
+        "areas": sorted(a.name for a in window.areas),
         "support_limit": window.support_limit,
         "authors_may_support_own": window.authors_may_support_own,
         "premoderation": window.premoderation,
     }
+
+
+# How the audit summary names each part of a window that changed.
+WINDOW_FIELDS = {
+    "title": "title", "theme": "theme", "description": "description",
+    "submissions_open_at": "when ideas open", "submissions_close_at": "when ideas close",
+    "voting_open_at": "when voting opens", "voting_close_at": "when voting closes",
+    "sources": "who may submit", "areas": "areas", "support_limit": "supports each person may give",
+    "authors_may_support_own": "authors supporting their own ideas",
+    "premoderation": "pre-moderation",
+}
 
 
 def _apply(window: IdeaWindow, details: WindowDetails) -> None:
@@ -141,13 +153,24 @@ def create_window(actor: User, details: WindowDetails) -> IdeaWindow:
     return window
 
 
-def update_window(actor: User, window: IdeaWindow, details: WindowDetails) -> None:
-    """Change a window's details."""
+def update_window(actor: User, window: IdeaWindow, details: WindowDetails) -> list[str]:
+    """Change a window's details; returns the names of the parts that changed, none when
+    nothing did (and nothing is saved or audited)."""
     before = _window_state(window)
     _apply(window, details)
-    audit.record(actor, "window.update", window, f"Changed window {window.title}",
-                 before=before, after=_window_state(window))
+    after = _window_state(window)
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
+        db.session.rollback()
+        return []
+    # Only what changed, so the log says what happened rather than listing every field.
+    audit.record(actor, "window.update", window,
+                 f"Changed window {window.title}: "
+                 f"{', '.join(WINDOW_FIELDS[key] for key in changed)}",
+                 before={key: before[key] for key in changed},
+                 after={key: after[key] for key in changed})
     db.session.commit()
+    return [WINDOW_FIELDS[key] for key in changed]
 
 
 def publish_window(actor: User, window: IdeaWindow) -> None:

@@ -78,8 +78,10 @@ def edit_window(window_id: int):
     found = staff_window_or_404(window_id)
     form = window_form(found)
     if form.validate_on_submit():
-        services.update_window(current_user, found, details_from(form))
-        flash(f"“{found.title}” has been saved.", "success")
+        if services.update_window(current_user, found, details_from(form)):
+            flash(f"“{found.title}” has been saved.", "success")
+        else:
+            flash(f"Nothing changed: “{found.title}” is as it was.", "info")
         return redirect(url_for("intake.staff_windows"))
     return render_template("intake/staff/window_form.html", form=form, window=found,
                            has_areas=bool(form.areas.choices))
