@@ -134,16 +134,47 @@ WINDOW_FIELDS = {
 }
 
 
+class WindowChangeRefused(IntakeError):
+    """Details a window cannot take, with a message for each field that must change (keys
+    as `window_rules.problems` names them)."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(next(iter(problems.values())))
+        self.problems = problems
+
+
+def _moments(details: WindowDetails) -> dict[str, datetime]:
+    return {name: getattr(details, f"{name}_at") for name in window_rules.MOMENTS}
+
+
+def window_problems(window: IdeaWindow | None, details: WindowDetails,
+                    now: datetime | None = None) -> dict[str, str]:
+    """Why `details` cannot be saved for `window` (None: a new one), field by field; empty
+    when they can. The rules are in `app.intake.window_rules`."""
+    accepts = {Source.RESIDENT: details.accepts_residents,
+               Source.COUNCIL: details.accepts_councils,
+               Source.MAYORAL: details.accepts_mayoral}
+    return window_rules.problems(window, _moments(details), accepts, details.area_ids,
+                                 details.support_limit, details.authors_may_support_own, now)
+
+
 def _apply(window: IdeaWindow, details: WindowDetails) -> None:
+    # A moment the form sent back as it is stored (to the minute) keeps its seconds.
+    same = (window_rules.unchanged_moments(window, _moments(details))
+            if window.id is not None else set())
     for name in ("title", "theme", "description", "submissions_open_at", "submissions_close_at",
                  "voting_open_at", "voting_close_at", "accepts_residents", "accepts_councils",
                  "accepts_mayoral", "support_limit", "authors_may_support_own", "premoderation"):
-        setattr(window, name, getattr(details, name))
+        if name.removesuffix("_at") not in same:
+            setattr(window, name, getattr(details, name))
     window.areas = list(db.session.scalars(select(Area).where(Area.id.in_(details.area_ids))))
 
 
 def create_window(actor: User, details: WindowDetails) -> IdeaWindow:
     """Create a draft window; nobody outside staff sees it until it is published."""
+    problems = window_problems(None, details)
+    if problems:
+        raise WindowChangeRefused(problems)
     window = IdeaWindow(created_by_id=actor.id)
     _apply(window, details)
     db.session.add(window)
@@ -153,9 +184,14 @@ def create_window(actor: User, details: WindowDetails) -> IdeaWindow:
     return window
 
 
-def update_window(actor: User, window: IdeaWindow, details: WindowDetails) -> list[str]:
-    """Change a window's details; returns the names of the parts that changed, none when
-    nothing did (and nothing is saved or audited)."""
+def update_window(actor: User, window: IdeaWindow, details: WindowDetails,
+                  now: datetime | None = None) -> list[str]:
+    """Change a window's details within what has already happened in it (refused with
+    `WindowChangeRefused`); returns the names of the parts that changed, none when nothing
+    did (and nothing is saved or audited)."""
+    problems = window_problems(window, details, now)
+    if problems:
+        raise WindowChangeRefused(problems)
     before = _window_state(window)
     _apply(window, details)
     after = _window_state(window)
@@ -535,6 +571,9 @@ def publish_idea(author: User, idea: Idea, daily_limit: int,
         raise IntakeError(reason)
     if not idea.window.accepts(idea.source):
         raise IntakeError("This window no longer takes ideas from this source.")
+    if idea.area is not None and idea.area not in idea.window.areas:
+        raise IntakeError(f"This window no longer offers {idea.area.name} as an area. Change "
+                          f"your idea to choose another area. It is saved as a draft.")
     if idea.organisation is not None and idea.organisation_id not in {
             m.organisation_id for m in author.approved_memberships()}:
         raise IntakeError(f"You no longer act for {idea.organisation.name}, so this draft "

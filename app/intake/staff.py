@@ -57,6 +57,27 @@ def details_from(form: WindowForm) -> services.WindowDetails:
         premoderation=bool(form.premoderation.data))
 
 
+# The form field that shows each of the service's problems.
+PROBLEM_FIELDS = {"submissions_open": "submissions_open_date",
+                  "submissions_close": "submissions_close_date",
+                  "voting_open": "voting_open_date", "voting_close": "voting_close_date"}
+
+
+def show_problems(form: WindowForm, refused: services.WindowChangeRefused) -> None:
+    """Put the service's reasons on the fields they are about, for the error summary."""
+    for name, message in refused.problems.items():
+        field = getattr(form, PROBLEM_FIELDS.get(name, name))
+        field.errors = [*field.errors, message]
+
+
+def render_window_form(form: WindowForm, window: IdeaWindow | None):
+    return render_template(
+        "intake/staff/window_form.html", form=form, window=window,
+        has_areas=bool(form.areas.choices),
+        fixed=window_rules.what_is_fixed(window) if window else [],
+        can_close_voting=window is not None and not window_rules.why_cannot_close_voting(window))
+
+
 @bp.route("/staff/windows/new", methods=["GET", "POST"])
 @staff_required
 def new_window():
@@ -64,12 +85,15 @@ def new_window():
     if request.method == "GET":
         form.sources.data = [s.value for s in Source]
     if form.validate_on_submit():
-        created = services.create_window(current_user, details_from(form))
-        flash(f"“{created.title}” has been saved as a draft. Publish it when it is ready.",
-              "success")
-        return redirect(url_for("intake.staff_windows"))
-    return render_template("intake/staff/window_form.html", form=form, window=None,
-                           has_areas=bool(form.areas.choices))
+        try:
+            created = services.create_window(current_user, details_from(form))
+        except services.WindowChangeRefused as refused:
+            show_problems(form, refused)
+        else:
+            flash(f"“{created.title}” has been saved as a draft. Publish it when it is ready.",
+                  "success")
+            return redirect(url_for("intake.staff_windows"))
+    return render_window_form(form, None)
 
 
 @bp.route("/staff/windows/<int:window_id>/edit", methods=["GET", "POST"])
@@ -78,13 +102,21 @@ def edit_window(window_id: int):
     found = staff_window_or_404(window_id)
     form = window_form(found)
     if form.validate_on_submit():
-        if services.update_window(current_user, found, details_from(form)):
-            flash(f"“{found.title}” has been saved.", "success")
+        stage = found.stage()
+        try:
+            changed = services.update_window(current_user, found, details_from(form))
+        except services.WindowChangeRefused as refused:
+            show_problems(form, refused)
         else:
-            flash(f"Nothing changed: “{found.title}” is as it was.", "info")
-        return redirect(url_for("intake.staff_windows"))
-    return render_template("intake/staff/window_form.html", form=form, window=found,
-                           has_areas=bool(form.areas.choices))
+            if not changed:
+                flash(f"Nothing changed: “{found.title}” is as it was.", "info")
+            elif found.stage() != stage:
+                flash(f"“{found.title}” has been saved. Its stage is now: "
+                      f"{found.stage().label}.", "success")
+            else:
+                flash(f"“{found.title}” has been saved.", "success")
+            return redirect(url_for("intake.staff_windows"))
+    return render_window_form(form, found)
 
 
 CONFIRMATIONS = {
