@@ -1,6 +1,6 @@
 """Changing a window once things have happened in it: dates that are history, sources and
 areas its ideas use, closing voting early, criteria behind a published shortlist, the audit
-entry of a change."""
+entry of a change, and authors' edits once people support their ideas."""
 
 from dataclasses import replace
 from datetime import timedelta
@@ -24,6 +24,7 @@ from app.models import (
     Role,
     Source,
     Support,
+    SupportLedger,
     User,
     WindowStage,
     utcnow,
@@ -406,6 +407,54 @@ def test_closing_voting_twice_at_once_closes_it_once(staff, monkeypatch):
         AuditEvent.action == "window.close_voting")) == 1
 
 
+# ---- Authors' edits once voting is reached ---------------------------------------------------
+
+def test_an_idea_with_supports_cannot_be_edited_whatever_the_dates_say(staff):
+    window = factories.make_window(stage="voting")
+    author = factories.make_user()
+    supported = factories.make_idea(window, author)
+    unsupported = factories.make_idea(window, author, title="Another idea about the buses")
+    supporters(window, supported, 1)
+    # The dates moved back before these rules: the window says voting opens next week.
+    window.voting_open_at = utcnow() + 5 * DAY
+    window.submissions_close_at = utcnow() + 4 * DAY
+    window.submissions_open_at = utcnow() - 10 * DAY
+    db.session.commit()
+    assert not window.voting_has_opened()
+    supported, unsupported = (db.session.get(Idea, i.id) for i in (supported, unsupported))
+    assert not services.can_edit(author, supported)
+    assert services.why_cannot_edit(supported).startswith("People have supported this idea")
+    # Voting was reached in the window, so no published idea in it changes.
+    assert not services.can_edit(author, unsupported)
+    assert services.why_cannot_edit(unsupported) == ("You can no longer change this idea: "
+                                                     "voting has opened.")
+    with pytest.raises(services.IntakeError):
+        services.update_idea(author, supported, services.IdeaDetails(
+            title="The opposite of what people supported", problem="Something else."))
+
+
+def test_supports_given_and_withdrawn_still_mean_voting_was_reached(staff):
+    window = factories.make_window(stage="voting")
+    author = factories.make_user()
+    idea = factories.make_idea(window, author)
+    person = supporters(window, idea, 1)[0]
+    db.session.execute(Support.__table__.delete().where(Support.user_id == person.id))
+    db.session.commit()
+    assert db.session.scalar(select(SupportLedger.used).where(
+        SupportLedger.user_id == person.id)) == 0
+    window.voting_open_at = utcnow() + 5 * DAY
+    window.submissions_close_at = utcnow() + 4 * DAY
+    db.session.commit()
+    assert not services.can_edit(author, db.session.get(Idea, idea.id))
+
+
+def test_authors_still_edit_before_voting_opens(staff):
+    window = factories.make_window(stage="open")
+    author = factories.make_user()
+    idea = factories.make_idea(window, author)
+    assert services.can_edit(author, db.session.get(Idea, idea.id))
+
+
 # ---- Criteria --------------------------------------------------------------------------------
 
 def test_criteria_are_locked_once_the_shortlist_is_published(staff):
@@ -600,3 +649,18 @@ def test_the_criteria_page_is_read_only_once_the_shortlist_is_published(app, cli
             AuditEvent.action == "criteria.reword")) == 0
 
 
+def test_an_author_is_told_why_a_supported_idea_cannot_change(app, client, auth, make_user,
+                                                             make_window, make_idea):
+    author = make_user("rosa@example.org")
+    window = make_window(stage="voting")
+    idea = make_idea(window, author)
+    with app.app_context():
+        supporters(window, idea, 88)
+        stored = db.session.get(IdeaWindow, window.id)
+        stored.voting_open_at = utcnow() + 5 * DAY  # moved back before these rules
+        stored.submissions_close_at = utcnow() + 4 * DAY
+        db.session.commit()
+    auth.sign_in("rosa@example.org")
+    assert "Change your idea" not in text(client.get(f"/ideas/{idea.id}"))
+    response = client.get(f"/ideas/{idea.id}/edit", follow_redirects=True)
+    assert "People have supported this idea, so it can no longer be changed" in text(response)

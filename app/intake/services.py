@@ -479,14 +479,14 @@ def create_draft(author: User, window: IdeaWindow, option: SubmitAs,
 
 
 def can_edit(user: User, idea: Idea, now: datetime | None = None) -> bool:
-    """Authors edit drafts, and published ideas until voting opens (if still submitted)."""
+    """Authors edit drafts, and published ideas until voting opens (if still submitted and
+    nobody supports them): supporters backed the words as they were."""
     if not user.is_authenticated or idea.author_id != user.id:
         return False
     if idea.status == IdeaStatus.DRAFT:
         return True
-    now = now or utcnow()
-    return idea.status == IdeaStatus.SUBMITTED and not idea.window.voting_has_opened(now) \
-        and idea.window.closed_at is None
+    return (idea.status == IdeaStatus.SUBMITTED and idea.window.closed_at is None
+            and idea.support_count == 0 and not window_rules.voting_reached(idea.window, now))
 
 
 def why_cannot_edit(idea: Idea) -> str:
@@ -497,6 +497,9 @@ def why_cannot_edit(idea: Idea) -> str:
         return f"This idea is {idea.status.label.lower()}, so it can no longer be changed."
     if idea.window.closed_at is not None:
         return "The window is closed, so this idea can no longer be changed."
+    if idea.support_count:
+        return ("People have supported this idea, so it can no longer be changed: they "
+                "supported what it says now. You can withdraw it at any time.")
     return "You can no longer change this idea: voting has opened."
 
 

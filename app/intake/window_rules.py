@@ -28,7 +28,7 @@ Nothing here writes; `app.intake.services` calls it and refuses the change.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, exists, func, select
 
 from app.extensions import db
 from app.filters import london_date, london_datetime, plural
@@ -119,6 +119,18 @@ def history(window: IdeaWindow) -> History:
                    ever_supported=bool(supporters or ledgers), most_given=most_given or 0,
                    authors_supporting_own=own or 0,
                    by_source={Source(k): v for k, v in by_source.items()}, by_area=by_area)
+
+
+def voting_reached(window: IdeaWindow, now: datetime | None = None) -> bool:
+    """Whether voting has opened in `window`: by its dates, because its shortlist is out, or
+    because people have supported ideas in it (whatever its dates say now)."""
+    if window.voting_has_opened(now) or window.shortlist_published_at is not None:
+        return True
+    if window.id is None:
+        return False
+    return bool(db.session.scalar(select(
+        exists().where(Support.window_id == window.id)
+        | exists().where(SupportLedger.window_id == window.id))))
 
 
 def _same_minute(a: datetime, b: datetime) -> bool:
