@@ -7,6 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.filters import LONDON
+from app.forms_common import format_time
 from app.models import AuditEvent, IdeaWindow, Role, WindowStage
 from tests.support.forms import submit, text
 
@@ -219,10 +221,12 @@ def test_a_wrong_month_is_the_only_part_outlined_and_the_summary_links_to_it(cli
 
 def test_changing_a_window_shows_its_dates_in_uk_time(client, auth, make_user, make_window):
     make_user("staff@example.org", role=Role.STAFF)
-    window = make_window(stage="open")
+    window = make_window(stage="upcoming")  # nothing has happened yet: any dates will do
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/windows/{window.id}/edit"))
     assert f'value="{window.title}"' in page
+    opens = window.submissions_open_at.astimezone(LONDON)
+    assert f'value="{opens.day}"' in page and f'value="{format_time(opens)}"' in page
     response = submit(client, f"/staff/windows/{window.id}/edit",
                       window_form(title="Renamed window"))
     assert "“Renamed window” has been saved" in text(response)

@@ -41,6 +41,7 @@ from app.forms_common import (
     parse_time,
     strip_whitespace,
 )
+from app.intake import window_rules
 from app.models import Source
 
 
@@ -244,23 +245,10 @@ class WindowForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         moments = {name: self.moment(name) for name, _label, _what in MOMENTS}
-        if None in moments.values():
-            return valid
-        checks = [
-            ("submissions_close", moments["submissions_close"] > moments["submissions_open"],
-             "Ideas must close after they open"),
-            ("voting_close", moments["voting_close"] > moments["voting_open"],
-             "Voting must close after it opens"),
-            ("voting_open", moments["voting_open"] >= moments["submissions_open"],
-             "Voting cannot open before ideas open"),
-            # Voting may overlap the last weeks of submissions, but ideas posted after it
-            # closed could never be supported.
-            ("voting_close", moments["voting_close"] >= moments["submissions_close"],
-             "Voting must close after ideas close, so that every idea can be supported"),
-        ]
-        for name, ok, message in checks:
+        # The same order rules as the service (which refuses what the form lets through).
+        for name, message in window_rules.order_problems(moments).items():
             errors = getattr(self, f"{name}_date").errors
-            if not ok and not errors:  # one message a field: the first problem
+            if not errors:  # one message a field: the first problem
                 errors.append(message)
                 valid = False
         return valid

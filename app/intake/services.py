@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 
 from app import audit
 from app.accounts import personal_data
 from app.extensions import db
+from app.intake import window_rules
 from app.models import (
     Area,
     Idea,
@@ -109,28 +110,71 @@ def _window_state(window: IdeaWindow) -> dict[str, Any]:
     return {
         "title": window.title,
         "theme": window.theme,
+        "description": window.description,
         "submissions_open_at": window.submissions_open_at.isoformat(),
         "submissions_close_at": window.submissions_close_at.isoformat(),
         "voting_open_at": window.voting_open_at.isoformat(),
         "voting_close_at": window.voting_close_at.isoformat(),
         "sources": [s.value for s in window.accepted_sources],
-        "areas": [a.name for a in window.areas],
+        "areas": sorted(a.name for a in window.areas),
         "support_limit": window.support_limit,
         "authors_may_support_own": window.authors_may_support_own,
         "premoderation": window.premoderation,
     }
 
 
+# How the audit summary names each part of a window that changed.
+WINDOW_FIELDS = {
+    "title": "title", "theme": "theme", "description": "description",
+    "submissions_open_at": "when ideas open", "submissions_close_at": "when ideas close",
+    "voting_open_at": "when voting opens", "voting_close_at": "when voting closes",
+    "sources": "who may submit", "areas": "areas", "support_limit": "supports each person may give",
+    "authors_may_support_own": "authors supporting their own ideas",
+    "premoderation": "pre-moderation",
+}
+
+
+class WindowChangeRefused(IntakeError):
+    """Details a window cannot take, with a message for each field that must change (keys
+    as `window_rules.problems` names them)."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(next(iter(problems.values())))
+        self.problems = problems
+
+
+def _moments(details: WindowDetails) -> dict[str, datetime]:
+    return {name: getattr(details, f"{name}_at") for name in window_rules.MOMENTS}
+
+
+def window_problems(window: IdeaWindow | None, details: WindowDetails,
+                    now: datetime | None = None) -> dict[str, str]:
+    """Why `details` cannot be saved for `window` (None: a new one), field by field; empty
+    when they can. The rules are in `app.intake.window_rules`."""
+    accepts = {Source.RESIDENT: details.accepts_residents,
+               Source.COUNCIL: details.accepts_councils,
+               Source.MAYORAL: details.accepts_mayoral}
+    return window_rules.problems(window, _moments(details), accepts, details.area_ids,
+                                 details.support_limit, details.authors_may_support_own, now)
+
+
 def _apply(window: IdeaWindow, details: WindowDetails) -> None:
+    # A moment the form sent back as it is stored (to the minute) keeps its seconds.
+    same = (window_rules.unchanged_moments(window, _moments(details))
+            if window.id is not None else set())
     for name in ("title", "theme", "description", "submissions_open_at", "submissions_close_at",
                  "voting_open_at", "voting_close_at", "accepts_residents", "accepts_councils",
                  "accepts_mayoral", "support_limit", "authors_may_support_own", "premoderation"):
-        setattr(window, name, getattr(details, name))
+        if name.removesuffix("_at") not in same:
+            setattr(window, name, getattr(details, name))
     window.areas = list(db.session.scalars(select(Area).where(Area.id.in_(details.area_ids))))
 
 
 def create_window(actor: User, details: WindowDetails) -> IdeaWindow:
     """Create a draft window; nobody outside staff sees it until it is published."""
+    problems = window_problems(None, details)
+    if problems:
+        raise WindowChangeRefused(problems)
     window = IdeaWindow(created_by_id=actor.id)
     _apply(window, details)
     db.session.add(window)
@@ -140,13 +184,29 @@ def create_window(actor: User, details: WindowDetails) -> IdeaWindow:
     return window
 
 
-def update_window(actor: User, window: IdeaWindow, details: WindowDetails) -> None:
-    """Change a window's details."""
+def update_window(actor: User, window: IdeaWindow, details: WindowDetails,
+                  now: datetime | None = None) -> list[str]:
+    """Change a window's details within what has already happened in it (refused with
+    `WindowChangeRefused`); returns the names of the parts that changed, none when nothing
+    did (and nothing is saved or audited)."""
+    problems = window_problems(window, details, now)
+    if problems:
+        raise WindowChangeRefused(problems)
     before = _window_state(window)
     _apply(window, details)
-    audit.record(actor, "window.update", window, f"Changed window {window.title}",
-                 before=before, after=_window_state(window))
+    after = _window_state(window)
+    changed = [key for key in after if after[key] != before[key]]
+    if not changed:
+        db.session.rollback()
+        return []
+    # Only what changed, so the log says what happened rather than listing every field.
+    audit.record(actor, "window.update", window,
+                 f"Changed window {window.title}: "
+                 f"{', '.join(WINDOW_FIELDS[key] for key in changed)}",
+                 before={key: before[key] for key in changed},
+                 after={key: after[key] for key in changed})
     db.session.commit()
+    return [WINDOW_FIELDS[key] for key in changed]
 
 
 def publish_window(actor: User, window: IdeaWindow) -> None:
@@ -179,9 +239,44 @@ def reopen_window(actor: User, window: IdeaWindow) -> None:
     db.session.commit()
 
 
+def close_voting(actor: User, window: IdeaWindow, now: datetime | None = None) -> None:
+    """End voting now, before its date (and stop taking ideas, if they are still open, as
+    voting cannot close before ideas do). Nobody is notified: no stage change tells anyone."""
+    now = now or utcnow()
+    reason = window_rules.why_cannot_close_voting(window, now)
+    if reason:
+        raise IntakeError(reason)
+    before = {"voting_close_at": window.voting_close_at}
+    if window.submissions_close_at > now:
+        before["submissions_close_at"] = window.submissions_close_at
+    after = dict.fromkeys(before, now)
+    # Conditional on what was read, so that a second press, or a change to the dates made
+    # at the same moment, finds the window changed instead of closing it twice.
+    claimed = db.session.execute(
+        update(IdeaWindow)
+        .where(IdeaWindow.id == window.id, IdeaWindow.published_at.is_not(None),
+               IdeaWindow.voting_open_at <= now, IdeaWindow.voting_close_at > now,
+               IdeaWindow.submissions_close_at == window.submissions_close_at,
+               IdeaWindow.shortlist_published_at.is_(None), IdeaWindow.closed_at.is_(None))
+        .values(**after).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise IntakeError(window_rules.why_cannot_close_voting(window) or
+                          "The window changed while you were looking at it. Check its dates "
+                          "and try again.")
+    db.session.expire(window)
+    audit.record(actor, "window.close_voting", window, f"Closed voting in window "
+                 f"{window.title} early",
+                 before={k: v.isoformat() for k, v in before.items()},
+                 after={k: v.isoformat() for k, v in after.items()})
+    db.session.commit()
+
+
 def why_window_action_refused(action: str, window: IdeaWindow) -> str | None:
-    """Why "close", "reopen" or "delete" cannot be done to the window now, or None: said on
-    the page that asks first, before its button."""
+    """Why "close", "close_voting", "reopen" or "delete" cannot be done to the window now,
+    or None: said on the page that asks first, before its button."""
+    if action == "close_voting":
+        return window_rules.why_cannot_close_voting(window)
     if action == "delete" and window_has_ideas(window):
         return "This window has ideas, so it cannot be deleted. You can close it instead."
     if action == "reopen" and window.closed_at is None:
@@ -384,14 +479,14 @@ def create_draft(author: User, window: IdeaWindow, option: SubmitAs,
 
 
 def can_edit(user: User, idea: Idea, now: datetime | None = None) -> bool:
-    """Authors edit drafts, and published ideas until voting opens (if still submitted)."""
+    """Authors edit drafts, and published ideas until voting opens (if still submitted and
+    nobody supports them): supporters backed the words as they were."""
     if not user.is_authenticated or idea.author_id != user.id:
         return False
     if idea.status == IdeaStatus.DRAFT:
         return True
-    now = now or utcnow()
-    return idea.status == IdeaStatus.SUBMITTED and not idea.window.voting_has_opened(now) \
-        and idea.window.closed_at is None
+    return (idea.status == IdeaStatus.SUBMITTED and idea.window.closed_at is None
+            and idea.support_count == 0 and not window_rules.voting_reached(idea.window, now))
 
 
 def why_cannot_edit(idea: Idea) -> str:
@@ -402,6 +497,9 @@ def why_cannot_edit(idea: Idea) -> str:
         return f"This idea is {idea.status.label.lower()}, so it can no longer be changed."
     if idea.window.closed_at is not None:
         return "The window is closed, so this idea can no longer be changed."
+    if idea.support_count:
+        return ("People have supported this idea, so it can no longer be changed: they "
+                "supported what it says now. You can withdraw it at any time.")
     return "You can no longer change this idea: voting has opened."
 
 
@@ -476,6 +574,9 @@ def publish_idea(author: User, idea: Idea, daily_limit: int,
         raise IntakeError(reason)
     if not idea.window.accepts(idea.source):
         raise IntakeError("This window no longer takes ideas from this source.")
+    if idea.area is not None and idea.area not in idea.window.areas:
+        raise IntakeError(f"This window no longer offers {idea.area.name} as an area. Change "
+                          f"your idea to choose another area. It is saved as a draft.")
     if idea.organisation is not None and idea.organisation_id not in {
             m.organisation_id for m in author.approved_memberships()}:
         raise IntakeError(f"You no longer act for {idea.organisation.name}, so this draft "

@@ -8,7 +8,7 @@ from app.access import staff_required
 from app.extensions import db
 from app.filters import LONDON
 from app.forms_common import ButtonForm, format_time
-from app.intake import bp, services
+from app.intake import bp, services, window_rules
 from app.intake.forms import AreaForm, WindowForm
 from app.models import Area, IdeaWindow, Source
 
@@ -57,6 +57,27 @@ def details_from(form: WindowForm) -> services.WindowDetails:
         premoderation=bool(form.premoderation.data))
 
 
+# The form field that shows each of the service's problems.
+PROBLEM_FIELDS = {"submissions_open": "submissions_open_date",
+                  "submissions_close": "submissions_close_date",
+                  "voting_open": "voting_open_date", "voting_close": "voting_close_date"}
+
+
+def show_problems(form: WindowForm, refused: services.WindowChangeRefused) -> None:
+    """Put the service's reasons on the fields they are about, for the error summary."""
+    for name, message in refused.problems.items():
+        field = getattr(form, PROBLEM_FIELDS.get(name, name))
+        field.errors = [*field.errors, message]
+
+
+def render_window_form(form: WindowForm, window: IdeaWindow | None):
+    return render_template(
+        "intake/staff/window_form.html", form=form, window=window,
+        has_areas=bool(form.areas.choices),
+        fixed=window_rules.what_is_fixed(window) if window else [],
+        can_close_voting=window is not None and not window_rules.why_cannot_close_voting(window))
+
+
 @bp.route("/staff/windows/new", methods=["GET", "POST"])
 @staff_required
 def new_window():
@@ -64,12 +85,15 @@ def new_window():
     if request.method == "GET":
         form.sources.data = [s.value for s in Source]
     if form.validate_on_submit():
-        created = services.create_window(current_user, details_from(form))
-        flash(f"“{created.title}” has been saved as a draft. Publish it when it is ready.",
-              "success")
-        return redirect(url_for("intake.staff_windows"))
-    return render_template("intake/staff/window_form.html", form=form, window=None,
-                           has_areas=bool(form.areas.choices))
+        try:
+            created = services.create_window(current_user, details_from(form))
+        except services.WindowChangeRefused as refused:
+            show_problems(form, refused)
+        else:
+            flash(f"“{created.title}” has been saved as a draft. Publish it when it is ready.",
+                  "success")
+            return redirect(url_for("intake.staff_windows"))
+    return render_window_form(form, None)
 
 
 @bp.route("/staff/windows/<int:window_id>/edit", methods=["GET", "POST"])
@@ -78,33 +102,50 @@ def edit_window(window_id: int):
     found = staff_window_or_404(window_id)
     form = window_form(found)
     if form.validate_on_submit():
-        services.update_window(current_user, found, details_from(form))
-        flash(f"“{found.title}” has been saved.", "success")
-        return redirect(url_for("intake.staff_windows"))
-    return render_template("intake/staff/window_form.html", form=form, window=found,
-                           has_areas=bool(form.areas.choices))
+        stage = found.stage()
+        try:
+            changed = services.update_window(current_user, found, details_from(form))
+        except services.WindowChangeRefused as refused:
+            show_problems(form, refused)
+        else:
+            if not changed:
+                flash(f"Nothing changed: “{found.title}” is as it was.", "info")
+            elif found.stage() != stage:
+                flash(f"“{found.title}” has been saved. Its stage is now: "
+                      f"{found.stage().label}.", "success")
+            else:
+                flash(f"“{found.title}” has been saved.", "success")
+            return redirect(url_for("intake.staff_windows"))
+    return render_window_form(form, found)
 
 
 CONFIRMATIONS = {
     "close": ("Close {title}?", "Nobody will be able to submit or support ideas in it. Its "
               "ideas and decisions stay public. You can reopen it later.", "Close window"),
-    "reopen": ("Reopen {title}?", "{reopened}", "Reopen window"),
+    "close_voting": ("Close voting in {title} now?", "", "Close voting now"),
+    "reopen": ("Reopen {title}?", "", "Reopen window"),
     "delete": ("Delete {title}?", "The window is removed for good. Only windows with no ideas "
                "can be deleted.", "Delete window"),
 }
+# What the page that asks first says, for the actions whose effect depends on the window.
+EXPLAINED = {"close_voting": window_rules.what_closing_voting_does,
+             "reopen": lambda window: [services.what_reopening_does(window)]}
 
 
 def _window_action(window_id: int, action, done: str, confirm: str | None = None):
     found = staff_window_or_404(window_id)
     if request.method == "GET" and confirm:
         heading, explanation, button = CONFIRMATIONS[confirm]
-        if confirm == "reopen":
-            explanation = explanation.format(reopened=services.what_reopening_does(found))
-        # Say so before the button, not after it, when the action would be refused.
+        # Say so before the button, not after it, when the action would be refused; then
+        # what it would do is beside the point.
         refused = services.why_window_action_refused(confirm, found)
+        if confirm in EXPLAINED:
+            paragraphs = [] if refused else EXPLAINED[confirm](found)
+        else:
+            paragraphs = [explanation]
         return render_template("intake/staff/confirm.html", window=found,
                                heading=heading.format(title=found.title),
-                               explanation=explanation, button=button, form=ButtonForm(),
+                               paragraphs=paragraphs, button=button, form=ButtonForm(),
                                warning=confirm == "delete", refused=refused)
     if ButtonForm().validate_on_submit():
         title = found.title
@@ -128,6 +169,14 @@ def publish_window(window_id: int):
 @staff_required
 def close_window(window_id: int):
     return _window_action(window_id, services.close_window, "“{title}” is closed.", "close")
+
+
+@bp.route("/staff/windows/<int:window_id>/close-voting", methods=["GET", "POST"])
+@staff_required
+def close_voting(window_id: int):
+    return _window_action(window_id, services.close_voting,
+                          "Voting in “{title}” has closed. Its stage is now: {stage}.",
+                          "close_voting")
 
 
 @bp.route("/staff/windows/<int:window_id>/reopen", methods=["GET", "POST"])

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, String, and_, cast, exists, func, select
+from sqlalchemy import Select, String, and_, cast, distinct, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -61,8 +61,30 @@ def criteria_for(window: IdeaWindow, create: bool = True) -> list[Criterion]:
                                    .order_by(Criterion.position)))
 
 
+def why_criteria_locked(window: IdeaWindow) -> str | None:
+    """Why a window's criteria can no longer be reworded, or None while they can."""
+    if window.shortlist_published_at is None:
+        return None
+    from app.filters import london_date
+
+    return (f"The shortlist was published on {london_date(window.shortlist_published_at)}, "
+            f"so the criteria cannot change: its feasibility scores were given against these "
+            f"words.")
+
+
+def scored_ideas(window: IdeaWindow) -> int:
+    """How many of the window's ideas reviewers have scored against its criteria."""
+    return db.session.scalar(select(func.count(distinct(Assessment.idea_id)))
+                             .join(Idea, Idea.id == Assessment.idea_id)
+                             .where(Idea.window_id == window.id)) or 0
+
+
 def reword_criteria(actor: User, window: IdeaWindow, changes: dict[int, tuple[str, str]]) -> None:
-    """Change the names and wording of a window's criteria (an admin task)."""
+    """Change the names and wording of a window's criteria (an admin task), until its
+    shortlist is published."""
+    locked = why_criteria_locked(window)
+    if locked:
+        raise AssessmentError(locked)
     rows = {c.id: c for c in criteria_for(window)}
     before = {c.id: [c.name, c.wording] for c in rows.values()}
     for criterion_id, (name, wording) in changes.items():

@@ -523,6 +523,10 @@ def criteria(window_id: int):
     window = window_or_404(window_id)
     rows = assessments.criteria_for(window)
     errors = {}
+    locked = assessments.why_criteria_locked(window)
+    if request.method == "POST" and locked:
+        flash(locked, "warning")
+        return redirect(url_for("review.criteria", window_id=window.id))
     if request.method == "POST" and ButtonForm().validate_on_submit():
         changes = {}
         for row in rows:
@@ -533,10 +537,15 @@ def criteria(window_id: int):
                                   f"for criterion {row.position + 1}")
             changes[row.id] = (name, wording)
         if not errors:
-            assessments.reword_criteria(current_user, window, changes)
-            flash("The criteria are saved.", "success")
+            try:
+                assessments.reword_criteria(current_user, window, changes)
+            except assessments.AssessmentError as error:  # published since the page loaded
+                flash(str(error), "warning")
+            else:
+                flash("The criteria are saved.", "success")
             return redirect(url_for("review.criteria", window_id=window.id))
     return render_template("review/criteria.html", window=window, rows=rows, headings=HEADINGS,
-                           errors=errors, posted=request.form, form=ButtonForm(),
+                           errors=errors, posted=request.form, form=ButtonForm(), locked=locked,
+                           scored=assessments.scored_ideas(window),
                            error_items=[(f"#name-{i}", m) for i, m in errors.items()],
                            page_has_errors=bool(errors))

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from app.models import MembershipStatus, Role
+from app.extensions import db
+from app.models import IdeaWindow, MembershipStatus, Role, utcnow
 from tests.support.factories import PASSWORD
 
 PUBLIC_PAGES = ["/", "/accessibility", "/privacy", "/cookies", "/sign-in", "/register",
@@ -150,9 +151,48 @@ def test_every_window_action_is_on_screen_on_a_small_phone(page, make_user, make
                for verb in ("Change", "Support signals for", "Similar ideas and themes in",
                             "Review the ideas in", "Shortlist of", "Feasibility criteria of")]
     actions += [("link", f"Delete {draft.title}"), ("button", f"Publish {draft.title}"),
-                ("link", f"Close {voting.title}"),
+                ("link", f"Close {voting.title}"), ("link", f"Close voting now in {voting.title}"),
                 ("link", f"Delete {closed.title}"), ("button", f"Reopen {closed.title}")]
     assert off_screen(page, actions) == []
+
+
+def test_changing_a_window_once_voting_has_opened(page, make_user, make_window, make_idea):
+    """The form says what can no longer change, refuses a date moved back with a message
+    the error summary links to, and "Close voting now" asks first."""
+    make_user("sam@example.org", role=Role.STAFF)
+    window = make_window(stage="voting", title="Winter ideas about getting around the city")
+    make_idea(window, make_user(), title="Put gritters on the Moor Top estate before 7am")
+    sign_in(page, "sam@example.org")
+    page.goto(f"/staff/windows/{window.id}/edit")
+    expect(page.get_by_text("What can no longer change")).to_be_visible()
+    page.check_accessibility()
+    voting_opens = page.get_by_role("group", name="Voting opens", exact=True)
+    year = voting_opens.get_by_label("Year")
+    year.fill(str(int(year.input_value()) + 1))
+    closes = page.get_by_role("group", name="Voting closes", exact=True).get_by_label("Year")
+    closes.fill(str(int(closes.input_value()) + 1))
+    page.get_by_role("button", name="Save window").click()
+    expect(page.get_by_role("link", name=re.compile("so the date voting opens cannot change"))
+           ).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("link", name="close voting now").click()
+    expect(page.get_by_role("heading", name=re.compile("Close voting in"))).to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Close voting now").click()
+    expect(page.get_by_text("Its stage is now: Under review")).to_be_visible()
+
+
+def test_the_criteria_of_a_published_shortlist_read_only(page, app, make_user, make_window):
+    make_user("ann@example.org", role=Role.ADMIN)
+    window = make_window(stage="review")
+    with app.app_context():
+        db.session.get(IdeaWindow, window.id).shortlist_published_at = utcnow()
+        db.session.commit()
+    sign_in(page, "ann@example.org")
+    page.goto(f"/admin/windows/{window.id}/criteria")
+    expect(page.get_by_text("so the criteria cannot change")).to_be_visible()
+    expect(page.get_by_role("button", name="Save the criteria")).to_have_count(0)
+    page.check_accessibility()
 
 
 def off_screen(page, actions):
