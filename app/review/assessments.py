@@ -138,9 +138,14 @@ def feasibility(idea: Idea) -> Feasibility:
     return Feasibility(criteria, assessments, means, mean_total, mean_total / (2 * len(criteria)))
 
 
+def max_total(window: IdeaWindow) -> int:
+    """The most a reviewer's total can be in a window: 2 for each of its criteria."""
+    return 2 * len(criteria_for(window, create=False))
+
+
 def feasibility_shares(window: IdeaWindow) -> dict[int, float]:
     """For every assessed idea of a window: its mean total over the most it could score."""
-    maximum = 2 * len(criteria_for(window, create=False))
+    maximum = max_total(window)
     totals = db.session.execute(
         select(Assessment.idea_id, Assessment.id, func.sum(AssessmentScore.score))
         .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)
