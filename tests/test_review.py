@@ -865,6 +865,84 @@ def test_admins_filter_and_export_the_audit_log(app, review_window, staff, make_
     assert len(list(csv.reader(io.StringIO(tomorrow.lstrip("\ufeff"))))) == 1  # header only
 
 
+def test_the_audit_log_names_each_record_even_once_it_is_deleted(app, review_window, staff,
+                                                                  make_user, make_window):
+    from app.intake import services as intake
+    from app.models import IdeaStatus as Status
+    from app.models import User
+    from app.review import decisions
+
+    window, _rosa, (towpath, *_rest) = review_window
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    spare = make_window(stage="upcoming", title="Spring 2027 ideas")
+    sam = as_user(app, "sam@example.org")
+    submit(sam, f"/staff/ideas/{towpath.id}/review",
+           {"form": "note", "note-body": "Check the lighting data"})
+    with app.app_context():
+        actor = db.session.get(User, staff.id)
+        decisions.templates()  # the defaults, so that the one added is not the last
+        added = decisions.save_template(actor, "Quick no", Status.NOT_TAKEN_FORWARD, "No.")
+        template_id = added.id
+        decisions.delete_template(actor, added)
+        intake.delete_window(actor, db.session.get(IdeaWindow, spare.id))
+    page = text(as_user(app, "ann@example.org").get("/admin/audit"))
+    assert (f'<a class="govuk-link" href="/staff/ideas/{towpath.id}/review">Idea {towpath.id}: '
+            f'Light the canal towpath at night</a>') in page
+    # Gone since: named as the entries left them, marked deleted, and not linked.
+    assert f"<td class=\"govuk-table__cell\">Decision template {template_id}: Quick no " \
+           f"(deleted)</td>" in page
+    assert f"Idea window {spare.id}: Spring 2027 ideas (deleted)</td>" in page
+    assert f'href="/admin/windows/{spare.id}' not in page
+
+
+def test_the_audit_log_page_reads_names_in_a_few_queries_however_many_entries(
+        app, make_user, make_window, make_idea):
+    """Naming each entry's record and person takes the same queries for 3 entries as for 50:
+    one per kind of record on the page, not one per entry."""
+    from sqlalchemy import event
+
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    people = [make_user(role=Role.STAFF) for _ in range(5)]
+    window = make_window(stage="open")
+    ideas = [make_idea(window, people[0], title=f"Idea number {n}") for n in range(5)]
+
+    def add_events(count, spread):
+        """`count` entries by `spread` people about as many ideas and accounts, and a window."""
+        with app.app_context():
+            for n in range(count):
+                kind, key = (("ideas", ideas[n % spread].id) if n % 3 else
+                             ("users", people[n % spread].id) if n % 2
+                             else ("idea_windows", window.id))
+                db.session.add(AuditEvent(actor_id=people[n % spread].id, action="idea.note",
+                                          target_type=kind, target_id=str(key), summary="x"))
+            db.session.commit()
+
+    ann = as_user(app, "ann@example.org")
+
+    def queries_for_page() -> int:
+        statements = []
+        with app.app_context():
+            engine = db.engine
+
+        def count(*_args):
+            statements.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert ann.get("/admin/audit").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    add_events(4, 1)  # one person, and one record of each kind
+    queries_for_page()  # warm: the first page builds the decision templates and so on
+    few = queries_for_page()
+    add_events(46, 5)
+    page = text(ann.get("/admin/audit"))
+    assert "50 entries" in page and "Idea number 4</a>" in page
+    assert queries_for_page() == few
+
+
 def test_csv_cells_that_look_like_formulas_are_defused():
     from app.csv_export import csv_lines
 
