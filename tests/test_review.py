@@ -452,6 +452,70 @@ def test_reviewers_score_side_by_side_and_see_the_mean(app, review_window, staff
         assert last.before[key] == [2, "Clear and local"] and last.after[key] == [2, ""]
 
 
+def test_scoring_an_idea_without_a_reviewer_makes_you_its_reviewer(app, review_window, staff,
+                                                                    make_user):
+    window, _rosa, (towpath, flood, _homes) = review_window
+    ann_user = make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    criteria = window_criteria(app, window)
+    sam, ann = as_user(app, "sam@example.org"), as_user(app, "ann@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    assert ("This idea has no reviewer yet. When you save your scores, you become its "
+            "reviewer.") in text(sam.get(url))
+    page = text(submit(sam, url, score_form(criteria, [1] * 9)))
+    assert "Your scores are saved. You are now this idea’s reviewer." in page
+    assert fresh(app, Idea, towpath.id).assigned_to_id == staff.id
+    # A second reviewer's scores count alongside; the idea stays with its reviewer, and the
+    # page says whose it is, before and after.
+    page = text(ann.get(url))
+    assert ("Sam Staff is this idea’s reviewer. Your scores count alongside theirs, and the "
+            "idea stays with them.") in page and "no reviewer yet" not in page
+    page = text(submit(ann, url, score_form(criteria, [2] * 9)))
+    assert ("Your scores are saved. Sam Staff is this idea’s reviewer: your scores count "
+            "alongside theirs.") in page
+    assert fresh(app, Idea, towpath.id).assigned_to_id == staff.id
+    # Changing your own scores says nothing more.
+    page = text(submit(sam, url, score_form(criteria, [2] * 9)))
+    assert "Your scores are saved.</p>" in page and "You are now" not in page
+    # An idea assigned to someone by hand stays theirs when another person scores it.
+    queue = f"/staff/windows/{window.id}/review"
+    submit(sam, queue, {"ideas": [flood.id], "action": "assign", "reviewer": ann_user.id,
+                        "back": queue})
+    page = text(submit(sam, f"/staff/ideas/{flood.id}/review", score_form(criteria, [1] * 9)))
+    assert "Ann Admin is this idea’s reviewer" in page
+    assert fresh(app, Idea, flood.id).assigned_to_id == ann_user.id
+    with app.app_context():  # one entry for the reviewer scoring made, with who and why
+        made = list(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "idea.assign", AuditEvent.actor_id == staff.id,
+            AuditEvent.target_id == str(towpath.id))))
+        assert len(made) == 1 and made[0].before == {"assigned_to": None}
+        assert made[0].after == {"assigned_to": staff.id}
+        assert "who scored it" in made[0].summary
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "idea.assign")) == 2  # that one, and Ann by hand
+
+
+def test_scoring_never_takes_an_idea_assigned_a_moment_before(app, review_window, staff,
+                                                              make_user):
+    """The page was read when the idea had no reviewer; someone assigned it before the scores
+    were saved. The assignment stands."""
+    from app.models import User
+    from app.review.assessments import save_assessment
+
+    window, _rosa, (towpath, *_rest) = review_window
+    ann = make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    criteria = window_criteria(app, window)
+    with app.app_context():
+        idea = db.session.get(Idea, towpath.id)
+        assert idea.assigned_to_id is None  # as this session read it
+        db.session.execute(update(Idea).where(Idea.id == towpath.id)
+                           .values(assigned_to_id=ann.id)
+                           .execution_options(synchronize_session=False))
+        save_assessment(db.session.get(User, staff.id), idea,
+                        {c.id: (1, "") for c in criteria})
+        assert db.session.get(Idea, towpath.id).assigned_to_id == ann.id
+    assert "idea.assign" not in audit_actions(app)
+
+
 def test_the_assessment_screen_shows_everything_at_once(app, review_window, staff, make_user,
                                                         type_model):
     window, _rosa, (_towpath, _flood, homes) = review_window
@@ -557,7 +621,7 @@ def test_saving_one_part_keeps_what_is_typed_in_the_others(app, review_window, s
                                  "note-body": "Another note"}, follow_redirects=False)
     assert response.status_code == 302 and response.headers["Location"].endswith("#notes")
     assert [a for a in audit_actions(app) if a.startswith("idea.")] == [
-        "idea.assess", "idea.assess", "idea.note", "idea.note"]
+        "idea.assess", "idea.assign", "idea.assess", "idea.note", "idea.note"]
 
 
 def test_one_decision_from_the_assessment_screen(app, review_window, staff):

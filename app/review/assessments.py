@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, String, and_, cast, exists, func, select
+from sqlalchemy import Select, String, and_, cast, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -73,7 +73,8 @@ def reword_criteria(actor: User, window: IdeaWindow, changes: dict[int, tuple[st
 
 
 def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str]]) -> Assessment:
-    """Record (or change) one reviewer's scores: 0, 1 or 2 and a note for every criterion."""
+    """Record (or change) one reviewer's scores: 0, 1 or 2 and a note for every criterion.
+    Scoring an idea that has no reviewer makes the scorer its reviewer."""
     names = {c.id: c.name for c in criteria_for(idea.window)}
     criteria = set(names)
     if set(scores) != criteria:
@@ -100,8 +101,26 @@ def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str
     audit.record(reviewer, "idea.assess", idea, f"Scored idea {idea.id} for feasibility",
                  before=before,
                  after={_audit_key(k, names): [v[0], v[1].strip()] for k, v in scores.items()})
+    _claim_reviewer(reviewer, idea)
     db.session.commit()
     return assessment
+
+
+def _claim_reviewer(reviewer: User, idea: Idea) -> None:
+    """Make the person scoring an idea its reviewer if it has none; an idea given to someone
+    else stays theirs (others' scores count alongside, and only Assign moves an idea)."""
+    # Conditional, so that of two people scoring an unassigned idea at once only the first
+    # becomes its reviewer, and an assignment made meanwhile is never overwritten.
+    claimed = db.session.execute(
+        update(Idea).where(Idea.id == idea.id, Idea.assigned_to_id.is_(None))
+        .values(assigned_to_id=reviewer.id).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(idea, ["assigned_to_id", "assigned_to"])
+    if claimed:
+        audit.record(reviewer, "idea.assign", idea, f"Assigned idea {idea.id} to user "
+                     f"{reviewer.id}, who scored it when it had no reviewer",
+                     before={"assigned_to": None},
+                     after={"assigned_to": reviewer.id})
 
 
 def _audit_key(criterion_id: int, names: dict[int, str]) -> str:
