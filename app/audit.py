@@ -2,6 +2,7 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from app.models import (
     TriageRun,
     TypeModel,
     User,
+    utcnow,
 )
 
 log = logging.getLogger(__name__)
@@ -196,11 +198,15 @@ def record(
     summary: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
 ) -> AuditEvent:
-    """Add an audit event for `target` (a model instance); the caller commits."""
+    """Add an audit event for `target` (a model instance); the caller commits. `occurred_at`
+    is for the demo seed, which records its past decisions when they were made; the app
+    always records now."""
     if target.id is None:
         db.session.flush()  # so that a new target has its id
     event = AuditEvent(
+        occurred_at=occurred_at or utcnow(),
         actor_id=actor.id if actor is not None else None,
         action=action,
         target_type=target.__tablename__,

@@ -1,7 +1,7 @@
 """Feasibility: each window's editable criteria, reviewers' scores and notes, the queue."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Select, String, and_, cast, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -72,9 +72,11 @@ def reword_criteria(actor: User, window: IdeaWindow, changes: dict[int, tuple[st
     db.session.commit()
 
 
-def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str]]) -> Assessment:
+def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str]],
+                    at: datetime | None = None) -> Assessment:
     """Record (or change) one reviewer's scores: 0, 1 or 2 and a note for every criterion.
-    Scoring an idea that has no reviewer makes the scorer its reviewer."""
+    Scoring an idea that has no reviewer makes the scorer its reviewer. `at` is when the
+    scores were given, if not now (the demo's past window)."""
     names = {c.id: c.name for c in criteria_for(idea.window)}
     criteria = set(names)
     if set(scores) != criteria:
@@ -96,17 +98,18 @@ def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str
         row.score, row.note = score, note.strip()
         if criterion_id not in existing:
             assessment.scores.append(row)
-    assessment.updated_at = utcnow()
+    assessment.updated_at = at or utcnow()
     db.session.flush()
     audit.record(reviewer, "idea.assess", idea, f"Scored idea {idea.id} for feasibility",
                  before=before,
-                 after={_audit_key(k, names): [v[0], v[1].strip()] for k, v in scores.items()})
-    _claim_reviewer(reviewer, idea)
+                 after={_audit_key(k, names): [v[0], v[1].strip()] for k, v in scores.items()},
+                 occurred_at=at)
+    _claim_reviewer(reviewer, idea, at)
     db.session.commit()
     return assessment
 
 
-def _claim_reviewer(reviewer: User, idea: Idea) -> None:
+def _claim_reviewer(reviewer: User, idea: Idea, at: datetime | None = None) -> None:
     """Make the person scoring an idea its reviewer if it has none; an idea given to someone
     else stays theirs (others' scores count alongside, and only Assign moves an idea)."""
     # Conditional, so that of two people scoring an unassigned idea at once only the first
@@ -120,7 +123,7 @@ def _claim_reviewer(reviewer: User, idea: Idea) -> None:
         audit.record(reviewer, "idea.assign", idea, f"Assigned idea {idea.id} to user "
                      f"{reviewer.id}, who scored it when it had no reviewer",
                      before={"assigned_to": None},
-                     after={"assigned_to": reviewer.id})
+                     after={"assigned_to": reviewer.id}, occurred_at=at)
 
 
 def _audit_key(criterion_id: int, names: dict[int, str]) -> str:
