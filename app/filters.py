@@ -1,7 +1,9 @@
-"""Template filters and globals: times in Europe/London, plural words, asset URLs."""
+"""Template filters and globals: times in Europe/London, plural words, feasibility, asset
+URLs."""
 
 import os
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, url_for
@@ -42,6 +44,26 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """'1 idea', '2 ideas'."""
     word = singular if count == 1 else (plural_form or singular + "s")
     return f"{count:,} {word}"
+
+
+def score_number(value: float) -> str:
+    """A feasibility total or mean as staff read it: at most one decimal place, halves
+    rounded up, no trailing ".0" (9, 9.5, 12.3)."""
+    # Rounded to 6 places first, so that float noise (9.249999999999998 for 9.25, or
+    # Decimal(0.15) being 0.1499...) cannot turn a half down.
+    rounded = Decimal(repr(round(float(value), 6))).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return f"{rounded:f}".removesuffix(".0")
+
+
+def feasibility(share: float | None, max_total: int) -> str:
+    """An idea's feasibility, worded the same on every page: the mean of the reviewers'
+    totals out of the most a total can be, then that share as a whole percentage, as in
+    "9.5 out of 18 (53%)"; "Not scored yet" when nobody has scored it."""
+    if share is None:
+        return "Not scored yet"
+    # Shares are stored to 6 decimal places: round float noise away before rounding halves up.
+    percent = Decimal(repr(round(share * 100, 6))).quantize(Decimal(1), ROUND_HALF_UP)
+    return f"{score_number(share * max_total)} out of {max_total} ({percent}%)"
 
 
 def asset_url(filename: str) -> str:
@@ -126,6 +148,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(excerpt)
     app.add_template_filter(duration)
+    app.add_template_filter(feasibility)
+    app.add_template_filter(score_number)
     app.add_template_global(audit_record)
     app.add_template_global(audit_record_url)
     app.add_template_filter(audit_key)

@@ -228,9 +228,10 @@ class ButtonForm(FlaskForm):
 
 def flash_with_button(text: str, action: str, button: str,
                       fields: dict[str, str | int] | None = None, button_hidden: str = "",
-                      category: str = "success") -> None:
+                      category: str = "success", method: str = "post") -> None:
     """Flash a message whose banner holds a one-button form posting `fields` (and the CSRF
-    token) to `action`, such as an Undo; base.html renders it. `button_hidden` is read only by
-    screen readers, after the button's words."""
+    token) to `action`, such as an Undo; base.html renders it. With method="get" the button
+    opens `action` with `fields` instead, such as a page that asks first. `button_hidden` is
+    read only by screen readers, after the button's words."""
     flash({"text": text, "action": action, "button": button, "button_hidden": button_hidden,
-           "fields": fields or {}}, category)
+           "fields": fields or {}, "method": method}, category)

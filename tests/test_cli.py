@@ -118,6 +118,83 @@ def test_seed_demo_creates_three_windows_and_a_lived_in_set_of_ideas(runner, app
     assert "nothing changed" in again.output
 
 
+def test_the_demo_audit_log_tells_the_story_its_timelines_tell(runner, app, auth):
+    """Every staff decision the demo seeds is in the audit log, by Sam Staff, when the idea's
+    timeline says it was made, in the order a real review would make them."""
+    from app.models import (
+        Assessment,
+        AuditEvent,
+        ConfirmedType,
+        Idea,
+        IdeaStatus,
+        IdeaStatusChange,
+        IdeaWindow,
+        ShortlistOverride,
+    )
+    from app.review import shortlist
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        staff = db.session.scalar(select(User).where(User.email == "staff@example.org"))
+        past = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == "Spring 2026 ideas"))
+        events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+        about = {}
+        for event in events:
+            about.setdefault((event.action, event.target_id), []).append(event)
+        past_ideas = {i.id: i for i in db.session.scalars(select(Idea).where(
+            Idea.window_id == past.id))}
+        decided = list(db.session.scalars(select(IdeaStatusChange).where(
+            IdeaStatusChange.idea_id.in_(past_ideas),
+            IdeaStatusChange.status.not_in([IdeaStatus.SUBMITTED, IdeaStatus.WITHDRAWN]))))
+        assert len(decided) > len(past_ideas)  # under review, then a decision, for most
+        for change in decided:
+            action = "idea.merge" if change.status == IdeaStatus.MERGED else "idea.decide"
+            entry = [e for e in about[(action, str(change.idea_id))]
+                     if e.after["status"] == change.status.value]
+            assert len(entry) == 1, (change.idea_id, change.status)
+            assert entry[0].occurred_at == change.changed_at and entry[0].actor_id == staff.id
+            assert change.changed_by_id == staff.id
+            assert entry[0].summary.endswith("by publishing the shortlist") == \
+                change.from_shortlist
+        publish = about[("shortlist.publish", str(past.id))]
+        assert len(publish) == 1 and publish[0].occurred_at == past.shortlist_published_at
+        assert publish[0].after["shortlist"] == [e.idea_id for e in
+                                                 shortlist.published_entries(past)]
+        assert publish[0].after["not_taken_forward"] == sum(
+            1 for c in decided if c.from_shortlist and c.status == IdeaStatus.NOT_TAKEN_FORWARD)
+        assert [e.occurred_at for e in about[("window.close", str(past.id))]] == [past.closed_at]
+        for override in db.session.scalars(select(ShortlistOverride)):
+            entry, = about[("shortlist.override", str(override.idea_id))]
+            assert entry.after == {"include": override.include, "reason": override.reason}
+            assert entry.occurred_at == override.decided_at < past.shortlist_published_at
+        scores = list(db.session.scalars(select(Assessment)))
+        assert scores
+        for row in scores:
+            scored = [e.occurred_at for e in about[("idea.assess", str(row.idea_id))]]
+            assert row.updated_at in scored
+            # Sam scored each first, so each is Sam's to review, as scoring makes it.
+            assert past_ideas[row.idea_id].assigned_to_id == staff.id
+            assign, = about[("idea.assign", str(row.idea_id))]
+            assert assign.actor_id == staff.id and assign.occurred_at == min(scored)
+        typed = set(db.session.scalars(select(ConfirmedType.idea_id)))
+        assert typed and all(("idea.types", str(i)) in about for i in typed)
+        # Reviewing came after voting closed, and everything before the shortlist but it.
+        review = [e for e in events if e.target_type == "ideas"
+                  and int(e.target_id) in past_ideas]
+        assert all(past.voting_close_at <= e.occurred_at <= past.shortlist_published_at
+                   for e in review)
+        by_hand = [e for e in review if e.action in ("idea.decide", "idea.merge")
+                   and "publishing" not in e.summary and e.after["status"] != "under_review"]
+        assert by_hand and all(e.occurred_at < past.shortlist_published_at for e in by_hand)
+        # The idea waiting in the current window is Sam's by an assignment the log holds too.
+        assigned = db.session.scalar(select(Idea).where(Idea.window_id != past.id,
+                                                        Idea.assigned_to_id == staff.id))
+        assert ("idea.assign", str(assigned.id)) in about
+    auth.sign_in("admin@example.org", "admin-demo-pass-3806")
+    page = auth._client.get("/admin/audit?action=shortlist.publish").get_data(as_text=True)
+    assert f"Idea window {past.id}: Spring 2026 ideas</a>" in page
+
+
 def test_seed_bulk_fills_a_window(runner, app):
     from app.models import Idea
 

@@ -193,3 +193,42 @@ def test_upgrading_marks_the_changes_publishing_made(tmp_path, smtp_server):
         ).all() == [(1, "submitted", 0), (1, "shortlisted", 1), (2, "submitted", 0)]
         assert db.session.scalar(text("SELECT status FROM ideas WHERE id = 2")) == "submitted"
         db.session.remove()
+
+
+def test_upgrading_stops_sqlite_giving_a_deleted_templates_id_again(tmp_path, smtp_server):
+    """Migration 0012: the audit log names decision templates by id, so a new template must
+    never take the id of a deleted one, even one deleted before the upgrade (its id is in the
+    log); templates and their constraints survive the rebuild."""
+    app = sqlite_app(tmp_path, "t")
+    with app.app_context():
+        upgrade(revision="0011")
+        for statement in [
+            "INSERT INTO decision_templates (id, name, status, reason) VALUES"
+            " (1, 'Kept', 'under_review', 'Kept.'), (2, 'Also kept', 'under_review', 'Also.'),"
+            " (3, 'Deleted last', 'under_review', 'Gone.')",
+            "DELETE FROM decision_templates WHERE id = 3",
+            # A template deleted even earlier, known only to the audit log.
+            "INSERT INTO audit_events (occurred_at, action, target_type, target_id, summary)"
+            " VALUES ('2026-01-01', 'template.delete', 'decision_templates', '5', 'Deleted')",
+        ]:
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        db.session.execute(text("INSERT INTO decision_templates (name, status, reason) VALUES"
+                                " ('New', 'under_review', 'New.')"))
+        db.session.commit()
+        assert db.session.execute(text("SELECT id, name FROM decision_templates ORDER BY id")
+                                  ).all() == [(1, "Kept"), (2, "Also kept"), (6, "New")]
+        db.session.execute(text("DELETE FROM decision_templates WHERE id = 6"))
+        db.session.execute(text("INSERT INTO decision_templates (name, status, reason) VALUES"
+                                " ('Newer', 'under_review', 'Newer.')"))
+        db.session.commit()
+        assert db.session.scalar(text("SELECT max(id) FROM decision_templates")) == 7
+        for statement in ("INSERT INTO decision_templates (name, status, reason) VALUES"
+                          " ('Kept', 'under_review', 'Twice.')",
+                          "INSERT INTO decision_templates (name, status, reason) VALUES"
+                          " ('Odd', 'overlord', 'No.')"):
+            with pytest.raises(Exception, match="UNIQUE|CHECK"):
+                db.session.execute(text(statement))
+            db.session.rollback()
+        db.session.remove()

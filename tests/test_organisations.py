@@ -485,7 +485,8 @@ def test_audit_log_is_listed_and_filtered_for_admins(client, auth, make_user, ma
     page = text(client.get("/admin/audit?action=user.role"))
     assert "1 entry" in page and "organisation.create</code>" not in page
     assert f"Account {sam.id}" in page  # the record in words, not its table name
-    assert f'<a class="govuk-link" href="/admin/users/{sam.id}">Account {sam.id}</a>' in page
+    assert (f'<a class="govuk-link" href="/admin/users/{sam.id}">Account {sam.id}: '
+            f'{sam.display_name}</a>') in page
     assert ">Role</dt>" in page and "resident → staff" in page
 
 

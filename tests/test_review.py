@@ -441,7 +441,8 @@ def test_reviewers_score_side_by_side_and_see_the_mean(app, review_window, staff
     assert "Clear and local" in page
     assert ">1.5<" in page  # criterion 1: (2 + 1) / 2
     assert ">0.5<" in page  # criterion 7: (0 + 1) / 2
-    assert ">9.0<" in page  # totals 9 and 9
+    assert ">9<" in page  # totals 9 and 9, one decimal place at most as everywhere
+    assert "9 out of 18 (50%)</span>: the mean of the 2 reviewers’ totals." in page
     # Changing your scores replaces them; it never adds a third reviewer.
     submit(sam, url, score_form(criteria, [2] * 9))
     page = text(sam.get(url))
@@ -452,6 +453,70 @@ def test_reviewers_score_side_by_side_and_see_the_mean(app, review_window, staff
                                   .order_by(AuditEvent.id.desc())).first()
         key = f"{criteria[0].name} (#{criteria[0].id})"
         assert last.before[key] == [2, "Clear and local"] and last.after[key] == [2, ""]
+
+
+def test_scoring_an_idea_without_a_reviewer_makes_you_its_reviewer(app, review_window, staff,
+                                                                    make_user):
+    window, _rosa, (towpath, flood, _homes) = review_window
+    ann_user = make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    criteria = window_criteria(app, window)
+    sam, ann = as_user(app, "sam@example.org"), as_user(app, "ann@example.org")
+    url = f"/staff/ideas/{towpath.id}/review"
+    assert ("This idea has no reviewer yet. When you save your scores, you become its "
+            "reviewer.") in text(sam.get(url))
+    page = text(submit(sam, url, score_form(criteria, [1] * 9)))
+    assert "Your scores are saved. You are now this idea’s reviewer." in page
+    assert fresh(app, Idea, towpath.id).assigned_to_id == staff.id
+    # A second reviewer's scores count alongside; the idea stays with its reviewer, and the
+    # page says whose it is, before and after.
+    page = text(ann.get(url))
+    assert ("Sam Staff is this idea’s reviewer. Your scores count alongside theirs, and the "
+            "idea stays with them.") in page and "no reviewer yet" not in page
+    page = text(submit(ann, url, score_form(criteria, [2] * 9)))
+    assert ("Your scores are saved. Sam Staff is this idea’s reviewer: your scores count "
+            "alongside theirs.") in page
+    assert fresh(app, Idea, towpath.id).assigned_to_id == staff.id
+    # Changing your own scores says nothing more.
+    page = text(submit(sam, url, score_form(criteria, [2] * 9)))
+    assert "Your scores are saved.</p>" in page and "You are now" not in page
+    # An idea assigned to someone by hand stays theirs when another person scores it.
+    queue = f"/staff/windows/{window.id}/review"
+    submit(sam, queue, {"ideas": [flood.id], "action": "assign", "reviewer": ann_user.id,
+                        "back": queue})
+    page = text(submit(sam, f"/staff/ideas/{flood.id}/review", score_form(criteria, [1] * 9)))
+    assert "Ann Admin is this idea’s reviewer" in page
+    assert fresh(app, Idea, flood.id).assigned_to_id == ann_user.id
+    with app.app_context():  # one entry for the reviewer scoring made, with who and why
+        made = list(db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "idea.assign", AuditEvent.actor_id == staff.id,
+            AuditEvent.target_id == str(towpath.id))))
+        assert len(made) == 1 and made[0].before == {"assigned_to": None}
+        assert made[0].after == {"assigned_to": staff.id}
+        assert "who scored it" in made[0].summary
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "idea.assign")) == 2  # that one, and Ann by hand
+
+
+def test_scoring_never_takes_an_idea_assigned_a_moment_before(app, review_window, staff,
+                                                              make_user):
+    """The page was read when the idea had no reviewer; someone assigned it before the scores
+    were saved. The assignment stands."""
+    from app.models import User
+    from app.review.assessments import save_assessment
+
+    window, _rosa, (towpath, *_rest) = review_window
+    ann = make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    criteria = window_criteria(app, window)
+    with app.app_context():
+        idea = db.session.get(Idea, towpath.id)
+        assert idea.assigned_to_id is None  # as this session read it
+        db.session.execute(update(Idea).where(Idea.id == towpath.id)
+                           .values(assigned_to_id=ann.id)
+                           .execution_options(synchronize_session=False))
+        save_assessment(db.session.get(User, staff.id), idea,
+                        {c.id: (1, "") for c in criteria})
+        assert db.session.get(Idea, towpath.id).assigned_to_id == ann.id
+    assert "idea.assign" not in audit_actions(app)
 
 
 def test_the_assessment_screen_shows_everything_at_once(app, review_window, staff, make_user,
@@ -559,7 +624,7 @@ def test_saving_one_part_keeps_what_is_typed_in_the_others(app, review_window, s
                                  "note-body": "Another note"}, follow_redirects=False)
     assert response.status_code == 302 and response.headers["Location"].endswith("#notes")
     assert [a for a in audit_actions(app) if a.startswith("idea.")] == [
-        "idea.assess", "idea.assess", "idea.note", "idea.note"]
+        "idea.assess", "idea.assign", "idea.assess", "idea.note", "idea.note"]
 
 
 def test_one_decision_from_the_assessment_screen(app, review_window, staff):
@@ -865,6 +930,84 @@ def test_admins_filter_and_export_the_audit_log(app, review_window, staff, make_
     assert "audit.export" in audit_actions(app)
     tomorrow = ann.get("/admin/audit.csv?date_from=01/01/2099").get_data(as_text=True)
     assert len(list(csv.reader(io.StringIO(tomorrow.lstrip("\ufeff"))))) == 1  # header only
+
+
+def test_the_audit_log_names_each_record_even_once_it_is_deleted(app, review_window, staff,
+                                                                  make_user, make_window):
+    from app.intake import services as intake
+    from app.models import IdeaStatus as Status
+    from app.models import User
+    from app.review import decisions
+
+    window, _rosa, (towpath, *_rest) = review_window
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    spare = make_window(stage="upcoming", title="Spring 2027 ideas")
+    sam = as_user(app, "sam@example.org")
+    submit(sam, f"/staff/ideas/{towpath.id}/review",
+           {"form": "note", "note-body": "Check the lighting data"})
+    with app.app_context():
+        actor = db.session.get(User, staff.id)
+        decisions.templates()  # the defaults, so that the one added is not the last
+        added = decisions.save_template(actor, "Quick no", Status.NOT_TAKEN_FORWARD, "No.")
+        template_id = added.id
+        decisions.delete_template(actor, added)
+        intake.delete_window(actor, db.session.get(IdeaWindow, spare.id))
+    page = text(as_user(app, "ann@example.org").get("/admin/audit"))
+    assert (f'<a class="govuk-link" href="/staff/ideas/{towpath.id}/review">Idea {towpath.id}: '
+            f'Light the canal towpath at night</a>') in page
+    # Gone since: named as the entries left them, marked deleted, and not linked.
+    assert f"<td class=\"govuk-table__cell\">Decision template {template_id}: Quick no " \
+           f"(deleted)</td>" in page
+    assert f"Idea window {spare.id}: Spring 2027 ideas (deleted)</td>" in page
+    assert f'href="/admin/windows/{spare.id}' not in page
+
+
+def test_the_audit_log_page_reads_names_in_a_few_queries_however_many_entries(
+        app, make_user, make_window, make_idea):
+    """Naming each entry's record and person takes the same queries for 3 entries as for 50:
+    one per kind of record on the page, not one per entry."""
+    from sqlalchemy import event
+
+    make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    people = [make_user(role=Role.STAFF) for _ in range(5)]
+    window = make_window(stage="open")
+    ideas = [make_idea(window, people[0], title=f"Idea number {n}") for n in range(5)]
+
+    def add_events(count, spread):
+        """`count` entries by `spread` people about as many ideas and accounts, and a window."""
+        with app.app_context():
+            for n in range(count):
+                kind, key = (("ideas", ideas[n % spread].id) if n % 3 else
+                             ("users", people[n % spread].id) if n % 2
+                             else ("idea_windows", window.id))
+                db.session.add(AuditEvent(actor_id=people[n % spread].id, action="idea.note",
+                                          target_type=kind, target_id=str(key), summary="x"))
+            db.session.commit()
+
+    ann = as_user(app, "ann@example.org")
+
+    def queries_for_page() -> int:
+        statements = []
+        with app.app_context():
+            engine = db.engine
+
+        def count(*_args):
+            statements.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert ann.get("/admin/audit").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    add_events(4, 1)  # one person, and one record of each kind
+    queries_for_page()  # warm: the first page builds the decision templates and so on
+    few = queries_for_page()
+    add_events(46, 5)
+    page = text(ann.get("/admin/audit"))
+    assert "50 entries" in page and "Idea number 4</a>" in page
+    assert queries_for_page() == few
 
 
 def test_csv_cells_that_look_like_formulas_are_defused():

@@ -74,6 +74,44 @@ def ranked_window(app, make_window, make_user, make_idea, staff):
     return window, ideas
 
 
+def test_feasibility_is_worded_and_rounded_the_same_on_every_page(app, make_window, make_user,
+                                                                  make_idea, staff):
+    from app.filters import feasibility
+
+    assert feasibility(None, 18) == "Not scored yet"
+    assert feasibility(0.5, 18) == "9 out of 18 (50%)"
+    assert feasibility(0.125, 18) == "2.3 out of 18 (13%)"  # halves round up, both numbers
+    assert feasibility(round(9.25 / 18, 6), 18) == "9.3 out of 18 (51%)"
+
+    window = make_window(stage="review")
+    rosa = make_user("rosa@example.org", display_name="Rosa")
+    scored = make_idea(window, rosa, title="Idea scored by two reviewers", published_days_ago=5)
+    make_idea(window, rosa, title="Idea nobody has scored", published_days_ago=4)
+    ann = make_user("ann@example.org", role=Role.ADMIN, display_name="Ann Admin")
+    assess(app, scored, staff, [2, 2, 2, 2, 1, 1, 0, 0, 0])  # 10
+    assess(app, scored, ann, [1] * 9)  # 9: the mean is 9.5 of 18, a share of 0.527778
+    said = "9.5 out of 18 (53%)"
+    sam = as_user(app, "sam@example.org")
+    pages = {"queue": text(sam.get(f"/staff/windows/{window.id}/review")),
+             "review": text(sam.get(f"/staff/ideas/{scored.id}/review")),
+             "shortlist": text(sam.get(f"/staff/windows/{window.id}/shortlist"))}
+    for name, page in pages.items():
+        assert said in page, name
+        assert "0.528" not in page and "53%<" not in page.replace(said, ""), name
+    assert "Not scored yet" in pages["queue"] and "Not scored yet" in pages["shortlist"]
+    assert ">9.5<" in pages["review"]  # the mean total in the scores table, rounded the same
+    with app.app_context():
+        shortlist.publish(db.session.get(type(staff), staff.id),
+                          db.session.get(IdeaWindow, window.id), "Both go forward.")
+    public = text(app.test_client().get(f"/windows/{window.id}/shortlist"))
+    assert said in public and "0 out of 18 (0%)" in public and "0.528" not in public
+    assert "“9 out of 18 (50%)” is a share of 0.5" in public  # how to read it in the formula
+    # The open data keeps its documented numbers, which recompute the share exactly.
+    row = next(r for r in read_csv(app.test_client().get(
+        f"/open-data/windows/{window.id}/ideas.csv")) if r["id"] == str(scored.id))
+    assert (row["feasibility_mean_total"], row["feasibility_max_total"]) == ("9.5", "18")
+
+
 def test_the_formula_ranks_by_weighted_support_and_feasibility(app, ranked_window):
     window, ideas = ranked_window
     with app.app_context():

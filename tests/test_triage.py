@@ -547,8 +547,19 @@ def test_duplicate_groups_merging_and_moving_support(client, auth, make_user, ma
         assert db.session.get(Idea, again.id).support_count == 0
         assert recount(fix=False) == []
 
-    response = submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id},
-                      page=f"/staff/windows/{window.id}/duplicates")
+    # "Undo merge" asks first too, saying who will be told; nothing is undone until Confirm.
+    confirm_url = f"/staff/ideas/{again.id}/unmerge?cluster={cluster_id}"
+    page = text(client.get(confirm_url))
+    assert "Undo this merge?" in page
+    assert ("3 people who follow or support it, or were told about the merge, will be told now "
+            "in their notifications, and by email") in page
+    assert f"2 people who moved their support to “{gritting.title}” will be told it stays " \
+        "there" in page  # Sue, and Bob, who supported both
+    assert "still supports it" not in page and "still support it" not in page
+    with app.app_context():
+        assert db.session.get(Idea, again.id).status == IdeaStatus.MERGED  # not yet
+    response = submit(client, f"/staff/ideas/{again.id}/unmerge",
+                      {"cluster": cluster_id, "confirmed": "1"}, page=confirm_url)
     assert "is no longer merged" in text(response)
     assert ("3 people who follow or support it, or were told about the merge, have been told "
             "it is undone.") in text(response)
@@ -838,8 +849,16 @@ def test_undoing_a_merge_tells_everyone_told_about_it_where_their_support_is(
 
     with app.app_context():
         emails_before = db.session.scalar(select(func.count(OutboxEmail.id)))
-    response = submit(client, f"/staff/ideas/{duplicate.id}/unmerge", {},
-                      page=f"/staff/ideas/{duplicate.id}")
+    confirm_url = f"/staff/ideas/{duplicate.id}/unmerge"
+    page = text(client.get(confirm_url))
+    assert "Undo this merge?" in page and "Submitted" in page  # the status it gets back
+    assert ("3 people who follow or support it, or were told about the merge, will be told now "
+            "in their notifications, and by email") in page
+    assert f"1 person who moved their support to “{GRITTING[0]}” will be told it stays there" \
+        in page  # Sue
+    assert "1 person who still supports it will be told their support is still on it" in page
+    assert 'href="/staff/ideas/' + str(duplicate.id) + '">Cancel</a>' in page
+    response = submit(client, confirm_url, {"confirmed": "1"})
     assert ("is no longer merged. 3 people who follow or support it, or were told about the "
             "merge, have been told it is undone.") in text(response)
     assert "This idea is merged into" not in text(response)
@@ -941,6 +960,53 @@ def test_what_undoing_a_merge_says_follows_the_ideas_status_and_window(
         assert GRITTING[0] not in message
 
 
+def test_undoing_a_merge_asks_first_and_nothing_else_undoes_it(
+        client, auth, make_user, make_window, make_idea, app):
+    from app.triage import merging
+
+    window = make_window(stage="voting")
+    author = make_user("author@example.org")
+    canonical = make_idea(window, author, title=GRITTING[0], problem=GRITTING[1])
+    duplicate = make_idea(window, author, title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    fay = make_user("fay@example.org")
+    staff = make_user("staff@example.org", role=Role.STAFF)
+    with app.app_context():
+        from app.models import Follow, User
+
+        db.session.add(Follow(user_id=fay.id, idea_id=duplicate.id))
+        db.session.get(User, fay.id).email_notifications = False
+        db.session.commit()
+        merging.merge(db.session.get(User, staff.id), db.session.get(Idea, duplicate.id),
+                      db.session.get(Idea, canonical.id))
+    auth.sign_in("staff@example.org")
+    url = f"/staff/ideas/{duplicate.id}/unmerge"
+    page = text(client.get(url))
+    assert "<title>Undo the merge of" in page and "Undo this merge?" in page
+    # Fay follows it with emails off: told in the app only.
+    assert ("1 person who follows or supports it, or was told about the merge, will be told "
+            "now in their notifications</li>") in page
+    assert 'name="confirmed" value="1"' in page and "Undo the merge</button>" in page
+    # A post without the confirmation page's answer (an older page's Undo) only asks.
+    response = submit(client, url, {}, page=f"/staff/ideas/{duplicate.id}")
+    assert "Undo this merge?" in text(response)
+    with app.app_context():
+        assert db.session.get(Idea, duplicate.id).status == IdeaStatus.MERGED
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "idea.unmerge")) == 0
+    response = submit(client, url, {"confirmed": "1"})
+    assert ("is no longer merged. 1 person who follows or supports it, or was told about the "
+            "merge, has been told it is undone.") in text(response)
+    with app.app_context():
+        assert db.session.get(Idea, duplicate.id).status == IdeaStatus.SUBMITTED
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "idea.unmerge"))
+        assert event.actor_id == staff.id and event.target_id == str(duplicate.id)
+    # Undone already (in another tab): the page says so rather than asking again.
+    response = client.get(url, follow_redirects=True)
+    assert "This idea is not merged" in text(response) and "Undo this merge?" not in text(response)
+    # Residents are refused, as on every staff page.
+    assert client_for(app, fay).get(url).status_code == 403
+
+
 def idea_card(page: str, idea_id: int) -> str:
     """One idea's part of the groups page."""
     return next(card for card in page.split('app-cluster__idea ')[1:]
@@ -975,7 +1041,8 @@ def test_the_groups_page_offers_only_what_can_be_done(client, auth, make_user, m
     assert "Undo merge" in merged
     assert "Confirm these ask for the same thing" in page  # the two still asked for one thing
 
-    submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id}, page=url)
+    submit(client, f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id, "confirmed": "1"},
+           page=f"/staff/ideas/{again.id}/unmerge?cluster={cluster_id}")
     # One taken out: the one left can be neither merged, confirmed nor taken out.
     submit(client, f"/staff/duplicate-members/{member_ids[again.id]}/remove", {}, page=url)
     page = text(client.get(url))

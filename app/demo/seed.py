@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from app import audit
 from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.filters import LONDON
@@ -24,6 +25,7 @@ from app.models import (
     MembershipStatus,
     Organisation,
     Role,
+    ShortlistOverride,
     Source,
     Support,
     User,
@@ -210,6 +212,18 @@ LEFT_OFF_REASON = ("Other ideas had more public support or a clearer route to th
                    "action. Thank you for taking part: you can post it again in a later window.")
 
 
+# When staff did each part of reviewing a window, as a share of the time from voting closing
+# to the shortlist being published: the timelines and the audit log both follow these.
+REVIEW_STEPS = {"types": 0.1, "scores": 0.2, "merges": 0.4, "decisions": 0.5,
+                "formula": 0.8, "overrides": 0.9}
+
+
+def review_moment(window: IdeaWindow, step: str, offset: timedelta = timedelta()) -> datetime:
+    """When staff did `step` of reviewing the window (see REVIEW_STEPS), plus `offset`."""
+    end = window.shortlist_published_at or window.voting_close_at + timedelta(days=20)
+    return window.voting_close_at + (end - window.voting_close_at) * REVIEW_STEPS[step] + offset
+
+
 def _timeline(idea: Idea, entry: dict, window: IdeaWindow, posted: datetime) -> None:
     """The status changes an idea of this kind would have had by now."""
     idea.status_changes.append(IdeaStatusChange(status=IdeaStatus.SUBMITTED, changed_at=posted))
@@ -229,9 +243,14 @@ def _timeline(idea: Idea, entry: dict, window: IdeaWindow, posted: datetime) -> 
             reason = LEFT_OFF_REASON if left_off else entry["decision_reason"] or (
                 "Strong public support and a clear route to data and action."
                 if final == IdeaStatus.SHORTLISTED else None)
+            from_shortlist = left_off or final == IdeaStatus.SHORTLISTED
+            # Only publishing shortlists; merges and other decisions come before it, as staff
+            # review the window.
+            changed_at = window.shortlist_published_at if from_shortlist else review_moment(
+                window, "merges" if final == IdeaStatus.MERGED else "decisions")
             idea.status_changes.append(IdeaStatusChange(
-                status=final, changed_at=window.shortlist_published_at, reason=reason,
-                from_shortlist=left_off or final == IdeaStatus.SHORTLISTED))
+                status=final, changed_at=changed_at, reason=reason,
+                from_shortlist=from_shortlist))
     idea.status = final
 
 
@@ -246,10 +265,17 @@ def seed_triage(staff: User) -> None:
         return
     entries = {entry["title"]: entry for entry in json.loads(IDEAS_FILE.read_text())}
     past = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == "Spring 2026 ideas"))
-    for idea in db.session.scalars(select(Idea).where(Idea.window_id == past.id)):
+    for number, idea in enumerate(db.session.scalars(select(Idea).where(
+            Idea.window_id == past.id).order_by(Idea.id))):
         keys = entries.get(idea.title, {}).get("opportunity_types") or ["none"]
+        at = review_moment(past, "types", timedelta(minutes=10 * number))
         for key in keys:
-            db.session.add(ConfirmedType(idea_id=idea.id, type_key=key, confirmed_by_id=staff.id))
+            db.session.add(ConfirmedType(idea_id=idea.id, type_key=key, confirmed_by_id=staff.id,
+                                         confirmed_at=at))
+        # As confirm_types records it, when staff did it.
+        audit.record(staff, "idea.types", idea,
+                     f"Confirmed the opportunity types of idea {idea.id}",
+                     before={"types": []}, after={"types": keys}, occurred_at=at)
     db.session.commit()
     services.train_types(staff)
     ideas = list(db.session.scalars(select(Idea).where(
@@ -273,7 +299,7 @@ def seed_review(staff: User, admin: User, resident: User) -> None:
     """Assess the past window's ideas and record its published shortlist (as it would have
     been published), and leave a report and an assessment in the current window, so that
     the review, moderation and open data pages have something to show."""
-    from app.models import Assessment, Report, ReportReason, ShortlistEntry, ShortlistOverride
+    from app.models import Assessment, Report, ReportReason, ShortlistEntry
     from app.review import assessments, shortlist
 
     past = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == "Spring 2026 ideas"))
@@ -288,21 +314,21 @@ def seed_review(staff: User, admin: User, resident: User) -> None:
             continue
         for reviewer, shift in ((staff, 0), (admin, number % 2)):
             marks = [max(0, s - (shift if i == number % 9 else 0)) for i, s in enumerate(scores)]
+            # Sam scores first and so becomes each idea's reviewer, as scoring does.
             assessments.save_assessment(reviewer, idea, {
-                c.id: (mark, "") for c, mark in zip(criteria, marks, strict=True)})
+                c.id: (mark, "") for c, mark in zip(criteria, marks, strict=True)},
+                at=review_moment(past, "scores", timedelta(hours=number, minutes=shift * 30
+                                                           + (reviewer is admin) * 20)))
     chosen = [i for i in ideas if i.status == IdeaStatus.SHORTLISTED]
-    past.shortlist_size = max(1, len(chosen))
+    _set_size(staff, past, max(1, len(chosen)))
     # Where the formula and the decisions taken disagree, the override says why, in public.
     on_list = {row.idea_id for row in shortlist.ranking(past) if row.on_list}
     for idea in ideas:
         if idea.status == IdeaStatus.SHORTLISTED and idea.id not in on_list:
-            db.session.add(ShortlistOverride(idea_id=idea.id, include=True, decided_by_id=staff.id,
-                                             reason="A partner offered the data this needs, so "
-                                                    "it can start straight away."))
+            _override(staff, idea, True, "A partner offered the data this needs, so it can "
+                                         "start straight away.")
         elif idea.status != IdeaStatus.SHORTLISTED and idea.id in on_list:
-            db.session.add(ShortlistOverride(idea_id=idea.id, include=False,
-                                             decided_by_id=staff.id,
-                                             reason="A council team is already doing this."))
+            _override(staff, idea, False, "A council team is already doing this.")
     db.session.flush()
     rows = [row for row in shortlist.ranking(past) if row.on_list]
     for rank, row in enumerate(rows, start=1):
@@ -311,6 +337,7 @@ def seed_review(staff: User, admin: User, resident: User) -> None:
                                       feasibility_share=row.feasibility_share,
                                       override_reason=row.override.reason if row.override
                                       else None))
+    _audit_past_window(staff, past, ideas, [row.idea_id for row in rows])
     current = db.session.scalar(select(IdeaWindow).where(IdeaWindow.title == "Winter 2026 ideas"))
     first = db.session.scalar(select(Idea).where(Idea.window_id == current.id,
                                                  Idea.status == IdeaStatus.SUBMITTED,
@@ -320,5 +347,69 @@ def seed_review(staff: User, admin: User, resident: User) -> None:
         db.session.add(Report(idea_id=first.id, reporter_id=resident.id,
                               reason=ReportReason.NOT_AN_IDEA,
                               details="This is a complaint about one bus driver."))
-        first.assigned_to_id = staff.id
+        assessments.assign(staff, [first], staff)  # commits, with its audit entry
     db.session.commit()
+
+
+def _set_size(staff: User, window: IdeaWindow, size: int) -> None:
+    """The shortlist size staff chose before publishing, recorded as set_weights records it."""
+    before = {"support_weight": window.support_weight,
+              "feasibility_weight": window.feasibility_weight, "size": window.shortlist_size}
+    window.shortlist_size = size
+    audit.record(staff, "shortlist.weights", window, f"Changed the shortlist formula of window "
+                 f"{window.id}", before=before, after={**before, "size": size},
+                 occurred_at=review_moment(window, "formula"))
+
+
+def _override(staff: User, idea: Idea, include: bool, reason: str) -> None:
+    """Staff going against the formula for an idea, recorded as shortlist.override records it."""
+    at = review_moment(idea.window, "overrides")
+    db.session.add(ShortlistOverride(idea_id=idea.id, include=include, decided_by_id=staff.id,
+                                     reason=reason, decided_at=at))
+    audit.record(staff, "shortlist.override", idea, f"Shortlist override for idea {idea.id}",
+                 after={"include": include, "reason": reason}, occurred_at=at)
+
+
+def _audit_past_window(staff: User, window: IdeaWindow, ideas: list[Idea],
+                       shortlisted: list[int]) -> None:
+    """The audit entries of the decisions on the past window's ideas, from their timelines, so
+    that the audit log tells the story the timelines tell: each decision by Sam when it was
+    made, worded as decide and merge word theirs, then publishing, then closing."""
+    changes = sorted((change for idea in ideas for change in idea.status_changes),
+                     key=lambda c: (c.changed_at, c.idea_id, c.id))
+    status_before = {idea.id: IdeaStatus.SUBMITTED for idea in ideas}
+    by_id = {idea.id: idea for idea in ideas}
+    left_off = 0
+    for change in changes:
+        idea, before = by_id[change.idea_id], status_before[change.idea_id]
+        if change.status in (IdeaStatus.SUBMITTED, IdeaStatus.WITHDRAWN):
+            continue  # the author's doing, not staff's, and not in the audit log
+        change.changed_by_id = staff.id
+        status_before[idea.id] = change.status
+        if change.status == IdeaStatus.MERGED:
+            audit.record(staff, "idea.merge", idea,
+                         f"Merged idea {idea.id} into idea {idea.merged_into_id}",
+                         before={"status": before.value, "merged_into": None},
+                         after={"status": change.status.value,
+                                "merged_into": idea.merged_into_id},
+                         occurred_at=change.changed_at)
+            continue
+        summary = f"Moved idea {idea.id} to {change.status.label}"
+        if change.from_shortlist:
+            summary += " by publishing the shortlist"
+            left_off += change.status == IdeaStatus.NOT_TAKEN_FORWARD
+        audit.record(staff, "idea.decide", idea, summary, before={"status": before.value},
+                     after={"status": change.status.value, "reason": change.reason or ""},
+                     occurred_at=change.changed_at)
+    audit.record(staff, "shortlist.publish", window, f"Published the shortlist of window "
+                 f"{window.id}: {len(shortlisted)} shortlisted, {left_off} not taken forward",
+                 before={"stage": "under_review", "shortlist": []},
+                 after={"stage": "shortlist_published", "shortlist": shortlisted,
+                        "not_taken_forward": left_off,
+                        "not_taken_forward_reason": LEFT_OFF_REASON if left_off else None,
+                        "support_weight": window.support_weight,
+                        "feasibility_weight": window.feasibility_weight},
+                 occurred_at=window.shortlist_published_at)
+    if window.closed_at is not None:
+        audit.record(staff, "window.close", window, f"Closed window {window.title}",
+                     occurred_at=window.closed_at)

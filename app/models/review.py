@@ -187,6 +187,8 @@ class DecisionTemplate(db.Model):
     """A reusable public reason for a decision, which staff edit before they use it."""
 
     __tablename__ = "decision_templates"
+    # Ids are never reused (SQLite's AUTOINCREMENT): the audit log names templates by id.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)

@@ -120,10 +120,23 @@ def _save_scores(page: AssessPage):
     page.score_errors = score_errors(page.criteria, request.form)
     if page.score_errors:
         return None
+    had = page.idea.assigned_to_id
     assessments.save_assessment(current_user, page.idea, {
         c.id: (int(request.form[f"score-{c.id}"]), request.form.get(f"note-{c.id}", ""))
         for c in page.criteria})
-    return _saved(page, "scores", "Your scores are saved.", "#feasibility")
+    return _saved(page, "scores", "Your scores are saved." + _reviewer_now(page.idea, had),
+                  "#feasibility")
+
+
+def _reviewer_now(idea: Idea, had: int | None) -> str:
+    """What saving scores did to the idea's reviewer, read back after the save: the scorer
+    became it, or it stayed someone else."""
+    reviewer = idea.assigned_to
+    if reviewer is None:
+        return ""
+    if reviewer.id == current_user.id:
+        return " You are now this idea’s reviewer." if had != reviewer.id else ""
+    return f" {reviewer.display_name} is this idea’s reviewer: your scores count alongside theirs."
 
 
 def _asked(page: AssessPage) -> tuple[IdeaStatus, str] | None:

@@ -1,9 +1,9 @@
 """Feasibility: each window's editable criteria, reviewers' scores and notes, the queue."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import Select, String, and_, cast, distinct, exists, func, select
+from sqlalchemy import Select, String, and_, cast, distinct, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
@@ -96,8 +96,11 @@ def reword_criteria(actor: User, window: IdeaWindow, changes: dict[int, tuple[st
     db.session.commit()
 
 
-def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str]]) -> Assessment:
-    """Record (or change) one reviewer's scores: 0, 1 or 2 and a note for every criterion."""
+def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str]],
+                    at: datetime | None = None) -> Assessment:
+    """Record (or change) one reviewer's scores: 0, 1 or 2 and a note for every criterion.
+    Scoring an idea that has no reviewer makes the scorer its reviewer. `at` is when the
+    scores were given, if not now (the demo's past window)."""
     names = {c.id: c.name for c in criteria_for(idea.window)}
     criteria = set(names)
     if set(scores) != criteria:
@@ -119,13 +122,32 @@ def save_assessment(reviewer: User, idea: Idea, scores: dict[int, tuple[int, str
         row.score, row.note = score, note.strip()
         if criterion_id not in existing:
             assessment.scores.append(row)
-    assessment.updated_at = utcnow()
+    assessment.updated_at = at or utcnow()
     db.session.flush()
     audit.record(reviewer, "idea.assess", idea, f"Scored idea {idea.id} for feasibility",
                  before=before,
-                 after={_audit_key(k, names): [v[0], v[1].strip()] for k, v in scores.items()})
+                 after={_audit_key(k, names): [v[0], v[1].strip()] for k, v in scores.items()},
+                 occurred_at=at)
+    _claim_reviewer(reviewer, idea, at)
     db.session.commit()
     return assessment
+
+
+def _claim_reviewer(reviewer: User, idea: Idea, at: datetime | None = None) -> None:
+    """Make the person scoring an idea its reviewer if it has none; an idea given to someone
+    else stays theirs (others' scores count alongside, and only Assign moves an idea)."""
+    # Conditional, so that of two people scoring an unassigned idea at once only the first
+    # becomes its reviewer, and an assignment made meanwhile is never overwritten.
+    claimed = db.session.execute(
+        update(Idea).where(Idea.id == idea.id, Idea.assigned_to_id.is_(None))
+        .values(assigned_to_id=reviewer.id).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.expire(idea, ["assigned_to_id", "assigned_to"])
+    if claimed:
+        audit.record(reviewer, "idea.assign", idea, f"Assigned idea {idea.id} to user "
+                     f"{reviewer.id}, who scored it when it had no reviewer",
+                     before={"assigned_to": None},
+                     after={"assigned_to": reviewer.id}, occurred_at=at)
 
 
 def _audit_key(criterion_id: int, names: dict[int, str]) -> str:
@@ -162,9 +184,14 @@ def feasibility(idea: Idea) -> Feasibility:
     return Feasibility(criteria, assessments, means, mean_total, mean_total / (2 * len(criteria)))
 
 
+def max_total(window: IdeaWindow) -> int:
+    """The most a reviewer's total can be in a window: 2 for each of its criteria."""
+    return 2 * len(criteria_for(window, create=False))
+
+
 def feasibility_shares(window: IdeaWindow) -> dict[int, float]:
     """For every assessed idea of a window: its mean total over the most it could score."""
-    maximum = 2 * len(criteria_for(window, create=False))
+    maximum = max_total(window)
     totals = db.session.execute(
         select(Assessment.idea_id, Assessment.id, func.sum(AssessmentScore.score))
         .join(AssessmentScore, AssessmentScore.assessment_id == Assessment.id)

@@ -92,6 +92,7 @@ class Ranked:
     on_list: bool
     override: ShortlistOverride | None
     idea: Idea | None = None
+    assessed: bool = True  # False: nobody has scored it, and its feasibility share counts as 0
 
 
 def unique_supporters_by_idea(window: IdeaWindow) -> dict[int, int]:
@@ -139,7 +140,8 @@ def ranking(window: IdeaWindow) -> list[Ranked]:
         score = (support_weight * support_share
                  + feasibility_weight * feasibility_share) / total_weight
         rows.append(Ranked(idea_id, count, round(support_share, 6), round(feasibility_share, 6),
-                           round(score, 6), False, overrides.get(idea_id)))
+                           round(score, 6), False, overrides.get(idea_id),
+                           assessed=idea_id in feasible))
     rows.sort(key=lambda r: (-r.score, -r.supporters))
     # Overrides first, then the formula fills the places that are left, in order.
     places = window.shortlist_size

@@ -250,6 +250,43 @@ def unmerge_message(idea: Idea, canonical: Idea | None, support: str) -> str:
     return " ".join(parts)
 
 
+def _unmerge_audience(idea: Idea, actor: User) -> tuple[list[User], set[int], set[int]]:
+    """Who undoing the merge of `idea` tells, who of everyone still supports it, and who moved
+    their support from it to the idea it went into (since this merge, and not back)."""
+    since = merged_at(idea)
+    people = told_of_merge(idea, since, actor)
+    kept = set(supporter_ids(idea))
+    moves = select(SupportMove.user_id).where(SupportMove.from_idea_id == idea.id,
+                                              SupportMove.to_idea_id == idea.merged_into_id)
+    if since is not None:
+        moves = moves.where(SupportMove.moved_at >= since)
+    return people, kept, set(db.session.scalars(moves)) - kept
+
+
+@dataclass
+class UnmergePreview:
+    """What undoing a merge would do now, for staff to read before they confirm it."""
+
+    canonical: Idea | None
+    restored: IdeaStatus  # the status the idea gets back
+    people: int  # told in the app
+    by_email: int  # of them, told by email too
+    moved: int  # of them, people who moved their support to `canonical`, where it stays
+    kept: int  # of them, people who still support the idea
+
+
+def unmerge_preview(actor: User, idea: Idea) -> UnmergePreview:
+    """How many people undoing the merge of `idea` would tell (as `unmerge` counts them), and
+    what it means for their supports."""
+    if idea.status != IdeaStatus.MERGED:
+        raise MergeError("This idea is not merged")
+    people, kept, moved = _unmerge_audience(idea, actor)
+    told = {person.id for person in people}
+    return UnmergePreview(idea.merged_into, previous_status(idea), len(people),
+                          sum(1 for p in people if p.email_notifications and p.email),
+                          len(moved & told), len(kept & told))
+
+
 def unmerge(actor: User, idea: Idea) -> int:
     """Undo a merge: the idea gets back the status it had, and the people told about the merge
     are told it is undone. Moved supports stay where their supporters put them. Returns how
@@ -258,14 +295,7 @@ def unmerge(actor: User, idea: Idea) -> int:
         raise MergeError("This idea is not merged")
     canonical = idea.merged_into
     canonical_id = idea.merged_into_id
-    since = merged_at(idea)
-    people = told_of_merge(idea, since, actor)
-    kept = set(supporter_ids(idea))
-    moves = select(SupportMove.user_id).where(SupportMove.from_idea_id == idea.id,
-                                              SupportMove.to_idea_id == canonical_id)
-    if since is not None:
-        moves = moves.where(SupportMove.moved_at >= since)
-    moved = set(db.session.scalars(moves)) - kept
+    people, kept, moved = _unmerge_audience(idea, actor)
     restored = previous_status(idea)
     idea.merged_into_id = None
     # Followers are told below with everyone else, in words that say what the undo means for

@@ -190,7 +190,7 @@ def merge(idea_id: int):
                 # Undo is offered where the merge was made, not only on the duplicates page.
                 flash_with_button(done, url_for("triage.unmerge", idea_id=duplicate.id),
                                   "Undo merge", {"cluster": cluster.id} if cluster else {},
-                                  button_hidden=f": {duplicate.title}")
+                                  button_hidden=f": {duplicate.title}", method="get")
             else:
                 flash(done, "success")
         return redirect(back)
@@ -200,23 +200,41 @@ def merge(idea_id: int):
                            by_email=sum(1 for p in people if p.email_notifications and p.email))
 
 
-@bp.route("/staff/ideas/<int:idea_id>/unmerge", methods=["POST"])
+@bp.route("/staff/ideas/<int:idea_id>/unmerge", methods=["GET", "POST"])
 @staff_required
 def unmerge(idea_id: int):
+    """A confirmation page saying who will be told (GET, from an "Undo merge" button), then
+    the undo, which tells them at once."""
     idea = db.session.get(Idea, idea_id) or abort(404)
-    if ButtonForm().validate_on_submit():
+    values = request.form if request.method == "POST" else request.args
+    cluster = db.session.get(DuplicateCluster, bounded_id(values.get("cluster", type=int)) or 0)
+    if cluster is not None and idea.id not in {m.idea_id for m in cluster.members}:
+        cluster = None  # a group this idea is not in: go back to the idea instead
+    back = (url_for("triage.clusters", window_id=idea.window_id) + f"#cluster-{cluster.id}"
+            if cluster else url_for("triage.idea", idea_id=idea_id))
+    try:
+        preview = merging.unmerge_preview(current_user, idea)
+    except merging.MergeError as error:  # undone meanwhile, in another tab or by someone else
+        flash(str(error), "warning")
+        return redirect(back)
+    form = ButtonForm()
+    # Only the confirmation page's own button undoes: a post from an older page, whose Undo
+    # went straight through, gets the confirmation page instead.
+    if request.form.get("confirmed") == "1" and form.validate_on_submit():
         try:
             told = merging.unmerge(current_user, idea)
         except merging.MergeError as error:
             flash(str(error), "warning")
         else:
+            who = ("follows or supports it, or was" if told == 1
+                   else "follow or support it, or were")
             flash(f"“{idea.title}” is no longer merged. "
-                  + (f"{plural(told, 'person', 'people')} who follow or support it, or were "
-                     f"told about the merge, {'has' if told == 1 else 'have'} been told it is "
-                     "undone." if told else "Nobody followed or supported it, so nobody was "
-                     "told."), "success")
-    back = db.session.get(DuplicateCluster, bounded_id(request.form.get("cluster", type=int)) or 0)
-    return _back(back) if back else redirect(url_for("triage.idea", idea_id=idea_id))
+                  + (f"{plural(told, 'person', 'people')} who {who} told about the merge, "
+                     f"{'has' if told == 1 else 'have'} been told it is undone." if told
+                     else "Nobody followed or supported it, so nobody was told."), "success")
+        return redirect(back)
+    return render_template("triage/unmerge.html", idea=idea, preview=preview, cluster=cluster,
+                           back=back, form=form)
 
 
 @bp.route("/staff/windows/<int:window_id>/themes")
@@ -262,4 +280,4 @@ def idea(idea_id: int):
                            unique_supporters=services.unique_supporters(found),
                            merged_into=found.merged_into if found.status == IdeaStatus.MERGED
                            else None, merged_ideas=merging.merged_into_it(found),
-                           can_undo=may_use("triage.unmerge"), button=ButtonForm())
+                           can_undo=may_use("triage.unmerge"))

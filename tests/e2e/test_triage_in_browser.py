@@ -93,6 +93,12 @@ def test_staff_triage_pages(page, app, runner, make_user, make_window, make_idea
     expect(page.get_by_role("button", name=re.compile("^Undo merge"))).to_have_count(2)
     page.check_accessibility()
     banner.get_by_role("button", name=re.compile("^Undo merge")).click()
+    # Undoing asks first too, saying who will be told.
+    expect(page.get_by_role("heading", name="Undo this merge?")).to_be_visible()
+    expect(page.get_by_text("nobody follows or supports it, or was told about the merge")) \
+        .to_be_visible()
+    page.check_accessibility()
+    page.get_by_role("button", name="Undo the merge").click()
     expect(page.get_by_text("is no longer merged. Nobody followed or supported it")) \
         .to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Undo merge"))).to_have_count(0)
@@ -105,6 +111,10 @@ def test_staff_triage_pages(page, app, runner, make_user, make_window, make_idea
     expect(page.get_by_text("This idea is merged into")).to_be_visible()
     page.check_accessibility()
     page.locator(".govuk-notification-banner").get_by_role("button", name="Undo merge").click()
+    page.get_by_role("link", name="Cancel").click()  # back to the idea, still merged
+    expect(page.get_by_text("This idea is merged into")).to_be_visible()
+    page.locator(".govuk-notification-banner").get_by_role("button", name="Undo merge").click()
+    page.get_by_role("button", name="Undo the merge").click()
     expect(page.get_by_text("is no longer merged.")).to_be_visible()
     page.goto(f"/staff/windows/{window.id}/themes")
     page.check_accessibility()
