@@ -435,13 +435,20 @@ def test_asking_twice_is_refused_with_a_clear_message(client, auth, make_user,
     assert "Select the organisation you work for" in page
 
 
-def test_admin_changes_roles_but_never_removes_the_last_admin(client, app, auth, make_user):
+def test_admin_changes_roles_but_never_removes_the_last_admin(client, app, auth, make_user,
+                                                              mailbox):
     admin = make_user("admin@example.org", role=Role.ADMIN)
     sam = make_user("sam@example.org", display_name="Sam")
     auth.sign_in("admin@example.org")
     response = submit(client, f"/admin/users/{sam.id}", {"role": "staff"})
-    assert "Sam’s role is now: ODA staff" in text(response)
+    assert "Sam’s role is now: ODA staff. We have emailed them to say so." in text(response)
     assert role_of(app, "sam@example.org") == Role.STAFF
+    email = mailbox.last_to("sam@example.org")
+    assert email["Subject"].startswith("Your role is now: ODA staff")
+    body = mailbox.body(email)
+    assert "changed your role from Resident to ODA staff" in body and "audit log" in body
+    page = text(submit(client, f"/admin/users/{sam.id}", {"role": "staff"}))
+    assert "Nothing changed: Sam’s role was already ODA staff." in page
     page = text(submit(client, f"/admin/users/{admin.id}", {"role": "resident"}))
     assert "This is the only administrator" in page
     assert role_of(app, "admin@example.org") == Role.ADMIN
@@ -449,6 +456,22 @@ def test_admin_changes_roles_but_never_removes_the_last_admin(client, app, auth,
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role"))
         assert (event.before, event.after) == ({"role": "resident"}, {"role": "staff"})
         assert event.actor_id == admin.id
+
+
+def test_only_a_confirmed_email_address_can_be_given_a_staff_role(client, app, auth,
+                                                                   make_user, mailbox):
+    make_user("admin@example.org", role=Role.ADMIN)
+    newcomer = make_user("new.staff@example.org", display_name="Nia", verified=False)
+    auth.sign_in("admin@example.org")
+    for role in ("staff", "admin"):
+        page = text(submit(client, f"/admin/users/{newcomer.id}", {"role": role}))
+        assert "There is a problem" in page
+        assert "Nia has not confirmed their email address yet" in page
+        assert role_of(app, "new.staff@example.org") == Role.RESIDENT
+    assert not mailbox.to("new.staff@example.org")
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.role")) \
+            is None
 
 
 def test_admin_lists_people_with_search_and_pagination(client, auth, make_user):

@@ -55,11 +55,17 @@ def user(user_id: int):
                     else person.role.value)
     if form.validate_on_submit():
         try:
-            services.set_role(current_user, person, Role(form.role.data))
+            emailed = services.set_role(current_user, person, Role(form.role.data))
         except services.RoleChangeError as error:
             form.role.errors = [*form.role.errors, str(error)]
         else:
-            flash(f"{person.display_name}’s role is now: {person.role.label}.", "success")
+            if emailed is None:
+                flash(f"Nothing changed: {person.display_name}’s role was already "
+                      f"{person.role.label}.", "success")
+            else:
+                flash(f"{person.display_name}’s role is now: {person.role.label}. "
+                      + ("We have emailed them to say so." if emailed else
+                         "We could not email them to say so: tell them yourself."), "success")
             return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user.html", person=person, form=form)
 

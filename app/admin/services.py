@@ -1,6 +1,7 @@
 """Administration: finding people, changing staff roles, reading the audit log."""
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -8,10 +9,13 @@ from sqlalchemy import Select, or_, select
 
 from app import audit
 from app.accounts.services import count_active_admins
+from app.email import EmailNotSent, external_url, send_email
 from app.extensions import db
 from app.filters import LONDON
-from app.models import AuditEvent, Role, User
+from app.models import STAFF_ROLES, AuditEvent, Role, User
 from app.organisations.services import sync_role
+
+log = logging.getLogger(__name__)
 
 ASSIGNABLE_ROLES = (Role.RESIDENT, Role.STAFF, Role.ADMIN)
 
@@ -33,22 +37,37 @@ def users_query(search: str = "", role: str = "") -> Select:
     return statement.order_by(User.created_at.desc(), User.id.desc())
 
 
-def set_role(actor: User, user: User, role: Role) -> None:
-    """Give someone a staff role, or take it away (then their organisations decide their role)."""
+def set_role(actor: User, user: User, role: Role) -> bool | None:
+    """Give someone a staff role, or take it away (then their organisations decide their role),
+    and email them what changed. None if nothing changed; else whether the email went."""
     if role not in ASSIGNABLE_ROLES:
         raise RoleChangeError("Choose resident, ODA staff or administrator")
     if user.role == Role.ADMIN and role != Role.ADMIN and count_active_admins() <= 1:
         raise RoleChangeError("This is the only administrator. Make someone else an "
                               "administrator first.")
+    if role in STAFF_ROLES and user.role not in STAFF_ROLES and not user.is_verified:
+        # Anyone can register with any address: the person must show the address is theirs
+        # before it can open staff pages.
+        raise RoleChangeError(f"{user.display_name} has not confirmed their email address yet, "
+                              "so cannot be given a staff role. Ask them to confirm it first "
+                              "(they can ask for a new link when they sign in).")
     before = user.role
     user.role = role
     sync_role(user)
     if user.role == before:
-        return
+        return None
     audit.record(actor, "user.role", user,
                  f"Changed user {user.id}'s role from {before.label} to {user.role.label}",
                  before={"role": before.value}, after={"role": user.role.value})
     db.session.commit()
+    try:
+        send_email(user.email, f"Your role is now: {user.role.label}", "role_changed",
+                   person=user, before=before, staff=user.role in STAFF_ROLES,
+                   account_url=external_url("accounts.account"))
+    except EmailNotSent:
+        log.warning("user %s not told of their role change", user.id)
+        return False
+    return True
 
 
 @dataclass
