@@ -287,6 +287,24 @@ def test_the_mayors_office_enters_a_pledge_with_its_reference(
     assert "Office of the Mayor" in page
     with app.app_context():
         assert db.session.get(Idea, idea_id).source == Source.MAYORAL
+    # The same pledge again, in other letter case: refused on the form, keeping the answers.
+    page = text(submit(client, url, {**IDEA, "pledge_reference": "manifesto 2024, P.12, Pledge 3"}))
+    assert "There is a problem" in page
+    assert f"This pledge is already in this window, as “{IDEA['title']}”" in page
+    assert 'value="manifesto 2024, P.12, Pledge 3"' in page
+    # A draft saved before the pledge was published cannot be published on top of it.
+    with app.app_context():
+        draft = Idea(window_id=window.id, author_id=maya.id, source=Source.MAYORAL,
+                     organisation_id=office.id, title="The same pledge, drafted earlier",
+                     problem="Twice.", pledge_reference="MANIFESTO 2024, p.12, pledge 3",
+                     status=IdeaStatus.DRAFT)
+        db.session.add(draft)
+        db.session.commit()
+        draft_id = draft.id
+    page = text(submit(client, f"/ideas/{draft_id}/publish", {}, page=f"/ideas/{draft_id}/check"))
+    assert "This pledge is already in this window" in page and "It is saved as a draft." in page
+    with app.app_context():
+        assert db.session.get(Idea, draft_id).status == IdeaStatus.DRAFT
 
 
 def test_authors_edit_until_voting_opens(client, auth, make_user, make_window, make_idea, app):

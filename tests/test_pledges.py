@@ -133,6 +133,10 @@ def test_references_already_in_the_window_are_refused(client, auth, mayors_offic
     page = text(upload(client, mayors_office, GOOD))
     assert "a pledge with this pledge_reference is already in this window" in page
     assert count_ideas(app) == 2
+    # Whatever the letter case.
+    page = text(upload(client, mayors_office, GOOD.replace("pledge 3", "PLEDGE 3")))
+    assert "a pledge with this pledge_reference is already in this window" in page
+    assert count_ideas(app) == 2
 
 
 def test_only_the_mayors_office_imports(client, auth, make_user, make_window):

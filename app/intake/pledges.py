@@ -17,9 +17,16 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.intake.services import IntakeError, suggest_types_quietly, why_cannot_submit
+from app.intake.services import (
+    PLEDGE_FREEING_STATUSES,
+    PLEDGE_INDEX,
+    IntakeError,
+    suggest_types_quietly,
+    why_cannot_submit,
+)
 from app.models import Idea, IdeaStatus, IdeaStatusChange, IdeaWindow, Organisation, Source, User
 from app.models import utcnow as now_utc
 from app.pii import flag_personal_information
@@ -117,8 +124,10 @@ def read_pledges(text: str, window: IdeaWindow) -> PledgeFile:
         return result
 
     areas = {a.name.lower(): a for a in window.areas}
-    taken = set(db.session.scalars(select(Idea.pledge_reference).where(
-        Idea.window_id == window.id, Idea.pledge_reference.is_not(None))))
+    taken = {reference.lower() for reference in db.session.scalars(
+        select(Idea.pledge_reference).where(
+            Idea.window_id == window.id, Idea.pledge_reference.is_not(None),
+            Idea.status.not_in(PLEDGE_FREEING_STATUSES)))}
     seen: dict[str, int] = {}
     line = reader.line_num + 1
     for cells in reader:
@@ -135,7 +144,7 @@ def read_pledges(text: str, window: IdeaWindow) -> PledgeFile:
         reference = values["pledge_reference"].strip()
         if reference and reference.lower() in seen:
             problems.append(f"pledge_reference repeats line {seen[reference.lower()]}")
-        elif reference in taken:
+        elif reference.lower() in taken:
             problems.append("a pledge with this pledge_reference is already in this window")
         seen.setdefault(reference.lower(), start)
         area_name = values["area"].strip()
@@ -184,10 +193,19 @@ def import_pledges(author: User, organisation: Organisation, window: IdeaWindow,
                                                     changed_by_id=author.id, changed_at=now))
         db.session.add(idea)
         ideas.append(idea)
-    db.session.flush()
-    for idea in ideas:
-        follow(author, idea, commit=False)
-    db.session.commit()
+    try:
+        db.session.flush()
+        for idea in ideas:
+            follow(author, idea, commit=False)
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if PLEDGE_INDEX not in str(error.orig):
+            raise
+        # The unique pledge index: one was added since the file was read.
+        raise IntakeError("Someone added one of these pledges to the window while the file was "
+                          "being checked, so nothing was imported. Upload the file again to "
+                          "see which.") from None
     suggest_types_quietly(ideas)
     return ideas
 

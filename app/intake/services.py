@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.accounts import personal_data
@@ -449,6 +450,32 @@ def _clean(text: str | None) -> str:
     return (text or "").strip().replace("\r\n", "\n")
 
 
+# Ideas whose pledge reference is taken: as the unique index of migration 0013 has it.
+PLEDGE_FREEING_STATUSES = (IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN)
+PLEDGE_INDEX = "uq_ideas_window_pledge_reference"
+
+
+def pledge_holder(window: IdeaWindow, reference: str | None,
+                  other_than: int | None = None) -> Idea | None:
+    """The idea of this window that already carries this pledge reference, whatever its
+    letter case (drafts and withdrawn ideas do not count), or None."""
+    if not reference:
+        return None
+    statement = select(Idea).where(
+        Idea.window_id == window.id, func.lower(Idea.pledge_reference) == reference.lower(),
+        Idea.status.not_in(PLEDGE_FREEING_STATUSES))
+    if other_than is not None:
+        statement = statement.where(Idea.id != other_than)
+    return db.session.scalar(statement.limit(1))
+
+
+def _check_pledge_free(idea: Idea, window: IdeaWindow) -> None:
+    holder = pledge_holder(window, idea.pledge_reference, other_than=idea.id)
+    if holder is not None:
+        raise IntakeError(f"This pledge is already in this window, as “{holder.title}”. Check "
+                          "the pledge reference", "pledge_reference")
+
+
 def _apply_idea(idea: Idea, details: IdeaDetails, window: IdeaWindow) -> None:
     if details.area_id and details.area_id not in {a.id for a in window.areas}:
         raise IntakeError("Select an area from the list", "area")
@@ -461,6 +488,8 @@ def _apply_idea(idea: Idea, details: IdeaDetails, window: IdeaWindow) -> None:
     if idea.source == Source.MAYORAL:
         idea.pledge_reference = _clean(details.pledge_reference) or None
         idea.pledge_url = _clean(details.pledge_url) or None
+        with db.session.no_autoflush:  # the idea itself is not in the database yet, or changed
+            _check_pledge_free(idea, window)
     flag_personal_information(idea)
 
 
@@ -581,6 +610,11 @@ def publish_idea(author: User, idea: Idea, daily_limit: int,
             m.organisation_id for m in author.approved_memberships()}:
         raise IntakeError(f"You no longer act for {idea.organisation.name}, so this draft "
                           f"cannot be published on its behalf. It is saved as a draft.")
+    if idea.source == Source.MAYORAL:
+        holder = pledge_holder(idea.window, idea.pledge_reference, other_than=idea.id)
+        if holder is not None:  # published since the draft was saved
+            raise IntakeError(f"This pledge is already in this window, as “{holder.title}”. "
+                              "Change the pledge reference. It is saved as a draft.")
     again_at = daily_limit_reached(author, daily_limit)
     if again_at is not None:
         from app.filters import london_datetime
@@ -594,7 +628,14 @@ def publish_idea(author: User, idea: Idea, daily_limit: int,
     idea.awaiting_moderation = idea.window.premoderation
     record_status(idea, IdeaStatus.SUBMITTED, author, at=now)
     follow(author, idea, commit=False)  # authors follow their own ideas
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if PLEDGE_INDEX not in str(error.orig):
+            raise
+        raise IntakeError("This pledge was published in this window a moment ago. Change the "
+                          "pledge reference. It is saved as a draft.") from None
     log.info("idea %s published in window %s", idea.id, idea.window_id)
     suggest_types_quietly([idea])
 

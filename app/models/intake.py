@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     and_,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -241,6 +242,11 @@ class IdeaWindow(db.Model):
         return [source for source in Source if self.accepts(source)]
 
 
+# Where the ideas table's unique pledge reference applies (migration 0013).
+PLEDGE_REFERENCE_TAKEN = ("pledge_reference IS NOT NULL "
+                          "AND status NOT IN ('draft', 'withdrawn')")
+
+
 class Idea(db.Model):
     """An idea for a data project, under Nesta's three headings: problem, action, data."""
 
@@ -265,6 +271,11 @@ class Idea(db.Model):
         Index("ix_ideas_window_area_listed", "window_id", "area_id", "status",
               "awaiting_moderation", "hidden_at"),
         Index("ix_ideas_author_id", "author_id"),
+        # One idea for each pledge in a window, whatever the letter case ("p1" is "P1"), among
+        # the ideas that count: drafts and withdrawn ideas leave the reference free.
+        Index("uq_ideas_window_pledge_reference", "window_id", text("lower(pledge_reference)"),
+              unique=True, sqlite_where=text(PLEDGE_REFERENCE_TAKEN),
+              postgresql_where=text(PLEDGE_REFERENCE_TAKEN)),
         {"sqlite_autoincrement": True},
     )
 
