@@ -4,6 +4,7 @@ and its export."""
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -135,6 +136,54 @@ def test_personal_information_is_flagged_to_staff_when_an_idea_is_saved(
     assert "idea.clear_flags" in audit_actions(app)
 
 
+def test_moderators_take_personal_information_out_of_an_idea(app, client, auth, make_user,
+                                                             make_window, make_idea, staff,
+                                                             runner, mailbox):
+    from app.models import AuditEvent
+
+    window = make_window(stage="voting")
+    author = make_user("rosa@example.org")
+    problem = "Water pours off 14 Millbrook Road, NG7 2QP. Call me on 07700 900123."
+    idea = make_idea(window, author, title="Flooding outside my house", problem=problem)
+    with app.app_context():
+        row = db.session.get(Idea, idea.id)
+        from app.pii import flag_personal_information
+        flag_personal_information(row)
+        db.session.commit()
+    staff_client = as_user(app, "sam@example.org")
+    page = text(staff_client.get("/staff/moderation"))
+    url = f"/staff/ideas/{idea.id}/personal-information"
+    assert f'href="{url}"' in page
+    page = text(staff_client.get(url))
+    assert "Take personal information out of this idea" in page
+    assert "a phone number, a house number and postcode" in page
+    assert "07700 900123" in page  # the words to edit, as they are
+    # A mistake keeps what was typed.
+    page = text(submit(staff_client, url, {"title": "Short", "problem": "Water pours off."}))
+    assert "Title must be between 10 and 120 characters" in page
+    assert "Water pours off.</textarea>" in page
+    response = submit(staff_client, url, {"title": "Flooding outside my house",
+                                          "problem": "Water pours off a house on my road."})
+    assert "is edited (problem) and its author is told" in text(response)
+    row = fresh(app, Idea, idea.id)
+    assert row.problem == "Water pours off a house on my road." and row.pii_flags is None
+    public = text(client.get(f"/ideas/{idea.id}"))
+    assert "07700" not in public and "Moderators edited it on" in public
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "idea.redact"))
+        assert event.before == {"changed": ["problem"]}
+        assert "07700" not in json.dumps([event.summary, event.before, event.after])
+    runner.invoke(args=["notifications", "send"])
+    body = mailbox.body(mailbox.last_to("rosa@example.org"))
+    assert "Moderators edited your idea “Flooding outside my house” to take out personal " \
+        "information (problem)" in body
+    # Saving the same words again writes nothing.
+    response = submit(staff_client, url, {"title": "Flooding outside my house",
+                                          "problem": "Water pours off a house on my road."})
+    assert "Nothing changed" in text(response)
+    assert audit_actions(app).count("idea.redact") == 1
+
+
 # ---- Reports, hiding and restoring -----------------------------------------------------------
 
 def test_hiding_suggests_the_reason_most_reports_give():
@@ -199,6 +248,7 @@ def test_a_report_reaches_staff_who_hide_the_idea_with_a_public_reason(
     runner.invoke(args=["notifications", "send"])
     body = mailbox.body(mailbox.last_to("rosa@example.org"))
     assert "has been hidden by moderators: personal information" in body
+    assert "Read the house rules" in body and "/house-rules" in body
     assert "rep@example.org" not in body and reporter.display_name not in body
 
     response = submit(staff_client, f"/staff/ideas/{idea.id}/restore", {},

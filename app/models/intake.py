@@ -314,6 +314,8 @@ class Idea(db.Model):
                                                       server_default=false())
     # What looks like personal information in the text, flagged to staff on submission.
     pii_flags: Mapped[list[str] | None] = mapped_column(JSONType)
+    # When moderators last edited the text to take personal information out (the page says so).
+    moderator_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # For "not a data project": where the idea was sent instead.
     signposted_to: Mapped[str | None] = mapped_column(Text)

@@ -47,6 +47,27 @@ class HideForm(FlaskForm):
     submit = SubmitField("Hide idea", widget=GovSubmitInput())
 
 
+class PersonalInformationForm(FlaskForm):
+    """An idea's words, for moderators to take personal information out of."""
+
+    title = StringField("Title", widget=GovTextInput(), filters=[strip_whitespace], validators=[
+        DataRequired(message="Enter a title"),
+        Length(min=10, max=120, message="Title must be between 10 and 120 characters")])
+    problem = TextAreaField("The problem", widget=GovTextArea(), filters=[strip_whitespace],
+                            validators=[DataRequired(message="Enter the problem"),
+                                        Length(max=5000, message="The problem must be 5,000 "
+                                                                 "characters or fewer")])
+    action = TextAreaField("What could change", widget=GovTextArea(),
+                           filters=[strip_whitespace],
+                           validators=[Optional(), Length(max=5000, message="What could change "
+                                                          "must be 5,000 characters or fewer")])
+    data = TextAreaField("Data that might help", widget=GovTextArea(),
+                         filters=[strip_whitespace],
+                         validators=[Optional(), Length(max=5000, message="Data that might help "
+                                                        "must be 5,000 characters or fewer")])
+    submit = SubmitField("Save the edited idea", widget=GovSubmitInput())
+
+
 class DecisionForm(FlaskForm):
     status = SelectField("Decision", widget=GovSelect(),
                          description="Or leave this and choose a template: its decision is used.",

@@ -4,6 +4,7 @@ from sqlalchemy import select, update
 
 from app import audit
 from app.accounts import personal_data
+from app.email import external_url
 from app.extensions import db
 from app.models import (
     Idea,
@@ -14,7 +15,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.voting.notifications import follower_ids, notify_people
+from app.pii import flag_personal_information
+from app.voting.notifications import follower_ids, notify_people, tell
 
 
 class ModerationError(Exception):
@@ -91,9 +93,12 @@ def hide(actor: User, idea: Idea, reason: ReportReason) -> None:
     _close_reports(idea, actor, ReportStatus.ACTIONED)
     # The author is always told, even if they stopped following their idea; followers are
     # told without the title, which may be the very thing that was hidden.
-    notify_people(idea, f"Your idea “{idea.title}” has been hidden by moderators: "
-                  f"{reason.public_label}. Read our house rules to see why.",
-                  {idea.author_id}, actor)
+    author = db.session.get(User, idea.author_id)
+    tell(idea, f"Your idea “{idea.title}” has been hidden by moderators: "
+         f"{reason.public_label}. Read our house rules to see why. If you can take out what "
+         f"breaks them, you can post the idea again.",
+         [author] if author is not None and author.is_active else [], actor,
+         links=[("Read the house rules", external_url("main.house_rules"))])
     notify_people(idea, f"An idea you follow has been hidden by moderators: "
                   f"{reason.public_label}.", follower_ids(idea) - {idea.author_id}, actor)
     audit.record(actor, "idea.hide", idea, f"Hid idea {idea.id}: {reason.public_label}",
@@ -124,6 +129,36 @@ def dismiss_reports(actor: User, idea: Idea) -> int:
                  before={"open_reports": report_ids}, after={"open_reports": []})
     db.session.commit()
     return count
+
+
+EDITABLE_ANSWERS = {"title": "title", "problem": "problem", "action": "what could change",
+                    "data": "data that might help"}
+
+
+def remove_personal_information(actor: User, idea: Idea, answers: dict[str, str]) -> list[str]:
+    """Change an idea's words to take personal information out; return the names of the
+    answers changed (none: nothing is written). The author is told; the audit log records
+    which answers changed, never the words, which are what had to go."""
+    if idea.published_at is None:
+        raise ModerationError("Only published ideas are moderated")
+    changed = [name for name in EDITABLE_ANSWERS
+               if (answers.get(name) or "") != (getattr(idea, name) or "")]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(idea, name, answers.get(name) or "")
+    now = utcnow()
+    # updated_at also tells every worker's similar-ideas index to read the idea again.
+    idea.moderator_edited_at = idea.updated_at = now
+    flag_personal_information(idea)
+    labels = [EDITABLE_ANSWERS[name] for name in changed]
+    notify_people(idea, f"Moderators edited your idea “{idea.title}” to take out personal "
+                  f"information ({', '.join(labels)}). Nothing else about it has changed.",
+                  {idea.author_id}, actor)
+    audit.record(actor, "idea.redact", idea, f"Took personal information out of idea {idea.id}",
+                 before={"changed": changed}, after={"flags": idea.pii_flags})
+    db.session.commit()
+    return labels
 
 
 def clear_flags(actor: User, idea: Idea) -> None:

@@ -30,6 +30,7 @@ from app.review import assessments, bp, decisions, moderation, shortlist
 from app.review.forms import (
     HideForm,
     OverrideForm,
+    PersonalInformationForm,
     PublishForm,
     ReportForm,
     TemplateForm,
@@ -153,6 +154,27 @@ def dismiss_reports(idea_id: int):
 def clear_flags(idea_id: int):
     return _moderate(idea_id, lambda idea, form: moderation.clear_flags(current_user, idea),
                      "“{title}” is marked as checked.")
+
+
+@bp.route("/staff/ideas/<int:idea_id>/personal-information", methods=["GET", "POST"])
+@staff_required
+def remove_personal_information(idea_id: int):
+    idea = idea_or_404(idea_id)
+    form = PersonalInformationForm(obj=idea)
+    if form.validate_on_submit():
+        try:
+            changed = moderation.remove_personal_information(
+                current_user, idea, {name: getattr(form, name).data or ""
+                                     for name in moderation.EDITABLE_ANSWERS})
+        except moderation.ModerationError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"“{idea.title}” is edited ({', '.join(changed)}) and its author is told."
+                  if changed else f"Nothing changed: “{idea.title}” says what it said.",
+                  "success")
+            return redirect(url_for("review.moderation_queue"))
+    return render_template("review/personal_information.html", idea=idea, form=form,
+                           pii_labels=pii.LABELS)
 
 
 @bp.route("/staff/ideas/<int:idea_id>/approve", methods=["POST"])
