@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "idea.merge": "Idea merged into another",
     "idea.note": "Staff note added",
     "idea.restore": "Hidden idea restored",
+    "idea.redact": "Personal information taken out of an idea",
     "idea.types": "Opportunity types confirmed",
     "idea.unmerge": "Merge undone",
     "membership.approve": "Request to join an organisation approved",
