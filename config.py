@@ -93,6 +93,9 @@ class Config:
     RATELIMIT_REGISTER = env_str("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_PASSWORD_RESET = env_str("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
     RATELIMIT_ACCOUNT_EMAILS = env_str("RATELIMIT_ACCOUNT_EMAILS", "5 per hour;20 per day")
+    # Wrong current passwords when changing the password or deleting the account, per account
+    # (one allowance for both forms): someone using a session left signed in cannot guess.
+    RATELIMIT_PASSWORD_CHECK = env_str("RATELIMIT_PASSWORD_CHECK", "10 per hour;30 per day")
     # Every POST to those forms, mistakes included (app/rate_limits.py): keep it well above them.
     RATELIMIT_FORM_CEILING = env_str("RATELIMIT_FORM_CEILING", "30 per minute")
     # Report every limit broken, so that the page and Retry-After give the longest wait.
@@ -182,6 +185,7 @@ class TestConfig(Config):
     RATELIMIT_REGISTER = "1000 per minute"
     RATELIMIT_PASSWORD_RESET = "1000 per minute"  # noqa: S105 - a rate, not a password
     RATELIMIT_ACCOUNT_EMAILS = "1000 per minute"
+    RATELIMIT_PASSWORD_CHECK = "1000 per minute"  # noqa: S105 - a rate, not a password
     RATELIMIT_FORM_CEILING = "1000 per minute"
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = "127.0.0.1"

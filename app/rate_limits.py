@@ -35,8 +35,13 @@ def per_account() -> str:
     return get_remote_address()
 
 
-def attempts(setting: str, key_func=get_remote_address):
-    """A limit, from the setting named, on the POSTs whose view called `attempt()`."""
+def attempts(setting: str, key_func=get_remote_address, shared: str | None = None):
+    """A limit, from the setting named, on the POSTs whose view called `attempt()`; views
+    that name the same `shared` scope count against one allowance."""
+    if shared:
+        return limiter.shared_limit(lambda: current_app.config[setting], shared,
+                                    methods=["POST"], deduct_when=_attempted,
+                                    key_func=key_func)
     return limiter.limit(lambda: current_app.config[setting], methods=["POST"],
                          deduct_when=_attempted, key_func=key_func)
 

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from app.extensions import db
+from app.models import User
 from tests.support.factories import PASSWORD
 from tests.support.forms import csrf_token, submit, text
 
@@ -190,3 +192,66 @@ def test_limits_are_shared_through_redis_by_separate_processes():
 
     assert worker(2) == ["200", "200"]
     assert worker(1) == ["429"]
+
+
+# Changing the password and deleting the account check the current password: wrong ones count,
+# per account and for both forms together, so that a session left signed in cannot be used to
+# guess it. Mistakes in the rest of the form cost nothing.
+WRONG = {"/account/change-password": {"current_password": "not-my-password",
+                                      "password": "a-brand-new-passphrase-77"},
+         "/account/delete": {"confirm": "y", "password": "not-my-password"}}
+
+
+@pytest.mark.parametrize(("url", "mistake", "message"), [
+    ("/account/change-password", {"current_password": "", "password": "a-brand-new-passphrase-77"},
+     "Enter your current password"),
+    ("/account/change-password", {"current_password": PASSWORD, "password": "too short"},
+     "Password must be 12 characters or more"),
+    ("/account/change-password", {"current_password": PASSWORD, "password": PASSWORD},
+     "Enter a new password that is different from your current one"),
+    ("/account/delete", {"password": "not-my-password"},
+     "Confirm that you understand you cannot undo this"),
+])
+def test_wrong_current_passwords_are_limited_and_mistakes_are_not(
+        app, client, auth, make_user, monkeypatch, url, mistake, message):
+    monkeypatch.setitem(app.config, "RATELIMIT_PASSWORD_CHECK", "3 per minute")
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    for _ in range(5):
+        response = submit(client, url, mistake)
+        assert response.status_code == 200 and message in text(response)
+    for _ in range(3):
+        assert "password is not correct" in text(submit(client, url, WRONG[url]))
+    response = submit(client, url, WRONG[url])
+    assert response.status_code == 429
+    assert "Wait 1 minute, then try again." in text(response)
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert client.get(url).status_code == 200  # reading the page is never limited
+
+
+def test_both_forms_share_one_allowance_per_account(app, client, auth, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_PASSWORD_CHECK", "3 per hour")
+    rosa = make_user("rosa@example.org")
+    make_user("sam@example.org")
+    auth.sign_in("rosa@example.org")
+    submit(client, "/account/change-password", WRONG["/account/change-password"])
+    submit(client, "/account/delete", WRONG["/account/delete"])
+    # The right password does not count...
+    assert "Your password has been changed" in text(submit(
+        client, "/account/change-password",
+        {"current_password": PASSWORD, "password": "a-brand-new-passphrase-77"}))
+    submit(client, "/account/change-password", WRONG["/account/change-password"])
+    # ...but once three wrong ones are spent, neither form checks a password, right or wrong.
+    response = submit(client, "/account/delete",
+                      {"confirm": "y", "password": "a-brand-new-passphrase-77"})
+    assert response.status_code == 429
+    assert "Wait 1 hour, then try again." in text(response)
+    assert submit(client, "/account/change-password", WRONG["/account/change-password"]
+                  ).status_code == 429
+    with app.app_context():
+        assert db.session.get(User, rosa.id).deleted_at is None
+    # Another account signed in on the same computer has its own allowance.
+    auth.sign_out()
+    auth.sign_in("sam@example.org")
+    assert "password is not correct" in text(
+        submit(client, "/account/delete", WRONG["/account/delete"]))
