@@ -1,5 +1,6 @@
-"""Sign-in, registration, password reset and account emails are rate limited, counting real
-attempts only, with a GOV.UK 429 page that says how long to wait."""
+"""Sign-in, registration, password reset, account emails and password checks are rate limited,
+counting real attempts only, with a GOV.UK 429 page that says why the limit is there and how
+long to wait."""
 
 import re
 
@@ -255,3 +256,98 @@ def test_both_forms_share_one_allowance_per_account(app, client, auth, make_user
     auth.sign_in("sam@example.org")
     assert "password is not correct" in text(
         submit(client, "/account/delete", WRONG["/account/delete"]))
+
+
+# ---- The page says why the limit is there ---------------------------------------------------
+
+def until_refused(send, most: int):
+    """Send a request until one is refused (at most `most` + 1 of them); the refusal."""
+    for _ in range(most + 1):
+        response = send()
+        if response.status_code == 429:
+            return response
+    raise AssertionError(f"no request of {most + 1} was refused")
+
+
+@pytest.fixture
+def signed_in_idea(auth, make_user, make_window, make_idea):
+    """A resident signed in, and an idea of someone else's in a window open for voting."""
+    window = make_window(stage="overlap")
+    idea = make_idea(window, make_user(), title="Late buses on the ring road")
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    return idea
+
+
+def test_a_limit_on_supporting_says_it_keeps_counts_fair(client, signed_in_idea):
+    token = csrf_token(client, f"/ideas/{signed_in_idea.id}")
+    response = until_refused(lambda: client.post(f"/ideas/{signed_in_idea.id}/support",
+                                                 data={"csrf_token": token}), 120)
+    page = text(response)
+    assert "<title>You have changed your support too many times" in page
+    assert ("To keep support counts fair we limit how often ideas can be supported or have "
+            "their support withdrawn. Wait 1 minute, then try again.") in page
+    assert "accounts safe" not in page
+    # The support button's script shows the reason beside the button.
+    reply = client.post(f"/ideas/{signed_in_idea.id}/support", data={"csrf_token": token},
+                        headers={"Accept": "application/json"})
+    assert reply.status_code == 429
+    assert reply.get_json()["error"].startswith("To keep support counts fair")
+    assert reply.get_json()["error"].endswith("Wait 1 minute, then try again.")
+
+
+def test_a_limit_on_reporting_says_moderators_read_every_report(client, signed_in_idea):
+    url = f"/ideas/{signed_in_idea.id}/report"
+    token = csrf_token(client, url)
+    page = text(until_refused(lambda: client.post(url, data={"reason": "spam",
+                                                             "csrf_token": token}), 20))
+    assert "You have reported too many ideas" in page
+    assert re.search(r"So that moderators can read every report, we limit how many ideas can "
+                     r"be reported\. Wait (\d+ minutes|1 hour), then try again\.", page)
+
+
+def test_a_limit_on_sending_ideas_says_so(client, signed_in_idea):
+    url = f"/windows/{signed_in_idea.window_id}/submit/myself"
+    token = csrf_token(client, url)
+    # Empty forms: this limit counts every idea form sent, mistakes included.
+    page = text(until_refused(lambda: client.post(url, data={"csrf_token": token}), 60))
+    assert "You have sent too many ideas" in page
+    assert re.search(r"To stop the service being flooded we limit how often ideas can be sent\. "
+                     r"Wait (\d+ minutes|1 hour), then try again\.", page)
+
+
+def test_a_limit_on_account_emails_says_it_protects_inboxes(app, client, auth, make_user,
+                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_ACCOUNT_EMAILS", "1 per hour")
+    make_user("rosa@example.org", verified=False)
+    auth.sign_in("rosa@example.org")
+    page = text(until_refused(
+        lambda: submit(client, "/account/resend-verification", {}, page="/account"), 1))
+    assert "You have asked for too many emails" in page
+    assert ("To stop anyone’s inbox being flooded we limit how many emails we send about an "
+            "account. Wait 1 hour, then try again.") in page
+
+
+def test_a_limit_on_open_data_says_so_in_the_api_error(client, make_window):
+    window = make_window()
+    response = until_refused(lambda: client.get(f"/api/windows/{window.id}"), 120)
+    error = response.get_json()["error"]
+    assert error["status"] == 429
+    assert error["message"] == (
+        "You have asked for open data too many times. To keep the service quick for everyone "
+        "we limit how often open data can be downloaded. Wait 1 minute, then try again.")
+
+
+def test_every_limit_names_a_reason_the_page_knows(app):
+    """A limit made without `because` would get the page's general wording."""
+    from app.extensions import limiter
+    from app.rate_limits import WHY, because
+
+    with pytest.raises(KeyError):
+        because("something new")
+    # Flask-Limiter keeps the decorated limits by view; it has no public way to list them.
+    decorated = limiter.limit_manager._decorated_limits
+    assert len(decorated) >= 15
+    for view, limits in decorated.items():
+        for limit in limits:
+            assert limit.error_message in WHY, view

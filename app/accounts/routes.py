@@ -125,8 +125,8 @@ def verify_email(token: str):
 
 
 @bp.route("/account/resend-verification", methods=["POST"])
-@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account)
-@ceiling()
+@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account, why="account emails")
+@ceiling(why="account emails")
 @signed_in
 def resend_verification():
     back = local_path(request.form.get("next"), "")
@@ -319,8 +319,8 @@ def change_name():
 
 
 @bp.route("/account/change-email", methods=["GET", "POST"])
-@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account)
-@ceiling()
+@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account, why="account emails")
+@ceiling(why="account emails")
 @signed_in
 def change_email():
     form = ChangeEmailForm()
