@@ -132,6 +132,11 @@ class Config:
     # Ideas one account may publish in 24 hours (pledge imports are not counted).
     IDEA_SUBMISSIONS_PER_DAY = env_int("IDEA_SUBMISSIONS_PER_DAY", 10)
 
+    # How long each web worker keeps a window's ranking for the open data (app/opendata/
+    # services.py): the most its formula ranks, scores and supporter counts can lag behind.
+    # Which ideas are listed is never kept. 0 ranks the window on every request.
+    OPENDATA_CACHE_SECONDS = env_int("OPENDATA_CACHE_SECONDS", 60)
+
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
     @classmethod
@@ -201,6 +206,7 @@ class TestConfig(Config):
     PASSWORD_HASH_MEMORY_KIB = 1024
     PASSWORD_HASH_PARALLELISM = 1
     IDEA_SUBMISSIONS_PER_DAY = 10
+    OPENDATA_CACHE_SECONDS = 0  # every test sees what it just wrote; the cache's tests set it
     TRIAGE_BACKEND = "tfidf"  # the same in every test run, whatever extras are installed
     SIMILAR_BACKEND = "tfidf"
     LOG_LEVEL = "WARNING"

@@ -42,7 +42,8 @@ def open_to_everyone(response):
 @bp.route("/open-data")
 @public
 def index():
-    return render_template("opendata/index.html", windows=services.published_windows())
+    return render_template("opendata/index.html", windows=services.published_windows(),
+                           ranking_lag=services.ranking_lag())
 
 
 @bp.route("/open-data/windows.<any(csv, json):fmt>")
