@@ -93,6 +93,9 @@ class Config:
     RATELIMIT_REGISTER = env_str("RATELIMIT_REGISTER", "5 per minute;30 per hour")
     RATELIMIT_PASSWORD_RESET = env_str("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour")
     RATELIMIT_ACCOUNT_EMAILS = env_str("RATELIMIT_ACCOUNT_EMAILS", "5 per hour;20 per day")
+    # Wrong current passwords when changing the password or deleting the account, per account
+    # (one allowance for both forms): someone using a session left signed in cannot guess.
+    RATELIMIT_PASSWORD_CHECK = env_str("RATELIMIT_PASSWORD_CHECK", "10 per hour;30 per day")
     # Every POST to those forms, mistakes included (app/rate_limits.py): keep it well above them.
     RATELIMIT_FORM_CEILING = env_str("RATELIMIT_FORM_CEILING", "30 per minute")
     # Report every limit broken, so that the page and Retry-After give the longest wait.
@@ -131,6 +134,11 @@ class Config:
 
     # Ideas one account may publish in 24 hours (pledge imports are not counted).
     IDEA_SUBMISSIONS_PER_DAY = env_int("IDEA_SUBMISSIONS_PER_DAY", 10)
+
+    # How long each web worker keeps a window's ranking for the open data (app/opendata/
+    # services.py): the most its formula ranks, scores and supporter counts can lag behind.
+    # Which ideas are listed is never kept. 0 ranks the window on every request.
+    OPENDATA_CACHE_SECONDS = env_int("OPENDATA_CACHE_SECONDS", 60)
 
     LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 
@@ -187,6 +195,7 @@ class TestConfig(Config):
     RATELIMIT_REGISTER = "1000 per minute"
     RATELIMIT_PASSWORD_RESET = "1000 per minute"  # noqa: S105 - a rate, not a password
     RATELIMIT_ACCOUNT_EMAILS = "1000 per minute"
+    RATELIMIT_PASSWORD_CHECK = "1000 per minute"  # noqa: S105 - a rate, not a password
     RATELIMIT_FORM_CEILING = "1000 per minute"
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = "127.0.0.1"
@@ -203,6 +212,7 @@ class TestConfig(Config):
     PASSWORD_HASH_MEMORY_KIB = 1024
     PASSWORD_HASH_PARALLELISM = 1
     IDEA_SUBMISSIONS_PER_DAY = 10
+    OPENDATA_CACHE_SECONDS = 0  # every test sees what it just wrote; the cache's tests set it
     TRIAGE_BACKEND = "tfidf"  # the same in every test run, whatever extras are installed
     SIMILAR_BACKEND = "tfidf"
     LOG_LEVEL = "WARNING"

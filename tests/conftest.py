@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db, limiter
+from app.opendata.services import ranking_cache
 from config import TestConfig, normalise_database_url
 from tests.support import factories
 from tests.support.forms import submit
@@ -95,7 +96,8 @@ def reset_database(application) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request, smtp_server):
-    """Each test starts with an empty database, no rate-limit history and an empty mailbox."""
+    """Each test starts with an empty database, no rate-limit history, no open data rankings
+    kept and an empty mailbox."""
     if "app" not in request.fixturenames and "live_server" not in request.fixturenames:
         yield
         return
@@ -103,6 +105,7 @@ def _clean_state(request, smtp_server):
     reset_database(application)
     with application.app_context():
         limiter.reset()
+    ranking_cache(application).clear()  # window ids start again at 1 in each test
     smtp_server.mailbox.clear()
     yield
 

@@ -1,10 +1,13 @@
-"""Sign-in, registration, password reset and account emails are rate limited, counting real
-attempts only, with a GOV.UK 429 page that says how long to wait."""
+"""Sign-in, registration, password reset, account emails and password checks are rate limited,
+counting real attempts only, with a GOV.UK 429 page that says why the limit is there and how
+long to wait."""
 
 import re
 
 import pytest
 
+from app.extensions import db
+from app.models import User
 from tests.support.factories import PASSWORD
 from tests.support.forms import csrf_token, submit, text
 
@@ -190,3 +193,161 @@ def test_limits_are_shared_through_redis_by_separate_processes():
 
     assert worker(2) == ["200", "200"]
     assert worker(1) == ["429"]
+
+
+# Changing the password and deleting the account check the current password: wrong ones count,
+# per account and for both forms together, so that a session left signed in cannot be used to
+# guess it. Mistakes in the rest of the form cost nothing.
+WRONG = {"/account/change-password": {"current_password": "not-my-password",
+                                      "password": "a-brand-new-passphrase-77"},
+         "/account/delete": {"confirm": "y", "password": "not-my-password"}}
+
+
+@pytest.mark.parametrize(("url", "mistake", "message"), [
+    ("/account/change-password", {"current_password": "", "password": "a-brand-new-passphrase-77"},
+     "Enter your current password"),
+    ("/account/change-password", {"current_password": PASSWORD, "password": "too short"},
+     "Password must be 12 characters or more"),
+    ("/account/change-password", {"current_password": PASSWORD, "password": PASSWORD},
+     "Enter a new password that is different from your current one"),
+    ("/account/delete", {"password": "not-my-password"},
+     "Confirm that you understand you cannot undo this"),
+])
+def test_wrong_current_passwords_are_limited_and_mistakes_are_not(
+        app, client, auth, make_user, monkeypatch, url, mistake, message):
+    monkeypatch.setitem(app.config, "RATELIMIT_PASSWORD_CHECK", "3 per minute")
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    for _ in range(5):
+        response = submit(client, url, mistake)
+        assert response.status_code == 200 and message in text(response)
+    for _ in range(3):
+        assert "password is not correct" in text(submit(client, url, WRONG[url]))
+    response = submit(client, url, WRONG[url])
+    assert response.status_code == 429
+    assert "Wait 1 minute, then try again." in text(response)
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert client.get(url).status_code == 200  # reading the page is never limited
+
+
+def test_both_forms_share_one_allowance_per_account(app, client, auth, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_PASSWORD_CHECK", "3 per hour")
+    rosa = make_user("rosa@example.org")
+    make_user("sam@example.org")
+    auth.sign_in("rosa@example.org")
+    submit(client, "/account/change-password", WRONG["/account/change-password"])
+    submit(client, "/account/delete", WRONG["/account/delete"])
+    # The right password does not count...
+    assert "Your password has been changed" in text(submit(
+        client, "/account/change-password",
+        {"current_password": PASSWORD, "password": "a-brand-new-passphrase-77"}))
+    submit(client, "/account/change-password", WRONG["/account/change-password"])
+    # ...but once three wrong ones are spent, neither form checks a password, right or wrong.
+    response = submit(client, "/account/delete",
+                      {"confirm": "y", "password": "a-brand-new-passphrase-77"})
+    assert response.status_code == 429
+    assert "Wait 1 hour, then try again." in text(response)
+    assert submit(client, "/account/change-password", WRONG["/account/change-password"]
+                  ).status_code == 429
+    with app.app_context():
+        assert db.session.get(User, rosa.id).deleted_at is None
+    # Another account signed in on the same computer has its own allowance.
+    auth.sign_out()
+    auth.sign_in("sam@example.org")
+    assert "password is not correct" in text(
+        submit(client, "/account/delete", WRONG["/account/delete"]))
+
+
+# ---- The page says why the limit is there ---------------------------------------------------
+
+def until_refused(send, most: int):
+    """Send a request until one is refused (at most `most` + 1 of them); the refusal."""
+    for _ in range(most + 1):
+        response = send()
+        if response.status_code == 429:
+            return response
+    raise AssertionError(f"no request of {most + 1} was refused")
+
+
+@pytest.fixture
+def signed_in_idea(auth, make_user, make_window, make_idea):
+    """A resident signed in, and an idea of someone else's in a window open for voting."""
+    window = make_window(stage="overlap")
+    idea = make_idea(window, make_user(), title="Late buses on the ring road")
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    return idea
+
+
+def test_a_limit_on_supporting_says_it_keeps_counts_fair(client, signed_in_idea):
+    token = csrf_token(client, f"/ideas/{signed_in_idea.id}")
+    response = until_refused(lambda: client.post(f"/ideas/{signed_in_idea.id}/support",
+                                                 data={"csrf_token": token}), 120)
+    page = text(response)
+    assert "<title>You have changed your support too many times" in page
+    assert ("To keep support counts fair we limit how often ideas can be supported or have "
+            "their support withdrawn. Wait 1 minute, then try again.") in page
+    assert "accounts safe" not in page
+    # The support button's script shows the reason beside the button.
+    reply = client.post(f"/ideas/{signed_in_idea.id}/support", data={"csrf_token": token},
+                        headers={"Accept": "application/json"})
+    assert reply.status_code == 429
+    assert reply.get_json()["error"].startswith("To keep support counts fair")
+    assert reply.get_json()["error"].endswith("Wait 1 minute, then try again.")
+
+
+def test_a_limit_on_reporting_says_moderators_read_every_report(client, signed_in_idea):
+    url = f"/ideas/{signed_in_idea.id}/report"
+    token = csrf_token(client, url)
+    page = text(until_refused(lambda: client.post(url, data={"reason": "spam",
+                                                             "csrf_token": token}), 20))
+    assert "You have reported too many ideas" in page
+    assert re.search(r"So that moderators can read every report, we limit how many ideas can "
+                     r"be reported\. Wait (\d+ minutes|1 hour), then try again\.", page)
+
+
+def test_a_limit_on_sending_ideas_says_so(client, signed_in_idea):
+    url = f"/windows/{signed_in_idea.window_id}/submit/myself"
+    token = csrf_token(client, url)
+    # Empty forms: this limit counts every idea form sent, mistakes included.
+    page = text(until_refused(lambda: client.post(url, data={"csrf_token": token}), 60))
+    assert "You have sent too many ideas" in page
+    assert re.search(r"To stop the service being flooded we limit how often ideas can be sent\. "
+                     r"Wait (\d+ minutes|1 hour), then try again\.", page)
+
+
+def test_a_limit_on_account_emails_says_it_protects_inboxes(app, client, auth, make_user,
+                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_ACCOUNT_EMAILS", "1 per hour")
+    make_user("rosa@example.org", verified=False)
+    auth.sign_in("rosa@example.org")
+    page = text(until_refused(
+        lambda: submit(client, "/account/resend-verification", {}, page="/account"), 1))
+    assert "You have asked for too many emails" in page
+    assert ("To stop anyone’s inbox being flooded we limit how many emails we send about an "
+            "account. Wait 1 hour, then try again.") in page
+
+
+def test_a_limit_on_open_data_says_so_in_the_api_error(client, make_window):
+    window = make_window()
+    response = until_refused(lambda: client.get(f"/api/windows/{window.id}"), 120)
+    error = response.get_json()["error"]
+    assert error["status"] == 429
+    assert error["message"] == (
+        "You have asked for open data too many times. To keep the service quick for everyone "
+        "we limit how often open data can be downloaded. Wait 1 minute, then try again.")
+
+
+def test_every_limit_names_a_reason_the_page_knows(app):
+    """A limit made without `because` would get the page's general wording."""
+    from app.extensions import limiter
+    from app.rate_limits import WHY, because
+
+    with pytest.raises(KeyError):
+        because("something new")
+    # Flask-Limiter keeps the decorated limits by view; it has no public way to list them.
+    decorated = limiter.limit_manager._decorated_limits
+    assert len(decorated) >= 15
+    for view, limits in decorated.items():
+        for limit in limits:
+            assert limit.error_message in WHY, view

@@ -457,3 +457,111 @@ def test_the_demo_shortlist_is_reproducible_from_its_csv(runner, app):
     assert recompute_shortlist(ideas_csv, window_row) == published
     page = text(visitor.get(f"/windows/{past.id}/shortlist"))
     assert f"{len(published)} shortlisted idea" in page
+
+
+# ---- The ranking kept between open data requests ---------------------------------------------
+
+def records_by_title(response) -> dict[str, dict]:
+    return {idea["title"]: idea for idea in response.get_json()["ideas"]}
+
+
+def test_open_data_keeps_a_windows_ranking_for_a_while_but_never_a_hidden_idea(
+        app, ranked_window, make_user, monkeypatch, staff):
+    from app.models import utcnow
+    from app.opendata.services import ranking_cache
+
+    window, ideas = ranked_window
+    monkeypatch.setitem(app.config, "OPENDATA_CACHE_SECONDS", 60)
+    now = [1000.0]
+    monkeypatch.setattr(ranking_cache(app), "_clock", lambda: now[0])
+    visitor = app.test_client()
+    assert "can be up to 1 minute behind the idea pages" in text(visitor.get("/open-data"))
+    url = f"/api/windows/{window.id}/ideas"
+    before = records_by_title(visitor.get(url))
+    assert before["Idea A about the city"]["formula_rank"] == 2
+    assert before["Idea D about the city"]["unique_supporters"] == 0
+
+    # Five new supporters for D, and C hidden by moderators.
+    add_supports(app, ideas["D"], [make_user() for _ in range(5)])
+    with app.app_context():
+        db.session.execute(update(Idea).where(Idea.id == ideas["C"].id)
+                           .values(hidden_at=utcnow()))
+        db.session.commit()
+    now[0] += 59
+    kept = visitor.get(url).get_json()
+    assert kept["total"] == 5
+    kept = {idea["title"]: idea for idea in kept["ideas"]}
+    assert "Idea C about the city" not in kept  # which ideas are listed is never kept
+    assert kept["Idea D about the city"]["support_count"] == 5  # nor the idea's own fields
+    assert kept["Idea D about the city"]["unique_supporters"] == 0  # the ranking is, 59 s
+    assert kept["Idea A about the city"] == before["Idea A about the city"]
+    assert visitor.get(f"/api/ideas/{ideas['C'].id}").status_code == 404
+
+    now[0] += 1  # 60 s after the ranking was read
+    fresh_page = records_by_title(visitor.get(url))
+    assert fresh_page["Idea D about the city"]["unique_supporters"] == 5
+    assert fresh_page["Idea D about the city"]["formula_rank"] != before[
+        "Idea D about the city"]["formula_rank"]
+    monkeypatch.setitem(app.config, "OPENDATA_CACHE_SECONDS", 0)
+    assert records_by_title(visitor.get(url)) == fresh_page  # as if nothing were kept
+    monkeypatch.setitem(app.config, "OPENDATA_CACHE_SECONDS", 60)
+
+    # A new formula is the window's own setting: it shows at once.
+    with app.app_context():
+        shortlist.set_weights(db.session.get(type(staff), staff.id),
+                              db.session.get(IdeaWindow, window.id), 0, 1, 2)
+    assert fresh_page["Idea B about the city"]["formula_score"] < 1
+    new_formula = records_by_title(visitor.get(url))
+    assert new_formula["Idea B about the city"]["formula_score"] == 1  # feasibility alone
+
+
+def test_downloads_use_the_kept_ranking_too_and_still_add_up(app, ranked_window, staff,
+                                                             monkeypatch):
+    window, ideas = ranked_window
+    monkeypatch.setitem(app.config, "OPENDATA_CACHE_SECONDS", 60)
+    visitor = app.test_client()
+    api = visitor.get(f"/api/windows/{window.id}/ideas").get_json()["ideas"]
+    rows = read_csv(visitor.get(f"/open-data/windows/{window.id}/ideas.csv"))
+    assert [int(r["formula_rank"]) if r["formula_rank"] else None for r in rows] == [
+        i["formula_rank"] for i in api]
+    window_row = next(r for r in read_csv(visitor.get("/open-data/windows.csv"))
+                      if int(r["id"]) == window.id)
+    ranked = sorted((r for r in rows if r["formula_rank"]), key=lambda r: int(r["formula_rank"]))
+    assert recompute_shortlist(rows, window_row)[:3] == [int(r["id"]) for r in ranked][:3]
+
+
+def test_the_ranking_cache_reads_a_window_once_however_many_ask_at_once():
+    import threading
+    import time
+
+    from app.opendata.services import RankingCache
+
+    cache, reads, answers = RankingCache(), [], []
+
+    def read():
+        reads.append(1)
+        time.sleep(0.2)
+        return object()
+
+    threads = [threading.Thread(target=lambda: answers.append(cache.get(("w", 1), 60, read)))
+               for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(reads) == 1 and len({id(answer) for answer in answers}) == 1
+    assert cache.get(("w", 1), 0, read) is not answers[0]  # 0 s: never kept
+
+
+def test_the_ranking_cache_keeps_the_windows_used_last(monkeypatch):
+    from app.opendata.services import RankingCache
+
+    now = [0.0]
+    cache = RankingCache(windows=2, clock=lambda: now[0])
+    first = {key: cache.get(key, 60, object) for key in ("a", "b")}
+    cache.get("a", 60, object)  # used again: "b" is now the oldest
+    cache.get("c", 60, object)
+    assert cache.get("a", 60, object) is first["a"]
+    assert cache.get("b", 60, object) is not first["b"]
+    now[0] = 60
+    assert cache.get("a", 60, object) is not first["a"]

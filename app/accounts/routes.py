@@ -125,8 +125,8 @@ def verify_email(token: str):
 
 
 @bp.route("/account/resend-verification", methods=["POST"])
-@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account)
-@ceiling()
+@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account, why="account emails")
+@ceiling(why="account emails")
 @signed_in
 def resend_verification():
     back = local_path(request.form.get("next"), "")
@@ -271,7 +271,13 @@ def account():
                            pending_email=pending_email_change())
 
 
+# Changing the password and deleting the account share one allowance of wrong passwords.
+PASSWORD_CHECK = "password-check"  # noqa: S105 - a rate-limit scope, not a password
+
+
 @bp.route("/account/change-password", methods=["GET", "POST"])
+@attempts("RATELIMIT_PASSWORD_CHECK", key_func=per_account, shared=PASSWORD_CHECK)
+@ceiling()
 @signed_in
 def change_password():
     form = ChangePasswordForm()
@@ -279,6 +285,9 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(current_user, form.current_password.data, form.password.data)
+        except services.WrongPassword as error:
+            attempt()  # guessing, from a session left signed in; a weak new password does not count
+            show_field_error(form, error)
         except services.AccountError as error:
             show_field_error(form, error)
         except EmailNotSent:
@@ -310,8 +319,8 @@ def change_name():
 
 
 @bp.route("/account/change-email", methods=["GET", "POST"])
-@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account)
-@ceiling()
+@attempts("RATELIMIT_ACCOUNT_EMAILS", key_func=per_account, why="account emails")
+@ceiling(why="account emails")
 @signed_in
 def change_email():
     form = ChangeEmailForm()
@@ -360,12 +369,17 @@ def download_data():
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
+@attempts("RATELIMIT_PASSWORD_CHECK", key_func=per_account, shared=PASSWORD_CHECK)
+@ceiling()
 @signed_in
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
             services.delete_account(current_user, form.password.data)
+        except services.WrongPassword as error:
+            attempt()  # guessing; an unticked box or being the last admin does not count
+            show_field_error(form, error)
         except services.AccountError as error:
             show_field_error(form, error)
         except EmailNotSent:

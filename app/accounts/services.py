@@ -59,6 +59,11 @@ class AccountError(Exception):
         self.field = field
 
 
+class WrongPassword(AccountError):
+    """The password typed to confirm a change is not the account's: a real attempt, which the
+    rate limit counts (app/rate_limits.py)."""
+
+
 def normalise_email(email: str) -> str:
     """Email addresses are compared and stored in lower case, without surrounding spaces."""
     return email.strip().lower()
@@ -233,7 +238,7 @@ def _send_password_changed(user: User) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change a password after checking the current one; other sessions are signed out."""
     if not verify_password(user.password_hash, current_password):
-        raise AccountError("Your current password is not correct", "current_password")
+        raise WrongPassword("Your current password is not correct", "current_password")
     if new_password == current_password:
         raise AccountError("Enter a new password that is different from your current one",
                            "password")
@@ -309,7 +314,7 @@ def count_active_admins() -> int:
 def delete_account(user: User, password: str) -> None:
     """Remove a person's personal data; their public contributions stay, by "a former member"."""
     if not verify_password(user.password_hash, password):
-        raise AccountError("Your password is not correct", "password")
+        raise WrongPassword("Your password is not correct", "password")
     if user.role == Role.ADMIN and count_active_admins() <= 1:
         raise AccountError("You are the only administrator. Make someone else an administrator "
                            "before you delete your account.")

@@ -40,6 +40,7 @@ from app.models import (
 )
 from app.models import Source as IdeaSource
 from app.pagination import checked_page
+from app.rate_limits import because
 from app.triage.services import confirmed_types, similar_ideas, unique_supporters
 from app.voting import services as voting_services
 from app.voting.ranking import DEFAULT_SORT, SORTS, daily_seed
@@ -173,7 +174,8 @@ def show_error(form, error: services.IntakeError) -> None:
 
 
 @bp.route("/windows/<int:window_id>/submit/<submit_as>", methods=["GET", "POST"])
-@limiter.limit("60 per hour", methods=["POST"], key_func=per_person)
+@limiter.limit("60 per hour", methods=["POST"], key_func=per_person,
+               error_message=because("posting"))
 @verified
 def new_idea(window_id: int, submit_as: str):
     idea_window = window_or_404(window_id)

@@ -11,6 +11,23 @@ each word is quoted for FTS5 and goes through plainto_tsquery on PostgreSQL. Com
 ("and", "not", "the": PostgreSQL's English stop words) are left out on both databases, and
 a search with nothing else in it is no search (the page says so).
 
+The two databases stem differently (Porter's stemmer on SQLite, Snowball's on PostgreSQL),
+so the same words used to find different ideas: on SQLite "one" found every idea with "on"
+and "wai" (part of "wait") found "way", on PostgreSQL "gps" did not find "GP" nor "quick"
+"quickly" on SQLite. Both stemmers run here too (nltk's copies of them), so that:
+
+- a word that SQLite's stemmer makes into a stop word ("one", "ones", "others", "owned"),
+  or that is what it makes of a longer word PostgreSQL keeps apart ("wai" of "way", "ag" of
+  "age"), is left out on both databases, like a common word (`searchable`);
+- a plural PostgreSQL's stemmer leaves whole ("gps", "hmos") also matches its singular;
+- SQLite also gets the words PostgreSQL's stemmer joins to a form and its own does not
+  ("quickly" for "quick", "nightly" for "nights": `sqlite_forms`).
+
+What is left is each stemmer's own joins of different words, which only reindexing both
+databases with one stemmer would remove: SQLite finds "generous" for "general", "new" for
+"news" and "us" for "use"; PostgreSQL finds "dying" for "die". A form made by the plural
+rule can be another word: "bu" finds "bus" on both, as "menu" finds "menus".
+
 Lists are in the order the visitor chose (app/voting/ranking.py), search results too when
 at most COUNT_CAP ideas match: the matches are counted (stopping at COUNT_CAP + 1), then, if
 there are few enough, collected from the index and put in that order by the database, and
@@ -26,8 +43,11 @@ which each database answers from its index alone without sorting the matches:
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from flask_sqlalchemy.pagination import Pagination
+from nltk.stem.porter import PorterStemmer
+from nltk.stem.snowball import SnowballStemmer
 from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import joinedload
 
@@ -56,9 +76,89 @@ _ENGLISH_STOP_LIST = """
     just don should now"""
 STOP_WORDS = frozenset(_ENGLISH_STOP_LIST.split())
 SIBILANT_ENDINGS = ("s", "x", "z", "ch", "sh")
+# Words that Snowball's English stemmer leaves as they are on purpose (of those ending in s).
+SNOWBALL_INVARIANTS = frozenset({"news", "cosmos", "andes", "atlas", "bias"})
 # Words that take "es" in the plural. Of words ending in s, those in ss, us, as or is are
 # mostly singular (bus, gas, glass, census); the rest mostly plural (bins), left to stemming.
 SINGULAR_ENDINGS = ("ss", "us", "as", "is", "x", "z", "ch", "sh")
+
+
+# The two indexes' stemmers, here to find the words they treat differently. SQLite's FTS5
+# "porter" tokenizer is Martin Porter's own version, which nltk follows in this mode (one
+# difference in the 30,000 commonest words of English Wikipedia); PostgreSQL's "english"
+# configuration uses Snowball's English stemmer, as nltk does (three differences).
+_porter = PorterStemmer(PorterStemmer.MARTIN_EXTENSIONS)
+_snowball = SnowballStemmer("english")
+
+
+@lru_cache(maxsize=4096)
+def sqlite_stem(word: str) -> str:
+    """What SQLite's index makes of a word."""
+    return _porter.stem(word)
+
+
+@lru_cache(maxsize=4096)
+def postgresql_stem(word: str) -> str:
+    """What PostgreSQL's index makes of a word."""
+    return _snowball.stem(word)
+
+
+# SQLite's index keeps stop words, as its stemmer makes them; PostgreSQL's leaves them out.
+SQLITE_STOP_STEMS = frozenset(sqlite_stem(word) for word in STOP_WORDS)
+
+
+def searchable(form: str) -> bool:
+    """Whether both databases find the same ideas for this form of a word, as far as can be
+    told without a dictionary.
+
+    Not when SQLite's stemmer makes it a stop word ("ones" and "one" become "on", "ins"
+    "in", "thes" "the"): SQLite would find every idea with that stop word, PostgreSQL none.
+    Nor when it is what SQLite's stemmer makes of a longer word that PostgreSQL's keeps
+    apart from it ("ag" of "age", "wai" of "way", "thei" of "they"): part of a word would
+    find the whole word on SQLite only."""
+    stem = sqlite_stem(form)
+    if stem in SQLITE_STOP_STEMS:
+        return False
+    longer = []
+    if form == stem:  # not "census": SQLite's "censu", whose s is not a plural's
+        longer.append(stem + "e")
+    if form in (stem, stem + "s") and len(stem) > 1 and stem[-1] == "i" and stem[-2] in "aeiou":
+        longer.append(stem[:-1] + "y")
+    return not any(sqlite_stem(word) == stem and postgresql_stem(word) != postgresql_stem(form)
+                   for word in longer)
+
+
+@lru_cache(maxsize=4096)
+def search_forms(term: str) -> tuple[str, ...]:
+    """The forms of a word searched for on both databases; none, and the word is left out,
+    when the word as typed is not `searchable` ("ag", and so not "ags" either)."""
+    if not searchable(term):
+        return ()
+    return tuple(form for form in word_forms(term) if searchable(form))
+
+
+@lru_cache(maxsize=4096)
+def sqlite_forms(term: str) -> tuple[str, ...]:
+    """The forms given to SQLite: those of `search_forms`, and the words next to them that
+    PostgreSQL's stemmer joins to them and SQLite's keeps apart ("quick" and "quickly",
+    "nights" and "nightly", "tried" and "try"), so that SQLite finds those too."""
+    forms = search_forms(term)
+    joined: list[str] = []
+    for form in forms:
+        stem = postgresql_stem(form)
+        near = []
+        if form.endswith("ly"):
+            near.append(form[:-2])  # quickly: quick
+        elif form in (stem, stem + "s"):
+            near.append(stem + "ly")  # quick, nights: quickly, nightly
+        if stem.endswith("i"):
+            near.append(stem[:-1] + "y")  # tried (tri): try
+        for other in near:
+            if (len(other) > 2 and other not in forms and other not in joined
+                    and postgresql_stem(other) == stem
+                    and sqlite_stem(other) != sqlite_stem(form) and searchable(other)):
+                joined.append(other)
+    return forms + tuple(joined)
 
 
 def word_forms(word: str) -> list[str]:
@@ -74,6 +174,10 @@ def word_forms(word: str) -> list[str]:
         forms.append(word[:-1] + "ies")
     elif not word.endswith("s"):
         forms.append(word + "s")
+    elif len(word) > 2 and postgresql_stem(word) == word and word not in SNOWBALL_INVARIANTS:
+        # A plural that PostgreSQL's stemmer leaves whole, with no vowel before its s or
+        # only one just before it ("gps", "hmos"); SQLite's takes the s off.
+        forms.append(word[:-1])
     return forms
 
 
@@ -87,10 +191,12 @@ class IdeaFilters:
     status: str = ""
     sort: str = DEFAULT_SORT
 
-    @property
+    @cached_property
     def terms(self) -> list[str]:
-        """The words searched for: common words and punctuation left out, each word once."""
-        words = [word for word in WORD.findall(self.query.lower()) if word not in STOP_WORDS]
+        """The words searched for: common words, words the two databases would find
+        differently (`searchable`) and punctuation left out, each word once."""
+        words = [word for word in WORD.findall(self.query.lower())
+                 if word not in STOP_WORDS and search_forms(word)]
         return list(dict.fromkeys(words))[:MAX_TERMS]
 
     @property
@@ -143,7 +249,7 @@ def fts5_query(window: IdeaWindow, filters: IdeaFilters) -> str:
     """An FTS5 query for the words and filters. Each word is quoted, so that nothing people
     type is read as an operator, and matches whole (stemmed by the table's tokenizer) in any
     of its forms; every word must match."""
-    words = " AND ".join("(" + " OR ".join(f'"{form}"' for form in word_forms(term)) + ")"
+    words = " AND ".join("(" + " OR ".join(f'"{form}"' for form in sqlite_forms(term)) + ")"
                          for term in filters.terms)
     scope = [f"w{window.id}", "public"]
     if filters.source_value:
@@ -165,7 +271,7 @@ def tsquery(terms: list[str]):
             query = query.op(operator)(part)
         return query
 
-    return joined([joined([func.plainto_tsquery("english", form) for form in word_forms(term)],
+    return joined([joined([func.plainto_tsquery("english", form) for form in search_forms(term)],
                           "||") for term in terms], "&&")
 
 

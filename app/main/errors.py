@@ -6,7 +6,7 @@ from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from app.rate_limits import seconds_to_wait, wait_in_words
+from app.rate_limits import WHY_ANYTHING, seconds_to_wait, wait_in_words, why_limited
 
 log = logging.getLogger(__name__)
 
@@ -20,26 +20,30 @@ PAGES = {
           "copied the entire address."),
     405: ("This page cannot be used that way",
           "Go back and use the buttons and links on the page."),
-    429: ("You have tried too many times",
-          "To keep accounts safe we limit how often this can be tried. Wait {wait}, "
-          "then try again."),
+    429: WHY_ANYTHING,  # each limit gives its own reason (app/rate_limits.py: WHY)
     500: ("Sorry, there is a problem with the service",
           "Try again later. What you entered has not been saved."),
 }
 
 
-def render_error(code: int):
+def render_error(code: int, error: HTTPException | None = None):
     """The page for an HTTP error code (JSON for the API)."""
     title, message = PAGES.get(code, PAGES[500])
     if code == 429:
-        message = message.format(wait=wait_in_words(seconds_to_wait()))
+        title, why = why_limited(error)
+        message = f"{why} Wait {wait_in_words(seconds_to_wait())}, then try again."
+        if request.path.startswith("/api/"):
+            return {"error": {"status": code, "message": f"{title}. {message}"}}, code
+        if request.accept_mimetypes.best == "application/json":
+            # The support buttons' script shows this beside the button instead of leaving.
+            return {"error": message}, code
     if request.path.startswith("/api/"):
         return {"error": {"status": code, "message": title}}, code
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
 def handle_http_error(error: HTTPException):
-    return render_error(error.code if error.code in PAGES else 500)
+    return render_error(error.code if error.code in PAGES else 500, error)
 
 
 def handle_csrf_error(error: CSRFError):

@@ -138,7 +138,12 @@ def openapi_document(base_url: str, service_name: str) -> dict[str, Any]:
                  {"name": "per_page", "in": "query",
                   "schema": {"type": "integer", "minimum": 1, "maximum": 500,
                              "default": 100}}],
-                "Hidden ideas and ideas waiting for moderation are left out."),
+                "Hidden ideas and ideas waiting for moderation are left out. The figures that "
+                "depend on the whole window (candidate, formula_rank, formula_score, "
+                "unique_supporters, the feasibility fields and the shortlist's) are worked out "
+                "for the whole window at once and may be a minute old (OPENDATA_CACHE_SECONDS "
+                "on the server); which ideas are listed, and each idea's own fields, are "
+                "always current."),
             "/api/windows/{window_id}/shortlist": _get(
                 "A window's published shortlist (empty until published)", "Shortlist",
                 [_path_id("window_id")]),

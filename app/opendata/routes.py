@@ -13,6 +13,7 @@ from app.models import Idea, IdeaWindow, listed
 from app.opendata import bp, services
 from app.opendata.openapi import openapi_document
 from app.pagination import MAX_PAGE
+from app.rate_limits import because
 from app.review import shortlist
 
 MAX_PER_PAGE = 500
@@ -41,12 +42,13 @@ def open_to_everyone(response):
 @bp.route("/open-data")
 @public
 def index():
-    return render_template("opendata/index.html", windows=services.published_windows())
+    return render_template("opendata/index.html", windows=services.published_windows(),
+                           ranking_lag=services.ranking_lag())
 
 
 @bp.route("/open-data/windows.<any(csv, json):fmt>")
 @public
-@limiter.limit("60 per minute")
+@limiter.limit("60 per minute", error_message=because("open data"))
 def windows_download(fmt: str):
     records = [services.window_record(w, base_url()) for w in services.published_windows()]
     if fmt == "json":
@@ -58,7 +60,7 @@ def windows_download(fmt: str):
 
 @bp.route("/open-data/windows/<int:window_id>/ideas.<any(csv, json):fmt>")
 @public
-@limiter.limit("60 per minute")
+@limiter.limit("60 per minute", error_message=because("open data"))
 def window_ideas(window_id: int, fmt: str):
     window = published_window_or_404(window_id)
     records = services.idea_records(window, base_url())
@@ -88,7 +90,7 @@ def openapi():
 
 @bp.route("/api/windows")
 @public
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", error_message=because("open data"))
 def api_windows():
     return jsonify({"windows": [services.window_record(w, base_url())
                                 for w in services.published_windows()]})
@@ -96,7 +98,7 @@ def api_windows():
 
 @bp.route("/api/windows/<int:window_id>")
 @public
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", error_message=because("open data"))
 def api_window(window_id: int):
     window = published_window_or_404(window_id)
     record = services.window_record(window, base_url())
@@ -116,7 +118,7 @@ def whole_number(name: str, default: int) -> int | None:
 
 @bp.route("/api/windows/<int:window_id>/ideas")
 @public
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", error_message=because("open data"))
 def api_window_ideas(window_id: int):
     window = published_window_or_404(window_id)
     page, per_page = whole_number("page", 1), whole_number("per_page", 100)
@@ -138,7 +140,7 @@ def api_window_ideas(window_id: int):
 
 @bp.route("/api/ideas/<int:idea_id>")
 @public
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", error_message=because("open data"))
 def api_idea(idea_id: int):
     idea = db.session.get(Idea, idea_id)
     if idea is None or not idea.is_listed or idea.window.published_at is None:
@@ -152,7 +154,7 @@ def api_idea(idea_id: int):
 
 @bp.route("/api/windows/<int:window_id>/shortlist")
 @public
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", error_message=because("open data"))
 def api_shortlist(window_id: int):
     window = published_window_or_404(window_id)
     entries = [{"rank": e.rank, "idea_id": e.idea_id, "title": e.idea.title,

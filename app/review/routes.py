@@ -26,6 +26,7 @@ from app.models import (
     User,
 )
 from app.pagination import paginate, paginate_list
+from app.rate_limits import because
 from app.review import assessments, bp, decisions, moderation, shortlist
 from app.review.forms import (
     HideForm,
@@ -54,7 +55,7 @@ def window_or_404(window_id: int) -> IdeaWindow:
 # ---- Reporting and moderation ---------------------------------------------------------------
 
 @bp.route("/ideas/<int:idea_id>/report", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("20 per hour", methods=["POST"], error_message=because("reporting"))
 @signed_in
 def report(idea_id: int):
     idea = idea_or_404(idea_id)

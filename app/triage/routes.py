@@ -20,6 +20,7 @@ from app.models import (
     IdeaStatus,
     IdeaWindow,
 )
+from app.rate_limits import because
 from app.text import excerpt
 from app.triage import bp, merging, services, themes
 from app.triage.forms import TypesForm
@@ -27,7 +28,7 @@ from app.voting.services import supported_ids
 
 
 @bp.route("/windows/<int:window_id>/similar")
-@limiter.limit("120 per minute")
+@limiter.limit("120 per minute", error_message=because("similar ideas"))
 @public
 def similar(window_id: int):
     window = db.session.get(IdeaWindow, window_id)

@@ -22,6 +22,7 @@ from app.extensions import db, limiter
 from app.intake.search import COUNT_CAP
 from app.models import Idea, IdeaWindow
 from app.pagination import paginate
+from app.rate_limits import because
 from app.security import local_path
 from app.voting import bp, notifications, services
 from app.voting.forms import EmailPreferenceForm
@@ -78,7 +79,8 @@ def _change_support(idea_id: int, change):
 
 
 @bp.route("/ideas/<int:idea_id>/support", methods=["POST"])
-@limiter.limit("120 per minute", key_func=per_person)
+@limiter.limit("120 per minute", key_func=per_person,
+               error_message=because("supporting"))
 @verified
 def support(idea_id: int):
     return _change_support(idea_id, lambda idea: services.add_support(
@@ -86,7 +88,8 @@ def support(idea_id: int):
 
 
 @bp.route("/ideas/<int:idea_id>/unsupport", methods=["POST"])
-@limiter.limit("120 per minute", key_func=per_person)
+@limiter.limit("120 per minute", key_func=per_person,
+               error_message=because("supporting"))
 @verified
 def unsupport(idea_id: int):
     return _change_support(idea_id, lambda idea: services.withdraw_support(current_user, idea))
