@@ -89,6 +89,10 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    # Flask runs after-request hooks last registered first, so this one runs after the
+    # limiter's: its headers say how much of each limit is left, but Retry-After on a
+    # successful answer would tell clients and caches to wait when nothing was refused.
+    app.after_request(_retry_after_only_when_refused)
     limiter.init_app(app)
     login_manager.init_app(app)
 
@@ -97,6 +101,12 @@ def register_extensions(app: Flask) -> None:
 
     database.register(app)
     login.register(login_manager)
+
+
+def _retry_after_only_when_refused(response):
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 class DatabaseIdConverter(IntegerConverter):

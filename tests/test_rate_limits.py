@@ -38,7 +38,9 @@ def test_too_many_attempts_get_the_429_page(app, client, monkeypatch, setting, u
     assert "You have tried too many times" in page
     assert "Wait 1 minute, then try again." in page
     assert 0 < int(response.headers["Retry-After"]) <= 60
-    assert client.get(url).status_code == 200  # reading the page is never limited
+    reading = client.get(url)
+    assert reading.status_code == 200  # reading the page is never limited
+    assert "Retry-After" not in reading.headers  # nothing was refused
 
 
 @pytest.mark.parametrize(("setting", "url", "data"), ATTEMPTS)
@@ -330,7 +332,11 @@ def test_a_limit_on_account_emails_says_it_protects_inboxes(app, client, auth, m
 
 def test_a_limit_on_open_data_says_so_in_the_api_error(client, make_window):
     window = make_window()
+    first = client.get(f"/api/windows/{window.id}")
+    # How much is left is said on every answer, but a wait only on a refusal.
+    assert first.headers["X-RateLimit-Remaining"] and "Retry-After" not in first.headers
     response = until_refused(lambda: client.get(f"/api/windows/{window.id}"), 120)
+    assert 0 < int(response.headers["Retry-After"]) <= 60
     error = response.get_json()["error"]
     assert error["status"] == 429
     assert error["message"] == (
