@@ -157,6 +157,17 @@ def remove_member(member_id: int):
     return _back(member.cluster)
 
 
+def _group_and_way_back(idea: Idea, values) -> tuple[DuplicateCluster | None, str]:
+    """The duplicate group a merge page came from (the ``cluster`` value, if the idea is in
+    it), and where its Cancel and its result go back to: that group, or else the idea."""
+    cluster = db.session.get(DuplicateCluster, bounded_id(values.get("cluster", type=int)) or 0)
+    if cluster is not None and idea.id not in {m.idea_id for m in cluster.members}:
+        cluster = None  # a group this idea is not in: go back to the idea instead
+    back = (url_for("triage.clusters", window_id=idea.window_id) + f"#cluster-{cluster.id}"
+            if cluster else url_for("triage.idea", idea_id=idea.id))
+    return cluster, back
+
+
 @bp.route("/staff/ideas/<int:idea_id>/merge", methods=["GET", "POST"])
 @staff_required
 def merge(idea_id: int):
@@ -164,11 +175,7 @@ def merge(idea_id: int):
     duplicate = db.session.get(Idea, idea_id) or abort(404)
     values = request.form if request.method == "POST" else request.args
     canonical = db.session.get(Idea, bounded_id(values.get("canonical", type=int)) or 0)
-    cluster = db.session.get(DuplicateCluster, bounded_id(values.get("cluster", type=int)) or 0)
-    if cluster is not None and duplicate.id not in {m.idea_id for m in cluster.members}:
-        cluster = None  # a group this idea is not in: go back to the idea instead
-    back = (url_for("triage.clusters", window_id=duplicate.window_id) + f"#cluster-{cluster.id}"
-            if cluster else url_for("triage.idea", idea_id=idea_id))
+    cluster, back = _group_and_way_back(duplicate, values)
     try:
         if canonical is None:
             raise merging.MergeError("Choose the idea to merge into")
@@ -208,11 +215,7 @@ def unmerge(idea_id: int):
     the undo, which tells them at once."""
     idea = db.session.get(Idea, idea_id) or abort(404)
     values = request.form if request.method == "POST" else request.args
-    cluster = db.session.get(DuplicateCluster, bounded_id(values.get("cluster", type=int)) or 0)
-    if cluster is not None and idea.id not in {m.idea_id for m in cluster.members}:
-        cluster = None  # a group this idea is not in: go back to the idea instead
-    back = (url_for("triage.clusters", window_id=idea.window_id) + f"#cluster-{cluster.id}"
-            if cluster else url_for("triage.idea", idea_id=idea_id))
+    cluster, back = _group_and_way_back(idea, values)
     try:
         preview = merging.unmerge_preview(current_user, idea)
     except merging.MergeError as error:  # undone meanwhile, in another tab or by someone else
