@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,3 +63,11 @@ def postgres_database(default: str) -> str | None:
         print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipping it.")
         return None
     return url
+
+
+def database_url(backend: str, postgres_default: str) -> str | None:
+    """A database for one benchmark run: a new SQLite file for "sqlite", else the PostgreSQL
+    database of :func:`postgres_database` (None when no server answers)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tempfile.mkdtemp(prefix='oda-bench-')}/bench.db"
+    return postgres_database(postgres_default)

@@ -14,13 +14,12 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import postgres_database  # noqa: E402
+from bench.common import database_url  # noqa: E402
 
 GOAL_MS = 100
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/oda_ideas_bench"
@@ -139,13 +138,9 @@ def main() -> None:
     print(f"Goal: median under {GOAL_MS} ms per page. Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs.")
     for backend in args.backends.split(","):
-        if backend == "sqlite":
-            folder = tempfile.mkdtemp(prefix="oda-bench-")
-            url = f"sqlite:///{folder}/bench.db"
-        else:
-            url = postgres_database(DEFAULT_PG)
-            if url is None:
-                continue
+        url = database_url(backend, DEFAULT_PG)
+        if url is None:
+            continue
         print(f"\n== {backend}")
         app = build_app(url)
         window_id, have = None, 0

@@ -16,13 +16,12 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import postgres_database  # noqa: E402
+from bench.common import database_url  # noqa: E402
 from bench.intake import build_app, fill  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/oda_ideas_bench_opendata"
@@ -99,12 +98,9 @@ def main() -> None:
         return
     sizes = sorted(int(s) for s in args.sizes.split(","))
     for backend in args.backends.split(","):
-        if backend == "sqlite":
-            url = f"sqlite:///{tempfile.mkdtemp(prefix='oda-bench-')}/bench.db"
-        else:
-            url = postgres_database(DEFAULT_PG)
-            if url is None:
-                continue
+        url = database_url(backend, DEFAULT_PG)
+        if url is None:
+            continue
         print(f"\n== {backend}")
         app = build_app(url)
         window_id, have = None, 0

@@ -22,14 +22,13 @@ import random
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, postgres_database, start_gunicorn, stop  # noqa: E402
+from bench.common import database_url, free_port, start_gunicorn, stop  # noqa: E402
 
 IDEAS = 10_000
 RESIDENTS = 20_000
@@ -327,12 +326,9 @@ def main() -> None:
     print(f"{os.cpu_count()} CPUs; load: {PROCESSES} processes x {THREADS} threads, "
           f"{args.seconds:.0f} s per target after a 2 s warm-up")
     for backend in args.backends.split(","):
-        if backend == "sqlite":
-            url = f"sqlite:///{tempfile.mkdtemp(prefix='oda-vote-')}/bench.db"
-        else:
-            url = postgres_database(DEFAULT_PG)
-            if url is None:
-                continue
+        url = database_url(backend, DEFAULT_PG)
+        if url is None:
+            continue
         run(backend, url, args.seconds, args.floor)
 
 
