@@ -68,6 +68,7 @@ ACTION_LABELS = {
     "user.create_admin": "Admin account created",
     "user.role": "Role changed",
     "window.close": "Window closed",
+    "window.close_submissions": "Ideas closed early",
     "window.close_voting": "Voting closed early",
     "window.create": "Window created",
     "window.delete": "Window deleted",

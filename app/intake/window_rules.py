@@ -13,7 +13,8 @@ open data and the shortlist repeat them, and its stage is worked out from them. 
   ideas or supports again (how a closed window is reopened for more), but not to another
   past time;
 - a date still to come cannot be moved into the past, which would say something happened
-  that did not (voting closes early through "Close voting now", which asks first);
+  that did not (ideas and voting close early through "Close ideas now" and "Close voting
+  now", which ask first and move only the closes, so that the order above still holds);
 - what a window holds still fits it: a source or area its ideas use stays ticked, the support
   limit is not lower than what someone has given, and authors who supported their own ideas
   keep being allowed to.
@@ -210,11 +211,13 @@ def _not_yet(name: str, window: IdeaWindow, now: datetime) -> str:
         return ("The date voting closes must be in the future. To end voting now, go back "
                 "to the idea windows and choose “Close voting now”, which says what will "
                 "happen first")
+    if name == "submissions_close" and window.submissions_open_at <= now:
+        return ("The date ideas close must be in the future, because ideas are still open. "
+                "To stop taking ideas now, go back to the idea windows and choose “Close "
+                "ideas now”, which says what will happen first")
     if name == "submissions_close":
-        still = "ideas are still open" if window.submissions_open_at <= now else \
-            "ideas have not opened yet"
-        return (f"The date ideas close must be in the future, because {still}. To stop "
-                f"taking ideas soon, choose a time shortly after now")
+        return ("The date ideas close must be in the future, because ideas have not opened "
+                "yet. To take ideas for less time, choose an earlier time after they open")
     happened = "ideas have not opened" if name == "submissions_open" else \
         "voting has not opened"
     return f"{WHAT[name].capitalize()} must be in the future, because {happened} yet"
@@ -317,24 +320,79 @@ def what_is_fixed(window: IdeaWindow, now: datetime | None = None) -> list[str]:
     return fixed
 
 
-# ---- Closing voting early ------------------------------------------------------------------
+# ---- Ending ideas or voting early --------------------------------------------------------
+
+@dataclass(frozen=True)
+class EarlyClose:
+    """A stage staff may end before its date ("Close ideas now", "Close voting now"), with
+    the moments it runs between and why it cannot be ended in each case."""
+
+    opens: str  # as MOMENTS names them
+    closes: str
+    draft: str
+    shortlisted: str
+    closed: str
+    not_yet: str  # {at}: when it opens
+    ended: str  # {at}: when it closed
+    # Closes that must not come after this one's (voting may not close before ideas do), so
+    # that ending it now ends them too when they are still to come.
+    ends_too: tuple[str, ...] = ()
+
+
+VOTING = EarlyClose(
+    "voting_open", "voting_close",
+    draft="This window is a draft, so nobody can vote in it.",
+    shortlisted="The shortlist is published, so voting has already closed.",
+    closed="This window is closed, so nobody can support ideas in it.",
+    not_yet="Voting has not opened yet: it opens on {at}. To make it shorter, change the "
+            "window’s dates.",
+    ended="Voting closed on {at}.", ends_too=("submissions_close",))
+IDEAS = EarlyClose(
+    "submissions_open", "submissions_close",
+    draft="This window is a draft, so nobody can submit ideas to it.",
+    shortlisted="The shortlist is published, so ideas have already closed.",
+    closed="This window is closed, so nobody can submit ideas to it.",
+    not_yet="Ideas have not opened yet: they open on {at}. To take ideas for less time, "
+            "change the window’s dates.",
+    ended="Ideas closed on {at}.")
+
+
+def why_cannot_close(stage: EarlyClose, window: IdeaWindow, now: datetime | None = None
+                     ) -> str | None:
+    """Why `stage` of `window` cannot be ended now, or None when it can."""
+    now = now or utcnow()
+    opens, closes = getattr(window, f"{stage.opens}_at"), getattr(window, f"{stage.closes}_at")
+    if window.published_at is None:
+        return stage.draft
+    if window.shortlist_published_at is not None:
+        return stage.shortlisted
+    if window.closed_at is not None:
+        return stage.closed
+    # Strictly after it opened: a stage must close after it opens.
+    if now <= opens:
+        return stage.not_yet.format(at=london_datetime(opens))
+    if now >= closes:
+        return stage.ended.format(at=london_datetime(closes))
+    return None
+
+
+def closing_now(stage: EarlyClose, window: IdeaWindow, now: datetime) -> dict[str, datetime]:
+    """The moments that ending `stage` at `now` moves, as they are now: its close, and the
+    closes that must not come after it that are still to come. Each moves to `now`, which
+    keeps the dates in order (`order_problems`) and every start where it was."""
+    return {name: getattr(window, f"{name}_at") for name in (stage.closes, *stage.ends_too)
+            if name == stage.closes or getattr(window, f"{name}_at") > now}
+
 
 def why_cannot_close_voting(window: IdeaWindow, now: datetime | None = None) -> str | None:
     """Why voting in `window` cannot be closed now, or None when it can."""
-    now = now or utcnow()
-    if window.published_at is None:
-        return "This window is a draft, so nobody can vote in it."
-    if window.shortlist_published_at is not None:
-        return "The shortlist is published, so voting has already closed."
-    if window.closed_at is not None:
-        return "This window is closed, so nobody can support ideas in it."
-    if now < window.voting_open_at:
-        return (f"Voting has not opened yet: it opens on "
-                f"{london_datetime(window.voting_open_at)}. To make it shorter, change the "
-                f"window’s dates.")
-    if now >= window.voting_close_at:
-        return f"Voting closed on {london_datetime(window.voting_close_at)}."
-    return None
+    return why_cannot_close(VOTING, window, now)
+
+
+def why_cannot_close_submissions(window: IdeaWindow, now: datetime | None = None
+                                 ) -> str | None:
+    """Why ideas in `window` cannot be closed now, or None when they can."""
+    return why_cannot_close(IDEAS, window, now)
 
 
 def what_closing_voting_does(window: IdeaWindow, now: datetime | None = None) -> list[str]:
@@ -355,10 +413,49 @@ def what_closing_voting_does(window: IdeaWindow, now: datetime | None = None) ->
         said.append(f"Ideas are open until {london_datetime(window.submissions_close_at)}. "
                     f"They will close now too, because an idea posted after voting closes "
                     f"could never be supported.")
-    said.append("Nobody is sent a message about it, just as nobody is when voting closes "
-                "on its date. The window’s page, its ideas and its open data will show the "
-                "new closing date.")
-    said.append("Until the shortlist is published you can open voting again by changing "
-                "the date voting closes to a later one.")
-    return said
+    return said + _afterwards("voting closes", "The window’s page, its ideas and its open data",
+                              "open voting again", "the date voting closes to a later one")
+
+
+def _afterwards(closing: str, pages: str, again: str, change: str) -> list[str]:
+    """What the confirmation of an early close says last: who is told, and the way back."""
+    return [f"Nobody is sent a message about it, just as nobody is when {closing} on its "
+            f"date. {pages} will show the new closing date.",
+            f"Until the shortlist is published you can {again} by changing {change}."]
+
+
+def what_closing_submissions_does(window: IdeaWindow, now: datetime | None = None
+                                  ) -> list[str]:
+    """What closing ideas in `window` now would do, paragraph by paragraph, for the staff
+    who ask for it. Voting keeps its dates: it may open later or be open already."""
+    now = now or utcnow()
+    past = history(window)
+    drafts = db.session.scalar(select(func.count(Idea.id)).where(
+        Idea.window_id == window.id, Idea.status == IdeaStatus.DRAFT)) or 0
+    said = [f"Ideas will close now instead of on "
+            f"{london_datetime(window.submissions_close_at)}. After that nobody can post a "
+            f"new idea, and drafts can no longer be posted."]
+    if past.ideas:
+        said.append(f"So far {plural(past.ideas, 'idea')} "
+                    f"{'has' if past.ideas == 1 else 'have'} been posted.")
+    if drafts:
+        one = drafts == 1
+        said.append(f"{plural(drafts, 'draft')} {'has' if one else 'have'} not been posted. "
+                    f"{'It stays' if one else 'They stay'} private: "
+                    f"{'its author' if one else 'their authors'} can still read or delete "
+                    f"{'it' if one else 'them'}, and nobody else can see "
+                    f"{'it' if one else 'them'}.")
+    if window.voting_open_at <= now:
+        said.append(f"Voting is open and stays open until "
+                    f"{london_datetime(window.voting_close_at)}: people can go on "
+                    f"supporting the ideas already posted.")
+    else:
+        said.append(f"Voting keeps its dates, {london_datetime(window.voting_open_at)} to "
+                    f"{london_datetime(window.voting_close_at)}: closing ideas does not move "
+                    f"them. Until voting opens, authors can still change the ideas they have "
+                    f"posted.")
+    return said + _afterwards("ideas close", "The window’s page and its open data",
+                              "take ideas again",
+                              "the date ideas close to a later one, no later than the date "
+                              "voting closes")
 
