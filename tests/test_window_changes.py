@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.filters import LONDON, london_date, london_datetime
 from app.forms_common import format_time
-from app.intake import services
+from app.intake import services, window_rules
 from app.models import (
     AuditEvent,
     Criterion,
@@ -20,6 +20,7 @@ from app.models import (
     IdeaStatus,
     IdeaWindow,
     OrganisationKind,
+    ReportReason,
     Role,
     Source,
     Support,
@@ -28,7 +29,7 @@ from app.models import (
     WindowStage,
     utcnow,
 )
-from app.review import assessments
+from app.review import assessments, moderation
 from tests.support import factories
 from tests.support.forms import submit, text
 
@@ -337,6 +338,84 @@ def test_creating_a_window_records_its_description(staff):
     assert event.after["description"] == "All about parks"
 
 
+# ---- Pre-moderation ------------------------------------------------------------------------
+
+def waiting_ideas(window: IdeaWindow, count: int) -> list[Idea]:
+    """`count` published ideas in `window` waiting for moderators, as a pre-moderated window
+    leaves them."""
+    author = factories.make_user()
+    ideas = [factories.make_idea(window, author, title=f"Light the towpath, part {n + 1}")
+             for n in range(count)]
+    for idea in ideas:
+        db.session.get(Idea, idea.id).awaiting_moderation = True
+    db.session.commit()
+    return [db.session.get(Idea, idea.id) for idea in ideas]
+
+
+def test_premoderation_cannot_be_switched_off_while_ideas_wait(staff):
+    window = factories.make_window(stage="open")
+    window.premoderation = True
+    db.session.commit()
+    first, second = waiting_ideas(window, 2)
+    other = factories.make_window(stage="open")  # ideas waiting elsewhere do not count
+    other.premoderation = True
+    db.session.commit()
+    waiting_ideas(other, 1)
+    assert refused(window, details_of(window, premoderation=False)) == {"premoderation": (
+        "“Check each idea before it appears” must stay ticked: 2 ideas in this window are "
+        "waiting to be checked. Approve or hide them on the moderation page first")}
+    # Nothing was published unchecked.
+    assert db.session.get(Idea, first.id).awaiting_moderation
+    assert "2 ideas are waiting to be checked, so pre-moderation cannot be switched off " \
+        "until moderators approve or hide them." in window_rules.what_is_fixed(window)
+    # Other changes still save with it on.
+    assert services.update_window(staff, window, details_of(window, title="Towpaths")) == [
+        "title"]
+
+    moderation.approve(staff, db.session.get(Idea, first.id))
+    window = db.session.get(IdeaWindow, window.id)
+    assert refused(window, details_of(window, premoderation=False))["premoderation"].endswith(
+        "1 idea in this window is waiting to be checked. Approve or hide it on the "
+        "moderation page first")
+    moderation.hide(staff, db.session.get(Idea, second.id), ReportReason.SPAM)
+    window = db.session.get(IdeaWindow, window.id)
+    assert not any("pre-moderation" in line for line in window_rules.what_is_fixed(window))
+    assert services.update_window(staff, window, details_of(window, premoderation=False)) == [
+        "pre-moderation"]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "window.update")
+                              .order_by(AuditEvent.id.desc()))
+    assert event.before == {"premoderation": True} and event.after == {"premoderation": False}
+    assert db.session.get(IdeaWindow, other.id).premoderation  # left as it was
+
+
+def test_switching_premoderation_on_holds_back_only_ideas_posted_from_then_on(staff):
+    window = factories.make_window(stage="open")
+    author = factories.make_user()
+    public = factories.make_idea(window, author)
+    draft = factories.make_idea(window, author, title="Light the towpath at night",
+                                status=IdeaStatus.DRAFT)
+    assert services.update_window(staff, window, details_of(window, premoderation=True)) == [
+        "pre-moderation"]
+    assert not db.session.get(Idea, public.id).awaiting_moderation  # stays public
+    assert services.visible_to(db.session.get(Idea, public.id), factories.make_user())
+    services.publish_idea(author, db.session.get(Idea, draft.id), daily_limit=10)
+    posted = db.session.get(Idea, draft.id)
+    assert posted.awaiting_moderation  # saved before, posted after: it waits
+    assert not services.visible_to(posted, factories.make_user())
+
+
+def test_switching_premoderation_off_lets_new_ideas_appear_straight_away(staff):
+    window = factories.make_window(stage="open")
+    window.premoderation = True
+    db.session.commit()
+    assert services.update_window(staff, window, details_of(window, premoderation=False)) == [
+        "pre-moderation"]
+    author = factories.make_user()
+    draft = factories.make_idea(window, author, status=IdeaStatus.DRAFT)
+    services.publish_idea(author, db.session.get(Idea, draft.id), daily_limit=10)
+    assert not db.session.get(Idea, draft.id).awaiting_moderation
+
+
 # ---- Authors' edits once voting is reached ---------------------------------------------------
 
 def test_an_idea_with_supports_cannot_be_edited_whatever_the_dates_say(staff):
@@ -405,7 +484,8 @@ def test_criteria_are_locked_once_the_shortlist_is_published(staff):
 # ---- Pages -----------------------------------------------------------------------------------
 
 def form_of(app, window_id: int, **overrides) -> dict:
-    """What the window's form sends back as it stands, with `overrides`."""
+    """What the window's form sends back as it stands, with `overrides` (None: leave the
+    field out, as a browser does an unticked box)."""
     with app.app_context():
         window = db.session.get(IdeaWindow, window_id)
         values = {"title": window.title, "theme": window.theme,
@@ -413,12 +493,14 @@ def form_of(app, window_id: int, **overrides) -> dict:
                   "sources": [s.value for s in window.accepted_sources],
                   "areas": [str(a.id) for a in window.areas],
                   "support_limit": str(window.support_limit or "")}
+        values |= {name: "y" for name in ("authors_may_support_own", "premoderation")
+                   if getattr(window, name)}
         for name in ("submissions_open", "submissions_close", "voting_open", "voting_close"):
             moment = getattr(window, f"{name}_at").astimezone(LONDON)
             values[f"{name}_date"] = [str(moment.day), str(moment.month), str(moment.year)]
             values[f"{name}_time"] = format_time(moment)
     values.update(overrides)
-    return values
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def day_parts(moment) -> list[str]:
@@ -594,3 +676,42 @@ def test_an_author_is_told_why_a_supported_idea_cannot_change(app, client, auth,
     assert "Change your idea" not in text(client.get(f"/ideas/{idea.id}"))
     response = client.get(f"/ideas/{idea.id}/edit", follow_redirects=True)
     assert "People have supported this idea, so it can no longer be changed" in text(response)
+
+
+def test_the_form_says_why_premoderation_stays_on_and_links_to_the_waiting_ideas(
+        app, signed_in_staff, make_window):
+    window = make_window(stage="open")
+    with app.app_context():
+        stored = db.session.get(IdeaWindow, window.id)
+        stored.premoderation = True
+        db.session.commit()
+        waiting_ideas(stored, 3)
+    page = text(signed_in_staff.get(f"/staff/windows/{window.id}/edit"))
+    assert ("3 ideas are waiting to be checked, so pre-moderation cannot be switched off "
+            "until moderators approve or hide them.") in page
+    assert ('<a class="govuk-link" href="/staff/moderation#waiting">Approve or hide them on '
+            'the moderation page</a>') in page
+    assert "Switching it on holds back only ideas posted from then on" in page
+    response = submit(signed_in_staff, f"/staff/windows/{window.id}/edit",
+                      form_of(app, window.id, premoderation=None))
+    page = text(response)
+    assert "<title>Error: Change " in page
+    message = ("“Check each idea before it appears” must stay ticked: 3 ideas in this window "
+               "are waiting to be checked. Approve or hide them on the moderation page first")
+    assert f'<a href="#premoderation">{message}</a>' in page  # the summary links to it
+    assert 'id="waiting"' in text(signed_in_staff.get("/staff/moderation"))
+    with app.app_context():
+        assert db.session.get(IdeaWindow, window.id).premoderation
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_switching_premoderation_on_says_what_it_does(app, signed_in_staff, make_window):
+    window = make_window(stage="open")
+    page = text(submit(signed_in_staff, f"/staff/windows/{window.id}/edit",
+                       form_of(app, window.id, premoderation="y")))
+    assert (f"“{window.title}” has been saved. Pre-moderation is on: ideas posted from now on "
+            f"wait for staff to approve them before anyone else sees them. Ideas already "
+            f"public stay public.") in page
+    page = text(submit(signed_in_staff, f"/staff/windows/{window.id}/edit",
+                       form_of(app, window.id, premoderation=None)))
+    assert "Pre-moderation is off: ideas posted from now on appear straight away." in page

@@ -156,7 +156,8 @@ def window_problems(window: IdeaWindow | None, details: WindowDetails,
                Source.COUNCIL: details.accepts_councils,
                Source.MAYORAL: details.accepts_mayoral}
     return window_rules.problems(window, _moments(details), accepts, details.area_ids,
-                                 details.support_limit, details.authors_may_support_own, now)
+                                 details.support_limit, details.authors_may_support_own, now,
+                                 premoderation=details.premoderation)
 
 
 def _apply(window: IdeaWindow, details: WindowDetails) -> None:

@@ -75,6 +75,7 @@ def render_window_form(form: WindowForm, window: IdeaWindow | None):
         "intake/staff/window_form.html", form=form, window=window,
         has_areas=bool(form.areas.choices),
         fixed=window_rules.what_is_fixed(window) if window else [],
+        waiting=window_rules.awaiting_moderation(window) if window else 0,
         can_close_voting=window is not None and not window_rules.why_cannot_close_voting(window),
         can_close_submissions=window is not None
         and not window_rules.why_cannot_close_submissions(window))
@@ -112,11 +113,13 @@ def edit_window(window_id: int):
         else:
             if not changed:
                 flash(f"Nothing changed: “{found.title}” is as it was.", "info")
-            elif found.stage() != stage:
-                flash(f"“{found.title}” has been saved. Its stage is now: "
-                      f"{found.stage().label}.", "success")
             else:
-                flash(f"“{found.title}” has been saved.", "success")
+                said = [f"“{found.title}” has been saved."]
+                if found.stage() != stage:
+                    said.append(f"Its stage is now: {found.stage().label}.")
+                if services.WINDOW_FIELDS["premoderation"] in changed:
+                    said.append(window_rules.PREMODERATION_SWITCHED[found.premoderation])
+                flash(" ".join(said), "success")
             return redirect(url_for("intake.staff_windows"))
     return render_window_form(form, found)
 

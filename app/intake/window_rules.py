@@ -17,7 +17,12 @@ open data and the shortlist repeat them, and its stage is worked out from them. 
   now", which ask first and move only the closes, so that the order above still holds);
 - what a window holds still fits it: a source or area its ideas use stays ticked, the support
   limit is not lower than what someone has given, and authors who supported their own ideas
-  keep being allowed to.
+  keep being allowed to;
+- pre-moderation can be switched on at any time, and then holds back only the ideas posted
+  from then on (ideas already public stay public: people may have read and supported them);
+  it cannot be switched off while ideas wait to be checked, because that would either
+  publish them unchecked or leave them waiting in a window that no longer checks ideas.
+  Moderators approve or hide them first (`PREMODERATION_SWITCHED` says what a switch does).
 
 The stage a window reached is read from its rows as well as its dates, because windows
 edited before these rules could have a start date in the future with ideas or supports
@@ -92,6 +97,7 @@ class History:
     authors_supporting_own: int = 0
     by_source: dict[Source, int] = field(default_factory=dict)
     by_area: dict[int, int] = field(default_factory=dict)
+    awaiting_moderation: int = 0  # published ideas waiting for pre-moderation
 
 
 def history(window: IdeaWindow) -> History:
@@ -119,7 +125,37 @@ def history(window: IdeaWindow) -> History:
                    supporters=supporters, first_support_at=first_support_at,
                    ever_supported=bool(supporters or ledgers), most_given=most_given or 0,
                    authors_supporting_own=own or 0,
-                   by_source={Source(k): v for k, v in by_source.items()}, by_area=by_area)
+                   by_source={Source(k): v for k, v in by_source.items()}, by_area=by_area,
+                   awaiting_moderation=awaiting_moderation(window))
+
+
+def awaiting_moderation(window: IdeaWindow) -> int:
+    """How many of `window`'s ideas wait for moderators to approve or hide them (the
+    moderation page's "Waiting for approval")."""
+    if window.id is None:
+        return 0
+    return db.session.scalar(select(func.count(Idea.id)).where(
+        Idea.window_id == window.id, Idea.awaiting_moderation.is_(True))) or 0
+
+
+# What the edit page says when a save switches pre-moderation on or off.
+PREMODERATION_SWITCHED = {
+    True: "Pre-moderation is on: ideas posted from now on wait for staff to approve them "
+          "before anyone else sees them. Ideas already public stay public.",
+    False: "Pre-moderation is off: ideas posted from now on appear straight away.",
+}
+
+
+def _premoderation_problem(window: IdeaWindow, premoderation: bool | None, past: History
+                           ) -> str | None:
+    if premoderation is not False or not window.premoderation:
+        return None
+    count = past.awaiting_moderation
+    if not count:
+        return None
+    return (f"“Check each idea before it appears” must stay ticked: {plural(count, 'idea')} "
+            f"in this window {'is' if count == 1 else 'are'} waiting to be checked. Approve "
+            f"or hide {'it' if count == 1 else 'them'} on the moderation page first")
 
 
 def voting_reached(window: IdeaWindow, now: datetime | None = None) -> bool:
@@ -258,10 +294,12 @@ def _area_problem(window: IdeaWindow, area_ids: list[int], past: History) -> str
 
 def problems(window: IdeaWindow | None, moments: dict[str, datetime],
              accepts: dict[Source, bool], area_ids: list[int], support_limit: int | None,
-             authors_may_support_own: bool, now: datetime | None = None) -> dict[str, str]:
+             authors_may_support_own: bool, now: datetime | None = None,
+             premoderation: bool | None = None) -> dict[str, str]:
     """Why these details cannot be saved for `window` (None: a new window), as a message for
     each field that must change ("submissions_open" ... "voting_close", "sources", "areas",
-    "support_limit", "authors_may_support_own"). Empty when they can."""
+    "support_limit", "authors_may_support_own", "premoderation"; None for `premoderation`
+    leaves it unchecked). Empty when they can."""
     found = order_problems(moments)
     if window is None:
         return found
@@ -286,6 +324,8 @@ def problems(window: IdeaWindow | None, moments: dict[str, datetime],
             f"“Authors may support their own ideas” must stay ticked: "
             f"{plural(count, 'author')} {'has' if count == 1 else 'have'} already supported "
             f"their own ideas in this window")
+    if message := _premoderation_problem(window, premoderation, past):
+        found["premoderation"] = message
     return found
 
 
@@ -317,6 +357,11 @@ def what_is_fixed(window: IdeaWindow, now: datetime | None = None) -> list[str]:
     if areas:
         fixed.append(f"Ideas are tagged with {_names(areas)}, so "
                      f"{'it' if len(areas) == 1 else 'they'} cannot be unticked.")
+    if window.premoderation and past.awaiting_moderation:
+        count = past.awaiting_moderation
+        fixed.append(f"{plural(count, 'idea')} {'is' if count == 1 else 'are'} waiting to be "
+                     f"checked, so pre-moderation cannot be switched off until moderators "
+                     f"approve or hide {'it' if count == 1 else 'them'}.")
     return fixed
 
 
