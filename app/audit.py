@@ -68,9 +68,12 @@ ACTION_LABELS = {
     "user.create_admin": "Admin account created",
     "user.role": "Role changed",
     "window.close": "Window closed",
+    "window.close_submissions": "Ideas closed early",
     "window.close_voting": "Voting closed early",
     "window.create": "Window created",
     "window.delete": "Window deleted",
+    # Not written any more (the window's form switches it, as "window.update"); kept so
+    # that an entry an earlier version wrote still reads well.
     "window.premoderation": "Pre-moderation switched on or off",
     "window.publish": "Window published",
     "window.reopen": "Window reopened",

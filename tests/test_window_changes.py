@@ -1,5 +1,6 @@
 """Changing a window once things have happened in it: dates that are history, sources and
-areas its ideas use, closing voting early, criteria behind a published shortlist, the audit
+areas its ideas use, closing voting early (its pages: the service is tested with closing ideas
+early in tests/test_window_closing.py), criteria behind a published shortlist, the audit
 entry of a change, and authors' edits once people support their ideas."""
 
 from dataclasses import replace
@@ -18,9 +19,8 @@ from app.models import (
     Idea,
     IdeaStatus,
     IdeaWindow,
-    Notification,
     OrganisationKind,
-    OutboxEmail,
+    ReportReason,
     Role,
     Source,
     Support,
@@ -29,7 +29,7 @@ from app.models import (
     WindowStage,
     utcnow,
 )
-from app.review import assessments
+from app.review import assessments, moderation
 from tests.support import factories
 from tests.support.forms import submit, text
 
@@ -127,9 +127,9 @@ def test_a_date_still_to_come_cannot_move_into_the_past(staff):
     assert problems["voting_close"].startswith("The date voting closes must be in the future. "
                                                "To end voting now")
     assert "“Close voting now”" in problems["voting_close"]
-    assert problems["submissions_close"] == (
+    assert problems["submissions_close"].startswith(
         "The date ideas close must be in the future, because ideas are still open. To stop "
-        "taking ideas soon, choose a time shortly after now")
+        "taking ideas now, go back to the idea windows and choose “Close ideas now”")
 
 
 def test_future_dates_can_move_to_other_future_dates(staff):
@@ -338,73 +338,82 @@ def test_creating_a_window_records_its_description(staff):
     assert event.after["description"] == "All about parks"
 
 
-# ---- Closing voting early --------------------------------------------------------------------
+# ---- Pre-moderation ------------------------------------------------------------------------
 
-def test_closing_voting_ends_it_now_and_closes_ideas_too(staff):
-    window = factories.make_window(stage="overlap")  # ideas and voting both open
+def waiting_ideas(window: IdeaWindow, count: int) -> list[Idea]:
+    """`count` published ideas in `window` waiting for moderators, as a pre-moderated window
+    leaves them."""
     author = factories.make_user()
-    idea = factories.make_idea(window, author)
-    supporters(window, idea, 2)
-    notifications = db.session.scalar(select(func.count(Notification.id)))
-    before = (window.voting_close_at, window.submissions_close_at)
-    services.close_voting(staff, window)
-    closed = db.session.get(IdeaWindow, window.id)
-    assert closed.voting_close_at <= utcnow() and closed.submissions_close_at <= utcnow()
-    assert closed.voting_close_at == closed.submissions_close_at
-    assert closed.stage() == WindowStage.UNDER_REVIEW
-    assert not closed.is_open_for_voting()
-    event = db.session.scalar(select(AuditEvent).where(
-        AuditEvent.action == "window.close_voting"))
-    assert event.actor_id == staff.id
-    assert event.before == {"voting_close_at": before[0].isoformat(),
-                            "submissions_close_at": before[1].isoformat()}
-    assert event.after["voting_close_at"] == closed.voting_close_at.isoformat()
-    # No stage change tells anyone, this one neither.
-    assert db.session.scalar(select(func.count(Notification.id))) == notifications
-    assert db.session.scalar(select(func.count(OutboxEmail.id))) == 0
-    with pytest.raises(services.IntakeError) as caught:
-        services.close_voting(staff, closed)
-    assert caught.value.message.startswith("Voting closed on ")
-
-
-def test_closing_voting_leaves_closed_ideas_as_they_were(staff):
-    window = factories.make_window(stage="voting")
-    services.close_voting(staff, window)
-    closed = db.session.get(IdeaWindow, window.id)
-    assert closed.submissions_close_at == window.submissions_close_at
-    event = db.session.scalar(select(AuditEvent).where(
-        AuditEvent.action == "window.close_voting"))
-    assert set(event.before) == {"voting_close_at"}
-
-
-@pytest.mark.parametrize(("stage", "change", "reason"), [
-    ("open", {}, "Voting has not opened yet: it opens on "),
-    ("review", {}, "Voting closed on "),
-    ("voting", {"published_at": None}, "This window is a draft, so nobody can vote in it."),
-    ("voting", {"closed_at": "now"}, "This window is closed, so nobody can support ideas"),
-    ("voting", {"shortlist_published_at": "now"}, "The shortlist is published"),
-])
-def test_voting_closes_early_only_while_it_is_open(staff, stage, change, reason):
-    window = factories.make_window(stage=stage)
-    for name, value in change.items():
-        setattr(window, name, utcnow() if value == "now" else value)
+    ideas = [factories.make_idea(window, author, title=f"Light the towpath, part {n + 1}")
+             for n in range(count)]
+    for idea in ideas:
+        db.session.get(Idea, idea.id).awaiting_moderation = True
     db.session.commit()
-    with pytest.raises(services.IntakeError) as caught:
-        services.close_voting(staff, window)
-    assert caught.value.message.startswith(reason)
-    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+    return [db.session.get(Idea, idea.id) for idea in ideas]
 
 
-def test_closing_voting_twice_at_once_closes_it_once(staff, monkeypatch):
-    window = factories.make_window(stage="voting")
-    services.close_voting(staff, window)
-    # A second request that checked the window before the first one committed.
-    monkeypatch.setattr(window_rules, "why_cannot_close_voting", lambda *args: None)
-    with pytest.raises(services.IntakeError) as caught:
-        services.close_voting(staff, db.session.get(IdeaWindow, window.id))
-    assert "changed while you were looking at it" in caught.value.message
-    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
-        AuditEvent.action == "window.close_voting")) == 1
+def test_premoderation_cannot_be_switched_off_while_ideas_wait(staff):
+    window = factories.make_window(stage="open")
+    window.premoderation = True
+    db.session.commit()
+    first, second = waiting_ideas(window, 2)
+    other = factories.make_window(stage="open")  # ideas waiting elsewhere do not count
+    other.premoderation = True
+    db.session.commit()
+    waiting_ideas(other, 1)
+    assert refused(window, details_of(window, premoderation=False)) == {"premoderation": (
+        "“Check each idea before it appears” must stay ticked: 2 ideas in this window are "
+        "waiting to be checked. Approve or hide them on the moderation page first")}
+    # Nothing was published unchecked.
+    assert db.session.get(Idea, first.id).awaiting_moderation
+    assert "2 ideas are waiting to be checked, so pre-moderation cannot be switched off " \
+        "until moderators approve or hide them." in window_rules.what_is_fixed(window)
+    # Other changes still save with it on.
+    assert services.update_window(staff, window, details_of(window, title="Towpaths")) == [
+        "title"]
+
+    moderation.approve(staff, db.session.get(Idea, first.id))
+    window = db.session.get(IdeaWindow, window.id)
+    assert refused(window, details_of(window, premoderation=False))["premoderation"].endswith(
+        "1 idea in this window is waiting to be checked. Approve or hide it on the "
+        "moderation page first")
+    moderation.hide(staff, db.session.get(Idea, second.id), ReportReason.SPAM)
+    window = db.session.get(IdeaWindow, window.id)
+    assert not any("pre-moderation" in line for line in window_rules.what_is_fixed(window))
+    assert services.update_window(staff, window, details_of(window, premoderation=False)) == [
+        "pre-moderation"]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "window.update")
+                              .order_by(AuditEvent.id.desc()))
+    assert event.before == {"premoderation": True} and event.after == {"premoderation": False}
+    assert db.session.get(IdeaWindow, other.id).premoderation  # left as it was
+
+
+def test_switching_premoderation_on_holds_back_only_ideas_posted_from_then_on(staff):
+    window = factories.make_window(stage="open")
+    author = factories.make_user()
+    public = factories.make_idea(window, author)
+    draft = factories.make_idea(window, author, title="Light the towpath at night",
+                                status=IdeaStatus.DRAFT)
+    assert services.update_window(staff, window, details_of(window, premoderation=True)) == [
+        "pre-moderation"]
+    assert not db.session.get(Idea, public.id).awaiting_moderation  # stays public
+    assert services.visible_to(db.session.get(Idea, public.id), factories.make_user())
+    services.publish_idea(author, db.session.get(Idea, draft.id), daily_limit=10)
+    posted = db.session.get(Idea, draft.id)
+    assert posted.awaiting_moderation  # saved before, posted after: it waits
+    assert not services.visible_to(posted, factories.make_user())
+
+
+def test_switching_premoderation_off_lets_new_ideas_appear_straight_away(staff):
+    window = factories.make_window(stage="open")
+    window.premoderation = True
+    db.session.commit()
+    assert services.update_window(staff, window, details_of(window, premoderation=False)) == [
+        "pre-moderation"]
+    author = factories.make_user()
+    draft = factories.make_idea(window, author, status=IdeaStatus.DRAFT)
+    services.publish_idea(author, db.session.get(Idea, draft.id), daily_limit=10)
+    assert not db.session.get(Idea, draft.id).awaiting_moderation
 
 
 # ---- Authors' edits once voting is reached ---------------------------------------------------
@@ -475,7 +484,8 @@ def test_criteria_are_locked_once_the_shortlist_is_published(staff):
 # ---- Pages -----------------------------------------------------------------------------------
 
 def form_of(app, window_id: int, **overrides) -> dict:
-    """What the window's form sends back as it stands, with `overrides`."""
+    """What the window's form sends back as it stands, with `overrides` (None: leave the
+    field out, as a browser does an unticked box)."""
     with app.app_context():
         window = db.session.get(IdeaWindow, window_id)
         values = {"title": window.title, "theme": window.theme,
@@ -483,12 +493,14 @@ def form_of(app, window_id: int, **overrides) -> dict:
                   "sources": [s.value for s in window.accepted_sources],
                   "areas": [str(a.id) for a in window.areas],
                   "support_limit": str(window.support_limit or "")}
+        values |= {name: "y" for name in ("authors_may_support_own", "premoderation")
+                   if getattr(window, name)}
         for name in ("submissions_open", "submissions_close", "voting_open", "voting_close"):
             moment = getattr(window, f"{name}_at").astimezone(LONDON)
             values[f"{name}_date"] = [str(moment.day), str(moment.month), str(moment.year)]
             values[f"{name}_time"] = format_time(moment)
     values.update(overrides)
-    return values
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def day_parts(moment) -> list[str]:
@@ -664,3 +676,42 @@ def test_an_author_is_told_why_a_supported_idea_cannot_change(app, client, auth,
     assert "Change your idea" not in text(client.get(f"/ideas/{idea.id}"))
     response = client.get(f"/ideas/{idea.id}/edit", follow_redirects=True)
     assert "People have supported this idea, so it can no longer be changed" in text(response)
+
+
+def test_the_form_says_why_premoderation_stays_on_and_links_to_the_waiting_ideas(
+        app, signed_in_staff, make_window):
+    window = make_window(stage="open")
+    with app.app_context():
+        stored = db.session.get(IdeaWindow, window.id)
+        stored.premoderation = True
+        db.session.commit()
+        waiting_ideas(stored, 3)
+    page = text(signed_in_staff.get(f"/staff/windows/{window.id}/edit"))
+    assert ("3 ideas are waiting to be checked, so pre-moderation cannot be switched off "
+            "until moderators approve or hide them.") in page
+    assert ('<a class="govuk-link" href="/staff/moderation#waiting">Approve or hide them on '
+            'the moderation page</a>') in page
+    assert "Switching it on holds back only ideas posted from then on" in page
+    response = submit(signed_in_staff, f"/staff/windows/{window.id}/edit",
+                      form_of(app, window.id, premoderation=None))
+    page = text(response)
+    assert "<title>Error: Change " in page
+    message = ("“Check each idea before it appears” must stay ticked: 3 ideas in this window "
+               "are waiting to be checked. Approve or hide them on the moderation page first")
+    assert f'<a href="#premoderation">{message}</a>' in page  # the summary links to it
+    assert 'id="waiting"' in text(signed_in_staff.get("/staff/moderation"))
+    with app.app_context():
+        assert db.session.get(IdeaWindow, window.id).premoderation
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_switching_premoderation_on_says_what_it_does(app, signed_in_staff, make_window):
+    window = make_window(stage="open")
+    page = text(submit(signed_in_staff, f"/staff/windows/{window.id}/edit",
+                       form_of(app, window.id, premoderation="y")))
+    assert (f"“{window.title}” has been saved. Pre-moderation is on: ideas posted from now on "
+            f"wait for staff to approve them before anyone else sees them. Ideas already "
+            f"public stay public.") in page
+    page = text(submit(signed_in_staff, f"/staff/windows/{window.id}/edit",
+                       form_of(app, window.id, premoderation=None)))
+    assert "Pre-moderation is off: ideas posted from now on appear straight away." in page

@@ -228,7 +228,11 @@ class WindowForm(FlaskForm):
     premoderation = BooleanField("Check each idea before it appears (pre-moderation)",
                                  widget=GovCheckboxInput(),
                                  description="Ideas stay hidden from everyone but their author "
-                                             "until staff approve them on the moderation page.")
+                                             "until staff approve them on the moderation page. "
+                                             "Switching it on holds back only ideas posted from "
+                                             "then on: ideas already public stay public. It "
+                                             "cannot be switched off while ideas are waiting "
+                                             "to be checked.")
     submit = SubmitField("Save window", widget=GovSubmitInput())
 
     def moment(self, name: str):

@@ -156,7 +156,8 @@ def window_problems(window: IdeaWindow | None, details: WindowDetails,
                Source.COUNCIL: details.accepts_councils,
                Source.MAYORAL: details.accepts_mayoral}
     return window_rules.problems(window, _moments(details), accepts, details.area_ids,
-                                 details.support_limit, details.authors_may_support_own, now)
+                                 details.support_limit, details.authors_may_support_own, now,
+                                 premoderation=details.premoderation)
 
 
 def _apply(window: IdeaWindow, details: WindowDetails) -> None:
@@ -243,41 +244,61 @@ def reopen_window(actor: User, window: IdeaWindow) -> None:
 def close_voting(actor: User, window: IdeaWindow, now: datetime | None = None) -> None:
     """End voting now, before its date (and stop taking ideas, if they are still open, as
     voting cannot close before ideas do). Nobody is notified: no stage change tells anyone."""
+    _close_early(actor, window, window_rules.VOTING, now)
+
+
+def close_submissions(actor: User, window: IdeaWindow, now: datetime | None = None) -> None:
+    """Stop taking ideas now, before their date. Voting keeps its dates, whether it is open
+    already or opens later; drafts stay private and can no longer be posted. Nobody is
+    notified: no stage change tells anyone."""
+    _close_early(actor, window, window_rules.IDEAS, now)
+
+
+# The four moments as columns, for the conditional UPDATE that ends a stage early.
+_COLUMN = {name: getattr(IdeaWindow, f"{name}_at") for name in window_rules.MOMENTS}
+
+
+def _close_early(actor: User, window: IdeaWindow, stage: window_rules.EarlyClose,
+                 now: datetime | None) -> None:
     now = now or utcnow()
-    reason = window_rules.why_cannot_close_voting(window, now)
+    reason = window_rules.why_cannot_close(stage, window, now)
     if reason:
         raise IntakeError(reason)
-    before = {"voting_close_at": window.voting_close_at}
-    if window.submissions_close_at > now:
-        before["submissions_close_at"] = window.submissions_close_at
+    before = window_rules.closing_now(stage, window, now)
     after = dict.fromkeys(before, now)
-    # Conditional on what was read, so that a second press, or a change to the dates made
-    # at the same moment, finds the window changed instead of closing it twice.
+    # Conditional on what was read: the stage still open at `now` and every date as it was,
+    # so that a second press, or a change to the dates made at the same moment, finds the
+    # window changed instead of closing it twice or out of order.
     claimed = db.session.execute(
         update(IdeaWindow)
         .where(IdeaWindow.id == window.id, IdeaWindow.published_at.is_not(None),
-               IdeaWindow.voting_open_at <= now, IdeaWindow.voting_close_at > now,
-               IdeaWindow.submissions_close_at == window.submissions_close_at,
+               _COLUMN[stage.opens] < now, _COLUMN[stage.closes] > now,
+               *(column == getattr(window, f"{name}_at") for name, column in _COLUMN.items()),
                IdeaWindow.shortlist_published_at.is_(None), IdeaWindow.closed_at.is_(None))
-        .values(**after).execution_options(synchronize_session=False)).rowcount
+        .values({_COLUMN[name]: moment for name, moment in after.items()})
+        .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise IntakeError(window_rules.why_cannot_close_voting(window) or
+        raise IntakeError(window_rules.why_cannot_close(stage, window) or
                           "The window changed while you were looking at it. Check its dates "
                           "and try again.")
     db.session.expire(window)
-    audit.record(actor, "window.close_voting", window, f"Closed voting in window "
-                 f"{window.title} early",
-                 before={k: v.isoformat() for k, v in before.items()},
-                 after={k: v.isoformat() for k, v in after.items()})
+    voting = stage is window_rules.VOTING
+    audit.record(actor, "window.close_voting" if voting else "window.close_submissions",
+                 window, f"Closed {'voting' if voting else 'ideas'} in window {window.title} "
+                 f"early",
+                 before={f"{k}_at": v.isoformat() for k, v in before.items()},
+                 after={f"{k}_at": v.isoformat() for k, v in after.items()})
     db.session.commit()
 
 
 def why_window_action_refused(action: str, window: IdeaWindow) -> str | None:
-    """Why "close", "close_voting", "reopen" or "delete" cannot be done to the window now,
-    or None: said on the page that asks first, before its button."""
+    """Why "close", "close_voting", "close_submissions", "reopen" or "delete" cannot be done
+    to the window now, or None: said on the page that asks first, before its button."""
     if action == "close_voting":
         return window_rules.why_cannot_close_voting(window)
+    if action == "close_submissions":
+        return window_rules.why_cannot_close_submissions(window)
     if action == "delete" and window_has_ideas(window):
         return "This window has ideas, so it cannot be deleted. You can close it instead."
     if action == "reopen" and window.closed_at is None:

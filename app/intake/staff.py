@@ -75,7 +75,10 @@ def render_window_form(form: WindowForm, window: IdeaWindow | None):
         "intake/staff/window_form.html", form=form, window=window,
         has_areas=bool(form.areas.choices),
         fixed=window_rules.what_is_fixed(window) if window else [],
-        can_close_voting=window is not None and not window_rules.why_cannot_close_voting(window))
+        waiting=window_rules.awaiting_moderation(window) if window else 0,
+        can_close_voting=window is not None and not window_rules.why_cannot_close_voting(window),
+        can_close_submissions=window is not None
+        and not window_rules.why_cannot_close_submissions(window))
 
 
 @bp.route("/staff/windows/new", methods=["GET", "POST"])
@@ -110,11 +113,13 @@ def edit_window(window_id: int):
         else:
             if not changed:
                 flash(f"Nothing changed: “{found.title}” is as it was.", "info")
-            elif found.stage() != stage:
-                flash(f"“{found.title}” has been saved. Its stage is now: "
-                      f"{found.stage().label}.", "success")
             else:
-                flash(f"“{found.title}” has been saved.", "success")
+                said = [f"“{found.title}” has been saved."]
+                if found.stage() != stage:
+                    said.append(f"Its stage is now: {found.stage().label}.")
+                if services.WINDOW_FIELDS["premoderation"] in changed:
+                    said.append(window_rules.PREMODERATION_SWITCHED[found.premoderation])
+                flash(" ".join(said), "success")
             return redirect(url_for("intake.staff_windows"))
     return render_window_form(form, found)
 
@@ -123,12 +128,14 @@ CONFIRMATIONS = {
     "close": ("Close {title}?", "Nobody will be able to submit or support ideas in it. Its "
               "ideas and decisions stay public. You can reopen it later.", "Close window"),
     "close_voting": ("Close voting in {title} now?", "", "Close voting now"),
+    "close_submissions": ("Close ideas in {title} now?", "", "Close ideas now"),
     "reopen": ("Reopen {title}?", "", "Reopen window"),
     "delete": ("Delete {title}?", "The window is removed for good. Only windows with no ideas "
                "can be deleted.", "Delete window"),
 }
 # What the page that asks first says, for the actions whose effect depends on the window.
 EXPLAINED = {"close_voting": window_rules.what_closing_voting_does,
+             "close_submissions": window_rules.what_closing_submissions_does,
              "reopen": lambda window: [services.what_reopening_does(window)]}
 
 
@@ -177,6 +184,14 @@ def close_voting(window_id: int):
     return _window_action(window_id, services.close_voting,
                           "Voting in “{title}” has closed. Its stage is now: {stage}.",
                           "close_voting")
+
+
+@bp.route("/staff/windows/<int:window_id>/close-ideas", methods=["GET", "POST"])
+@staff_required
+def close_submissions(window_id: int):
+    return _window_action(window_id, services.close_submissions,
+                          "Ideas in “{title}” have closed. Its stage is now: {stage}.",
+                          "close_submissions")
 
 
 @bp.route("/staff/windows/<int:window_id>/reopen", methods=["GET", "POST"])

@@ -13,10 +13,16 @@ open data and the shortlist repeat them, and its stage is worked out from them. 
   ideas or supports again (how a closed window is reopened for more), but not to another
   past time;
 - a date still to come cannot be moved into the past, which would say something happened
-  that did not (voting closes early through "Close voting now", which asks first);
+  that did not (ideas and voting close early through "Close ideas now" and "Close voting
+  now", which ask first and move only the closes, so that the order above still holds);
 - what a window holds still fits it: a source or area its ideas use stays ticked, the support
   limit is not lower than what someone has given, and authors who supported their own ideas
-  keep being allowed to.
+  keep being allowed to;
+- pre-moderation can be switched on at any time, and then holds back only the ideas posted
+  from then on (ideas already public stay public: people may have read and supported them);
+  it cannot be switched off while ideas wait to be checked, because that would either
+  publish them unchecked or leave them waiting in a window that no longer checks ideas.
+  Moderators approve or hide them first (`PREMODERATION_SWITCHED` says what a switch does).
 
 The stage a window reached is read from its rows as well as its dates, because windows
 edited before these rules could have a start date in the future with ideas or supports
@@ -91,6 +97,7 @@ class History:
     authors_supporting_own: int = 0
     by_source: dict[Source, int] = field(default_factory=dict)
     by_area: dict[int, int] = field(default_factory=dict)
+    awaiting_moderation: int = 0  # published ideas waiting for pre-moderation
 
 
 def history(window: IdeaWindow) -> History:
@@ -118,7 +125,37 @@ def history(window: IdeaWindow) -> History:
                    supporters=supporters, first_support_at=first_support_at,
                    ever_supported=bool(supporters or ledgers), most_given=most_given or 0,
                    authors_supporting_own=own or 0,
-                   by_source={Source(k): v for k, v in by_source.items()}, by_area=by_area)
+                   by_source={Source(k): v for k, v in by_source.items()}, by_area=by_area,
+                   awaiting_moderation=awaiting_moderation(window))
+
+
+def awaiting_moderation(window: IdeaWindow) -> int:
+    """How many of `window`'s ideas wait for moderators to approve or hide them (the
+    moderation page's "Waiting for approval")."""
+    if window.id is None:
+        return 0
+    return db.session.scalar(select(func.count(Idea.id)).where(
+        Idea.window_id == window.id, Idea.awaiting_moderation.is_(True))) or 0
+
+
+# What the edit page says when a save switches pre-moderation on or off.
+PREMODERATION_SWITCHED = {
+    True: "Pre-moderation is on: ideas posted from now on wait for staff to approve them "
+          "before anyone else sees them. Ideas already public stay public.",
+    False: "Pre-moderation is off: ideas posted from now on appear straight away.",
+}
+
+
+def _premoderation_problem(window: IdeaWindow, premoderation: bool | None, past: History
+                           ) -> str | None:
+    if premoderation is not False or not window.premoderation:
+        return None
+    count = past.awaiting_moderation
+    if not count:
+        return None
+    return (f"“Check each idea before it appears” must stay ticked: {plural(count, 'idea')} "
+            f"in this window {'is' if count == 1 else 'are'} waiting to be checked. Approve "
+            f"or hide {'it' if count == 1 else 'them'} on the moderation page first")
 
 
 def voting_reached(window: IdeaWindow, now: datetime | None = None) -> bool:
@@ -210,11 +247,13 @@ def _not_yet(name: str, window: IdeaWindow, now: datetime) -> str:
         return ("The date voting closes must be in the future. To end voting now, go back "
                 "to the idea windows and choose “Close voting now”, which says what will "
                 "happen first")
+    if name == "submissions_close" and window.submissions_open_at <= now:
+        return ("The date ideas close must be in the future, because ideas are still open. "
+                "To stop taking ideas now, go back to the idea windows and choose “Close "
+                "ideas now”, which says what will happen first")
     if name == "submissions_close":
-        still = "ideas are still open" if window.submissions_open_at <= now else \
-            "ideas have not opened yet"
-        return (f"The date ideas close must be in the future, because {still}. To stop "
-                f"taking ideas soon, choose a time shortly after now")
+        return ("The date ideas close must be in the future, because ideas have not opened "
+                "yet. To take ideas for less time, choose an earlier time after they open")
     happened = "ideas have not opened" if name == "submissions_open" else \
         "voting has not opened"
     return f"{WHAT[name].capitalize()} must be in the future, because {happened} yet"
@@ -255,10 +294,12 @@ def _area_problem(window: IdeaWindow, area_ids: list[int], past: History) -> str
 
 def problems(window: IdeaWindow | None, moments: dict[str, datetime],
              accepts: dict[Source, bool], area_ids: list[int], support_limit: int | None,
-             authors_may_support_own: bool, now: datetime | None = None) -> dict[str, str]:
+             authors_may_support_own: bool, now: datetime | None = None,
+             premoderation: bool | None = None) -> dict[str, str]:
     """Why these details cannot be saved for `window` (None: a new window), as a message for
     each field that must change ("submissions_open" ... "voting_close", "sources", "areas",
-    "support_limit", "authors_may_support_own"). Empty when they can."""
+    "support_limit", "authors_may_support_own", "premoderation"; None for `premoderation`
+    leaves it unchecked). Empty when they can."""
     found = order_problems(moments)
     if window is None:
         return found
@@ -283,6 +324,8 @@ def problems(window: IdeaWindow | None, moments: dict[str, datetime],
             f"“Authors may support their own ideas” must stay ticked: "
             f"{plural(count, 'author')} {'has' if count == 1 else 'have'} already supported "
             f"their own ideas in this window")
+    if message := _premoderation_problem(window, premoderation, past):
+        found["premoderation"] = message
     return found
 
 
@@ -314,27 +357,87 @@ def what_is_fixed(window: IdeaWindow, now: datetime | None = None) -> list[str]:
     if areas:
         fixed.append(f"Ideas are tagged with {_names(areas)}, so "
                      f"{'it' if len(areas) == 1 else 'they'} cannot be unticked.")
+    if window.premoderation and past.awaiting_moderation:
+        count = past.awaiting_moderation
+        fixed.append(f"{plural(count, 'idea')} {'is' if count == 1 else 'are'} waiting to be "
+                     f"checked, so pre-moderation cannot be switched off until moderators "
+                     f"approve or hide {'it' if count == 1 else 'them'}.")
     return fixed
 
 
-# ---- Closing voting early ------------------------------------------------------------------
+# ---- Ending ideas or voting early --------------------------------------------------------
+
+@dataclass(frozen=True)
+class EarlyClose:
+    """A stage staff may end before its date ("Close ideas now", "Close voting now"), with
+    the moments it runs between and why it cannot be ended in each case."""
+
+    opens: str  # as MOMENTS names them
+    closes: str
+    draft: str
+    shortlisted: str
+    closed: str
+    not_yet: str  # {at}: when it opens
+    ended: str  # {at}: when it closed
+    # Closes that must not come after this one's (voting may not close before ideas do), so
+    # that ending it now ends them too when they are still to come.
+    ends_too: tuple[str, ...] = ()
+
+
+VOTING = EarlyClose(
+    "voting_open", "voting_close",
+    draft="This window is a draft, so nobody can vote in it.",
+    shortlisted="The shortlist is published, so voting has already closed.",
+    closed="This window is closed, so nobody can support ideas in it.",
+    not_yet="Voting has not opened yet: it opens on {at}. To make it shorter, change the "
+            "window’s dates.",
+    ended="Voting closed on {at}.", ends_too=("submissions_close",))
+IDEAS = EarlyClose(
+    "submissions_open", "submissions_close",
+    draft="This window is a draft, so nobody can submit ideas to it.",
+    shortlisted="The shortlist is published, so ideas have already closed.",
+    closed="This window is closed, so nobody can submit ideas to it.",
+    not_yet="Ideas have not opened yet: they open on {at}. To take ideas for less time, "
+            "change the window’s dates.",
+    ended="Ideas closed on {at}.")
+
+
+def why_cannot_close(stage: EarlyClose, window: IdeaWindow, now: datetime | None = None
+                     ) -> str | None:
+    """Why `stage` of `window` cannot be ended now, or None when it can."""
+    now = now or utcnow()
+    opens, closes = getattr(window, f"{stage.opens}_at"), getattr(window, f"{stage.closes}_at")
+    if window.published_at is None:
+        return stage.draft
+    if window.shortlist_published_at is not None:
+        return stage.shortlisted
+    if window.closed_at is not None:
+        return stage.closed
+    # Strictly after it opened: a stage must close after it opens.
+    if now <= opens:
+        return stage.not_yet.format(at=london_datetime(opens))
+    if now >= closes:
+        return stage.ended.format(at=london_datetime(closes))
+    return None
+
+
+def closing_now(stage: EarlyClose, window: IdeaWindow, now: datetime) -> dict[str, datetime]:
+    """The moments that ending `stage` at `now` moves, as they are now: its close, and the
+    closes that must not come after it that are still to come. Each moves to `now`, which
+    keeps the dates in order (`order_problems`) and every start where it was."""
+    return {name: getattr(window, f"{name}_at") for name in (stage.closes, *stage.ends_too)
+            if name == stage.closes or getattr(window, f"{name}_at") > now}
+
 
 def why_cannot_close_voting(window: IdeaWindow, now: datetime | None = None) -> str | None:
     """Why voting in `window` cannot be closed now, or None when it can."""
-    now = now or utcnow()
-    if window.published_at is None:
-        return "This window is a draft, so nobody can vote in it."
-    if window.shortlist_published_at is not None:
-        return "The shortlist is published, so voting has already closed."
-    if window.closed_at is not None:
-        return "This window is closed, so nobody can support ideas in it."
-    if now < window.voting_open_at:
-        return (f"Voting has not opened yet: it opens on "
-                f"{london_datetime(window.voting_open_at)}. To make it shorter, change the "
-                f"window’s dates.")
-    if now >= window.voting_close_at:
-        return f"Voting closed on {london_datetime(window.voting_close_at)}."
-    return None
+    return why_cannot_close(VOTING, window, now)
+
+
+def why_cannot_close_submissions(window: IdeaWindow, now: datetime | None = None
+                                 ) -> str | None:
+    """Why ideas in `window` cannot be closed now, or None when they can."""
+    return why_cannot_close(IDEAS, window, now)
 
 
 def what_closing_voting_does(window: IdeaWindow, now: datetime | None = None) -> list[str]:
@@ -355,10 +458,49 @@ def what_closing_voting_does(window: IdeaWindow, now: datetime | None = None) ->
         said.append(f"Ideas are open until {london_datetime(window.submissions_close_at)}. "
                     f"They will close now too, because an idea posted after voting closes "
                     f"could never be supported.")
-    said.append("Nobody is sent a message about it, just as nobody is when voting closes "
-                "on its date. The window’s page, its ideas and its open data will show the "
-                "new closing date.")
-    said.append("Until the shortlist is published you can open voting again by changing "
-                "the date voting closes to a later one.")
-    return said
+    return said + _afterwards("voting closes", "The window’s page, its ideas and its open data",
+                              "open voting again", "the date voting closes to a later one")
+
+
+def _afterwards(closing: str, pages: str, again: str, change: str) -> list[str]:
+    """What the confirmation of an early close says last: who is told, and the way back."""
+    return [f"Nobody is sent a message about it, just as nobody is when {closing} on its "
+            f"date. {pages} will show the new closing date.",
+            f"Until the shortlist is published you can {again} by changing {change}."]
+
+
+def what_closing_submissions_does(window: IdeaWindow, now: datetime | None = None
+                                  ) -> list[str]:
+    """What closing ideas in `window` now would do, paragraph by paragraph, for the staff
+    who ask for it. Voting keeps its dates: it may open later or be open already."""
+    now = now or utcnow()
+    past = history(window)
+    drafts = db.session.scalar(select(func.count(Idea.id)).where(
+        Idea.window_id == window.id, Idea.status == IdeaStatus.DRAFT)) or 0
+    said = [f"Ideas will close now instead of on "
+            f"{london_datetime(window.submissions_close_at)}. After that nobody can post a "
+            f"new idea, and drafts can no longer be posted."]
+    if past.ideas:
+        said.append(f"So far {plural(past.ideas, 'idea')} "
+                    f"{'has' if past.ideas == 1 else 'have'} been posted.")
+    if drafts:
+        one = drafts == 1
+        said.append(f"{plural(drafts, 'draft')} {'has' if one else 'have'} not been posted. "
+                    f"{'It stays' if one else 'They stay'} private: "
+                    f"{'its author' if one else 'their authors'} can still read or delete "
+                    f"{'it' if one else 'them'}, and nobody else can see "
+                    f"{'it' if one else 'them'}.")
+    if window.voting_open_at <= now:
+        said.append(f"Voting is open and stays open until "
+                    f"{london_datetime(window.voting_close_at)}: people can go on "
+                    f"supporting the ideas already posted.")
+    else:
+        said.append(f"Voting keeps its dates, {london_datetime(window.voting_open_at)} to "
+                    f"{london_datetime(window.voting_close_at)}: closing ideas does not move "
+                    f"them. Until voting opens, authors can still change the ideas they have "
+                    f"posted.")
+    return said + _afterwards("ideas close", "The window’s page and its open data",
+                              "take ideas again",
+                              "the date ideas close to a later one, no later than the date "
+                              "voting closes")
 

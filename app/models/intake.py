@@ -229,6 +229,31 @@ class IdeaWindow(db.Model):
                 and self.shortlist_published_at is None
                 and self.voting_open_at <= now < self.voting_close_at)
 
+    def closed_by(self, moment: datetime) -> bool:
+        """Whether the window was closed ("Close") at or before `moment`: a start after it
+        never came, and a stage still open then ended when the window was closed."""
+        return self.closed_at is not None and self.closed_at <= moment
+
+    def ended(self, moment: datetime) -> datetime:
+        """When a stage due to end at `moment` ends or ended: then, or when the window was
+        closed if that came first. Its stored date stays as it was, so that reopening the
+        window gives the stage back its time."""
+        return self.closed_at if self.closed_by(moment) else moment
+
+    @property
+    def submissions_end_at(self) -> datetime:
+        """When ideas stop or stopped being taken: what pages call the time ideas close."""
+        return self.ended(self.submissions_close_at)
+
+    @property
+    def voting_end_at(self) -> datetime:
+        """When voting ends or ended: what pages call the time voting closes."""
+        return self.ended(self.voting_close_at)
+
+    def voting_has_ended(self, now: datetime | None = None) -> bool:
+        """Whether voting is over, by its date or because the window was closed."""
+        return (now or utcnow()) >= self.voting_end_at
+
     def voting_has_opened(self, now: datetime | None = None) -> bool:
         """Whether voting has started (authors can no longer change published ideas)."""
         return (now or utcnow()) >= self.voting_open_at

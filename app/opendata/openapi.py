@@ -34,6 +34,9 @@ WINDOW_PROPERTIES: dict[str, Any] = {
     "shortlist_published_at": MOMENT,
     "idea_count": INTEGER,
     "url": {"type": "string", "format": "uri"},
+    "closed_at": {**MOMENT, "description": "When staff closed the window, if they have: ideas "
+                                           "and voting ended then if their dates were later. "
+                                           "ISO 8601, UTC"},
 }
 
 IDEA_PROPERTIES: dict[str, Any] = {

@@ -56,6 +56,7 @@ WINDOW_FIELDS = [
     "voting_open_at", "voting_close_at", "support_weight", "feasibility_weight",
     "shortlist_size", "criteria_count", "shortlist_published_at", "idea_count", "url",
     "open_for_voting",  # added later: at the end, so that the columns before it stay put
+    "closed_at",
 ]
 
 
@@ -90,6 +91,9 @@ def window_record(window: IdeaWindow, base_url: str) -> dict[str, Any]:
         "criteria_count": len(criteria_for(window, create=False)),
         "shortlist_published_at": iso(window.shortlist_published_at), "idea_count": count,
         "url": f"{base_url}/windows/{window.id}",
+        # The four dates are the window's schedule; closing it early ends a stage still open
+        # then, which its page shows (IdeaWindow.ended).
+        "closed_at": iso(window.closed_at),
     }
 
 

@@ -8,7 +8,6 @@ from app.email import external_url
 from app.extensions import db
 from app.models import (
     Idea,
-    IdeaWindow,
     Report,
     ReportReason,
     ReportStatus,
@@ -179,16 +178,6 @@ def approve(actor: User, idea: Idea) -> None:
                   follower_ids(idea) | {idea.author_id}, actor)
     audit.record(actor, "idea.approve", idea, f"Approved idea {idea.id} for publication",
                  before={"awaiting_moderation": True}, after={"awaiting_moderation": False})
-    db.session.commit()
-
-
-def set_premoderation(actor: User, window: IdeaWindow, on: bool) -> None:
-    """Turn pre-moderation on or off for a window."""
-    before = window.premoderation
-    window.premoderation = on
-    audit.record(actor, "window.premoderation", window, f"Turned pre-moderation "
-                 f"{'on' if on else 'off'} for window {window.id}",
-                 before={"premoderation": before}, after={"premoderation": on})
     db.session.commit()
 
 

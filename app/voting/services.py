@@ -69,6 +69,8 @@ def why_cannot_support(user: User, idea: Idea, now: datetime | None = None) -> s
     if not user.is_verified:
         return "Confirm your email address before you support ideas."
     if not window.is_open_for_voting(now):
+        if window.closed_by(now):  # whatever its dates say
+            return "This window is closed, so nobody can support ideas in it."
         if window.published_at and now < window.voting_open_at:
             from app.filters import london_datetime
 
