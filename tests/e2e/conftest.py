@@ -91,10 +91,12 @@ class Page:
         return response
 
     def check_accessibility(self) -> None:
-        """Run axe-core against the current page; fail on any WCAG 2.2 A or AA violation."""
+        """Run axe-core against the current page; fail on any WCAG 2.2 A or AA violation, or on
+        content outside every landmark (axe's best-practice "region" rule)."""
         self.page.evaluate(AXE_SOURCE.read_text())
         result = self.page.evaluate(
-            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+            "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+            " rules: {region: {enabled: true}}})",
             WCAG_TAGS,
         )
         violations = [

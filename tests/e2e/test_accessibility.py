@@ -31,6 +31,14 @@ def test_the_axe_check_catches_a_real_problem(page):
         page.check_accessibility()
 
 
+def test_the_axe_check_catches_content_outside_every_landmark(page):
+    page.goto("/windows")
+    page.evaluate("document.querySelector('main').insertAdjacentHTML('beforebegin', "
+                  "'<p>Stray words</p>')")
+    with pytest.raises(AssertionError, match="region"):
+        page.check_accessibility()
+
+
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_public_pages(page, path):
     page.goto(path)
