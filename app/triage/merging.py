@@ -62,10 +62,11 @@ def _refuse_if_locked(window: IdeaWindow | None) -> None:
     if window is not None:
         # Publishing claims the window row first (a conditional UPDATE), so on PostgreSQL this
         # waits for a publication under way and then sees it; SQLite runs one writer at a time.
+        # NO KEY UPDATE, so that supports (whose foreign key shares the row) never wait on it.
         still_open = db.session.scalar(
             select(IdeaWindow.id).where(IdeaWindow.id == window.id,
                                         IdeaWindow.shortlist_published_at.is_(None))
-            .with_for_update())
+            .with_for_update(key_share=True))
         if still_open is None:
             db.session.rollback()
             raise MergeError(why_groups_locked(db.session.get(IdeaWindow, window.id))
