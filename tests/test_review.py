@@ -184,6 +184,81 @@ def test_moderators_take_personal_information_out_of_an_idea(app, client, auth, 
     assert audit_actions(app).count("idea.redact") == 1
 
 
+def test_taking_personal_information_out_also_takes_it_out_of_stored_messages(
+        app, make_user, make_window, make_idea, staff):
+    """Notifications and emails not sent yet quote an idea's title: redaction rewrites them
+    (those about the idea merged into it too) and its timeline's reasons; a sent email
+    cannot be recalled and stays as it went."""
+    from app.intake.services import record_status
+    from app.models import OutboxEmail, OutboxStatus
+    from app.review.moderation import remove_personal_information
+    from app.triage.merging import merge
+
+    window = make_window(stage="voting")
+    author = make_user("rosa@example.org")
+    fred, gail, hana = (make_user(f"{name}@example.org") for name in ("fred", "gail", "hana"))
+    old_title, new_title = "Ring Rosa on 07700 900123 about the towpath", "Light the towpath"
+    idea = make_idea(window, author, title=old_title, problem="The towpath is dark at night.")
+    duplicate = make_idea(window, author, title="Lamps along the canal towpath")
+    follows(app, fred, idea)
+    follows(app, gail, idea)
+    add_supports(app, duplicate, [hana])
+    with app.test_request_context():
+        row, actor = db.session.get(Idea, idea.id), db.session.get(type(staff), staff.id)
+        record_status(row, IdeaStatus.UNDER_REVIEW, actor,
+                      reason=f"Staff are checking “{old_title}” with the canal trust.")
+        merge(actor, db.session.get(Idea, duplicate.id), row)  # tells Hana, quoting the title
+        db.session.commit()
+        gails = db.session.scalar(select(OutboxEmail).where(OutboxEmail.user_id == gail.id))
+        gails.status = OutboxStatus.SENT
+        db.session.commit()
+        assert db.session.scalar(select(func.count(OutboxEmail.id)).where(
+            OutboxEmail.body.contains("07700"))) == 3  # Fred's, Gail's and Hana's
+        changed = remove_personal_information(actor, row, {
+            "title": new_title, "problem": row.problem, "action": row.action, "data": row.data})
+        assert changed == ["title"]
+
+        messages = list(db.session.scalars(select(Notification.message)))
+        assert len(messages) == 4 and not [m for m in messages if "07700" in m]
+        assert f"“{new_title}” is now: Under review." in messages[0]
+        assert f"was merged into “{new_title}”" in " ".join(messages)
+        emails = {e.user_id: e for e in db.session.scalars(select(OutboxEmail))}
+        for person in (fred, hana):
+            email = emails[person.id]
+            assert email.status == OutboxStatus.QUEUED
+            assert "07700" not in email.subject + email.body
+            assert new_title in email.subject and new_title in email.body
+        assert "07700" in emails[gail.id].subject and "07700" in emails[gail.id].body
+        reasons = [c.reason or "" for c in db.session.get(Idea, idea.id).status_changes]
+        assert f"checking “{new_title}”" in " ".join(reasons) and "07700" not in str(reasons)
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "idea.redact"))
+        assert event.before == {"changed": ["title"]}
+        assert "07700" not in json.dumps([event.summary, event.before, event.after])
+
+
+def test_short_old_answers_are_not_swapped_into_messages(app, make_user, make_window,
+                                                         make_idea, staff):
+    """An answer shorter than a title could be ordinary words of a message: only the title
+    and longer answers are looked for."""
+    from app.review.moderation import remove_personal_information
+
+    window = make_window(stage="voting")
+    author = make_user("rosa@example.org")
+    idea = make_idea(window, author, title="Light the canal towpath", problem="Dark now.")
+    fred = make_user("fred@example.org")
+    follows(app, fred, idea)
+    with app.test_request_context():
+        from app.voting.notifications import notify_people
+
+        row = db.session.get(Idea, idea.id)
+        notify_people(row, "Dark now. Staff will look at it.", {fred.id})
+        db.session.commit()
+        remove_personal_information(db.session.get(type(staff), staff.id), row, {
+            "title": row.title, "problem": "Unlit.", "action": "", "data": ""})
+        assert db.session.scalar(select(Notification.message).where(
+            Notification.user_id == fred.id)) == "Dark now. Staff will look at it."
+
+
 # ---- Reports, hiding and restoring -----------------------------------------------------------
 
 def test_hiding_suggests_the_reason_most_reports_give():

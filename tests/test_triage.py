@@ -1110,3 +1110,108 @@ def test_checking_again_keeps_what_staff_decided(client, auth, make_user, make_i
     assert "New since confirmed" in idea_card(page, newcomer.id)
     assert "New since confirmed" not in idea_card(page, gritting.id)
     assert "Undo confirmation" not in page and "Confirm these ask for the same thing" in page
+
+
+LOCKED = "so its duplicate groups can no longer change"
+
+
+@pytest.fixture
+def published_groups(app, runner, make_user, make_idea, window_with_ideas):
+    """A window whose shortlist is published after staff confirmed its group, merged one
+    idea into another and took a third out of the group."""
+    from app.models import ClusterMember, ClusterStatus
+
+    window, (gritting, buses) = window_with_ideas
+    again = make_idea(window, make_user(), title=GRITTING_AGAIN[0], problem=GRITTING_AGAIN[1])
+    grouped(app, runner, window)
+    staff = make_user("staff@example.org", role=Role.STAFF)
+    sue = make_user("sue@example.org")
+    with app.test_request_context():
+        from app.triage import merging
+
+        db.session.add(Support(idea_id=again.id, user_id=sue.id, window_id=window.id))
+        cluster = db.session.scalar(select(DuplicateCluster))
+        db.session.add(ClusterMember(cluster_id=cluster.id, idea_id=buses.id, removed=True))
+        cluster.status = ClusterStatus.CONFIRMED
+        db.session.commit()
+        actor = db.session.get(User, staff.id)
+        merging.merge(actor, db.session.get(Idea, again.id), db.session.get(Idea, gritting.id))
+        db.session.get(IdeaWindow, window.id).shortlist_published_at = utcnow()
+        db.session.commit()
+        members = {m.idea_id: m.id for m in cluster.members}
+    return window, cluster.id, members, (gritting, buses, again), staff, sue
+
+
+def test_once_the_shortlist_is_published_duplicate_groups_cannot_change(app, published_groups):
+    from app.models import ClusterMember
+    from app.triage import merging
+
+    window, cluster_id, members, (gritting, buses, again), staff, sue = published_groups
+    with app.test_request_context():
+        actor = db.session.get(User, staff.id)
+        events = db.session.scalar(select(func.count(AuditEvent.id)))
+        cluster = db.session.get(DuplicateCluster, cluster_id)
+        refusals = [
+            lambda: merging.merge(actor, db.session.get(Idea, buses.id),
+                                  db.session.get(Idea, gritting.id)),
+            lambda: merging.check_merge(db.session.get(Idea, buses.id),
+                                        db.session.get(Idea, gritting.id)),
+            lambda: merging.unmerge(actor, db.session.get(Idea, again.id)),
+            lambda: merging.unmerge_preview(actor, db.session.get(Idea, again.id)),
+            lambda: merging.confirm_cluster(actor, cluster, False),
+            lambda: merging.confirm_cluster(actor, cluster, True),
+            lambda: merging.set_member_removed(
+                actor, db.session.get(ClusterMember, members[buses.id]), False),
+            lambda: merging.set_member_removed(
+                actor, db.session.get(ClusterMember, members[gritting.id]), True),
+        ]
+        for refused in refusals:
+            with pytest.raises(merging.MergeError, match=LOCKED):
+                refused()
+            db.session.rollback()
+        # Supporters' own moves are not staff changes, but voting is over once it is out.
+        with pytest.raises(merging.MergeError, match="Voting has closed"):
+            merging.move_support(db.session.get(User, sue.id), db.session.get(Idea, again.id))
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == events
+        assert db.session.get(Idea, again.id).status == IdeaStatus.MERGED
+        assert db.session.get(Idea, buses.id).status == IdeaStatus.SUBMITTED
+        assert db.session.get(DuplicateCluster, cluster_id).status.value == "confirmed"
+        assert db.session.get(ClusterMember, members[buses.id]).removed
+        assert not db.session.get(ClusterMember, members[gritting.id]).removed
+        assert merging.member_choices(cluster)[members[gritting.id]].targets == []
+
+
+def test_the_groups_page_offers_nothing_after_the_shortlist_and_refuses_old_buttons(
+        app, client, auth, published_groups):
+    window, cluster_id, members, (gritting, buses, again), _staff, _sue = published_groups
+    auth.sign_in("staff@example.org")
+    url = f"/staff/windows/{window.id}/duplicates"
+    page = text(client.get(url))
+    assert LOCKED in page and "would change the support counts it was chosen from" in page
+    for button in ("Merge into", "Undo merge", "Not a duplicate", "Put back in the group",
+                   "Confirm these ask for the same thing", "Undo confirmation"):
+        assert button not in page
+    triage_page = text(client.get(f"/staff/ideas/{again.id}"))
+    assert LOCKED in triage_page and "Undo merge" not in triage_page
+
+    # Buttons on a page from before: each is refused with the reason, and nothing changes.
+    posts = [(f"/staff/duplicates/{cluster_id}/confirm", {"undo": "1"}),
+             (f"/staff/duplicate-members/{members[buses.id]}/remove", {"undo": "1"}),
+             (f"/staff/duplicate-members/{members[gritting.id]}/remove", {}),
+             (f"/staff/ideas/{buses.id}/merge", {"canonical": gritting.id, "cluster": cluster_id}),
+             (f"/staff/ideas/{again.id}/unmerge", {"cluster": cluster_id, "confirmed": "1"})]
+    for action, fields in posts:
+        response = submit(client, action, fields, page=url)
+        assert response.request.path == url, action
+        assert "govuk-notification-banner" in text(response) and LOCKED in text(response), action
+    for start in (f"/staff/ideas/{buses.id}/merge?canonical={gritting.id}&cluster={cluster_id}",
+                  f"/staff/ideas/{again.id}/unmerge?cluster={cluster_id}"):
+        response = client.get(start, follow_redirects=True)
+        assert response.request.path == url and LOCKED in text(response), start
+    with app.app_context():
+        assert db.session.get(Idea, again.id).status == IdeaStatus.MERGED
+        assert db.session.get(Idea, buses.id).status == IdeaStatus.SUBMITTED
+        assert db.session.get(DuplicateCluster, cluster_id).status.value == "confirmed"
+        assert not db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action.in_(["cluster.unconfirm", "cluster.restore_idea",
+                                   "cluster.remove_idea", "idea.unmerge"])))

@@ -1,21 +1,27 @@
 """Moderation: reports, hiding and restoring ideas, pre-moderation, and personal data flags."""
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from app import audit
 from app.accounts import personal_data
 from app.email import external_url
 from app.extensions import db
+from app.intake.services import suggest_types_quietly
 from app.models import (
     Idea,
+    IdeaStatusChange,
+    Notification,
+    OutboxEmail,
+    OutboxStatus,
     Report,
     ReportReason,
     ReportStatus,
+    TypeSuggestion,
     User,
     utcnow,
 )
 from app.pii import flag_personal_information
-from app.voting.notifications import follower_ids, notify_people, tell
+from app.voting.notifications import email_subject, follower_ids, notify_people, tell
 
 
 class ModerationError(Exception):
@@ -137,15 +143,19 @@ EDITABLE_ANSWERS = {"title": "title", "problem": "problem", "action": "what coul
 def remove_personal_information(actor: User, idea: Idea, answers: dict[str, str]) -> list[str]:
     """Change an idea's words to take personal information out; return the names of the
     answers changed (none: nothing is written). The author is told; the audit log records
-    which answers changed, never the words, which are what had to go."""
+    which answers changed, never the words, which are what had to go. The old words are
+    also replaced in the stored copies the app wrote of them (see `_replace_old_words`);
+    emails already sent, or being sent, cannot be recalled and are left as they went."""
     if idea.published_at is None:
         raise ModerationError("Only published ideas are moderated")
     changed = [name for name in EDITABLE_ANSWERS
                if (answers.get(name) or "") != (getattr(idea, name) or "")]
     if not changed:
         return []
+    old = {name: getattr(idea, name) or "" for name in changed}
     for name in changed:
         setattr(idea, name, answers.get(name) or "")
+    _replace_old_words(idea, old)
     now = utcnow()
     # updated_at also tells every worker's similar-ideas index to read the idea again.
     idea.moderator_edited_at = idea.updated_at = now
@@ -157,7 +167,75 @@ def remove_personal_information(actor: User, idea: Idea, answers: dict[str, str]
     audit.record(actor, "idea.redact", idea, f"Took personal information out of idea {idea.id}",
                  before={"changed": changed}, after={"flags": idea.pii_flags})
     db.session.commit()
+    # Made again from the new words, as publishing makes it (a failure is logged, and staff
+    # pages make one when they find none).
+    suggest_types_quietly([idea])
     return labels
+
+
+# Emails whose words can still change: not sent yet, or never to be (failed). Those sent, or
+# being sent, have gone (or may have) and cannot be recalled.
+UNSENT = (OutboxStatus.QUEUED, OutboxStatus.RETRY, OutboxStatus.FAILED)
+# Shorter old answers are not looked for in messages, where they could be ordinary words.
+SHORTEST_SWAPPED = 10
+
+
+def _replace_old_words(idea: Idea, old: dict[str, str]) -> None:
+    """Put an idea's new words in place of the `old` ones of its changed answers wherever the
+    app stored a copy, in the caller's transaction: the idea's notifications, their emails not
+    sent yet and its public timeline's reasons; and the old title, quoted as “…”, in those
+    about other ideas of its window (merges name the idea they went into). Its type
+    suggestion, which quotes its words, is deleted.
+
+    Not rewritten: emails sent or being sent, which cannot be recalled; words staff typed
+    themselves (notes, reports' details, shortlist reasons), which they edit by hand; theme
+    words, the top words of many ideas, found again by the next duplicate check. Nothing else
+    keeps a copy: the search index follows the row (triggers on SQLite, a generated column on
+    PostgreSQL), the similar-ideas index reads it again as `updated_at` moved, audit entries
+    name ideas by number and the open data cache holds numbers only."""
+    swaps = sorted(((was, getattr(idea, name) or "") for name, was in old.items()
+                    if was and (name == "title" or len(was) >= SHORTEST_SWAPPED)),
+                   key=lambda pair: -len(pair[0]))  # a longer answer may hold a shorter one
+    targets = [(Notification.idea_id == idea.id, swaps)]
+    if old.get("title"):
+        others = select(Idea.id).where(Idea.window_id == idea.window_id, Idea.id != idea.id)
+        targets.append((Notification.idea_id.in_(others),
+                        [(f"“{old['title']}”", f"“{idea.title}”")]))
+    for about, pairs in targets:
+        if not pairs:
+            continue
+        quoting = about & or_(*(Notification.message.contains(was, autoescape=True)
+                                for was, _ in pairs))
+        emails = list(db.session.scalars(
+            select(OutboxEmail).join(Notification, Notification.id == OutboxEmail.notification_id)
+            .where(quoting, OutboxEmail.status.in_(UNSENT))))
+        for email in emails:
+            # The subject is made again: it may hold a shortened title, which a swap misses.
+            email.subject = email_subject(_swap(email.notification.message, pairs))
+            email.body = _swap(email.body, pairs)
+        db.session.execute(update(Notification).where(quoting)
+                           .values(message=_sql_swap(Notification.message, pairs))
+                           .execution_options(synchronize_session=False))
+    if swaps:
+        db.session.execute(update(IdeaStatusChange).where(
+            IdeaStatusChange.idea_id == idea.id,
+            or_(*(IdeaStatusChange.reason.contains(was, autoescape=True) for was, _ in swaps)))
+            .values(reason=_sql_swap(IdeaStatusChange.reason, swaps))
+            .execution_options(synchronize_session=False))
+    db.session.execute(delete(TypeSuggestion).where(TypeSuggestion.idea_id == idea.id))
+
+
+def _swap(text: str, pairs: list[tuple[str, str]]) -> str:
+    for old, new in pairs:
+        text = text.replace(old, new)
+    return text
+
+
+def _sql_swap(column, pairs: list[tuple[str, str]]):
+    """`_swap` in SQL (replace() is the same function on SQLite and PostgreSQL)."""
+    for old, new in pairs:
+        column = func.replace(column, old, new)
+    return column
 
 
 def clear_flags(actor: User, idea: Idea) -> None:

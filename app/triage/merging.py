@@ -21,6 +21,7 @@ from app.models import (
     Idea,
     IdeaStatus,
     IdeaStatusChange,
+    IdeaWindow,
     Notification,
     Support,
     SupportMove,
@@ -36,8 +37,46 @@ class MergeError(Exception):
     """A duplicate decision that cannot be made, with the reason for staff."""
 
 
+def why_groups_locked(window: IdeaWindow | None) -> str | None:
+    """Why staff can no longer change a window's duplicate groups, or None while they can."""
+    if window is None or window.shortlist_published_at is None:
+        return None
+    # Unique supporters count an idea with those merged into it, so a merge or its undo would
+    # change the figures the published shortlist was chosen from, and the open data shows.
+    return (f"The shortlist for this window was published on "
+            f"{london_date(window.shortlist_published_at)}, so its duplicate groups can no "
+            f"longer change: merging ideas, or undoing a merge, would change the support "
+            f"counts it was chosen from.")
+
+
+def cluster_window(cluster: DuplicateCluster) -> IdeaWindow | None:
+    """The window a cluster's ideas are in (a run over every window groups each apart)."""
+    return cluster.members[0].idea.window if cluster.members else cluster.run.window
+
+
+def _refuse_if_locked(window: IdeaWindow | None) -> None:
+    """Raise MergeError if the window's shortlist is published, as read now."""
+    reason = why_groups_locked(window)
+    if reason:
+        raise MergeError(reason)
+    if window is not None:
+        # Publishing claims the window row first (a conditional UPDATE), so on PostgreSQL this
+        # waits for a publication under way and then sees it; SQLite runs one writer at a time.
+        # NO KEY UPDATE, so that supports (whose foreign key shares the row) never wait on it.
+        still_open = db.session.scalar(
+            select(IdeaWindow.id).where(IdeaWindow.id == window.id,
+                                        IdeaWindow.shortlist_published_at.is_(None))
+            .with_for_update(key_share=True))
+        if still_open is None:
+            db.session.rollback()
+            raise MergeError(why_groups_locked(db.session.get(IdeaWindow, window.id))
+                             or "The shortlist for this window is published, so its "
+                             "duplicate groups can no longer change")
+
+
 def confirm_cluster(actor: User, cluster: DuplicateCluster, confirmed: bool = True) -> None:
     """Confirm that a cluster's ideas ask for the same thing (or undo that)."""
+    _refuse_if_locked(cluster_window(cluster))
     before = cluster_state(cluster)
     cluster.status = ClusterStatus.CONFIRMED if confirmed else ClusterStatus.SUGGESTED
     cluster.confirmed_by_id = actor.id if confirmed else None
@@ -50,6 +89,7 @@ def confirm_cluster(actor: User, cluster: DuplicateCluster, confirmed: bool = Tr
 
 def set_member_removed(actor: User, member: ClusterMember, removed: bool) -> None:
     """Take an idea out of its cluster (it is not a duplicate), or put it back."""
+    _refuse_if_locked(member.idea.window)
     before = cluster_state(member.cluster)
     member.removed = removed
     member.removed_by_id = actor.id if removed else None
@@ -98,7 +138,8 @@ def check_merge(duplicate: Idea, canonical: Idea) -> None:
         raise MergeError("Choose a different idea to merge into")
     if duplicate.window_id != canonical.window_id:
         raise MergeError("Ideas can only be merged within one window")
-    reason = why_not_mergeable(duplicate) or why_not_target(canonical)
+    reason = (why_groups_locked(duplicate.window) or why_not_mergeable(duplicate)
+              or why_not_target(canonical))
     if reason:
         raise MergeError(reason)
 
@@ -116,6 +157,8 @@ class MemberChoices:
 
 def member_choices(cluster: DuplicateCluster) -> dict[int, MemberChoices]:
     """For each member of `cluster` (by member id), what staff can do with its idea now."""
+    if why_groups_locked(cluster_window(cluster)):
+        return {member.id: MemberChoices() for member in cluster.members}
     members = [m for m in cluster.members if not m.removed]
     choices = {}
     for member in cluster.members:
@@ -156,6 +199,7 @@ def merge(actor: User, duplicate: Idea, canonical: Idea) -> int:
     are told; supporters may move their support, but nothing moves without them. Returns how
     many people were told."""
     check_merge(duplicate, canonical)
+    _refuse_if_locked(duplicate.window)
     before = {"status": duplicate.status.value, "merged_into": None}
     duplicate.merged_into_id = canonical.id
     # The public timeline names no title: the idea's banner links the one it went into, and
@@ -280,6 +324,9 @@ def unmerge_preview(actor: User, idea: Idea) -> UnmergePreview:
     what it means for their supports."""
     if idea.status != IdeaStatus.MERGED:
         raise MergeError("This idea is not merged")
+    reason = why_groups_locked(idea.window)
+    if reason:
+        raise MergeError(reason)
     people, kept, moved = _unmerge_audience(idea, actor)
     told = {person.id for person in people}
     return UnmergePreview(idea.merged_into, previous_status(idea), len(people),
@@ -293,6 +340,7 @@ def unmerge(actor: User, idea: Idea) -> int:
     many people were told."""
     if idea.status != IdeaStatus.MERGED:
         raise MergeError("This idea is not merged")
+    _refuse_if_locked(idea.window)
     canonical = idea.merged_into
     canonical_id = idea.merged_into_id
     people, kept, moved = _unmerge_audience(idea, actor)
@@ -329,6 +377,10 @@ def move_support(user: User, duplicate: Idea, into: int | None = None) -> Idea:
         raise MergeError("This idea has since been merged into a different idea, so your "
                          "support has not moved. Check the idea it is merged into now before "
                          "you move it.")
+    # Not refused as a staff change to the groups is: moving is the supporter's own choice, a
+    # support given like any other. It needs voting open, and publishing the shortlist waits
+    # for voting to close (and is_open_for_voting is false once it is out), so no support
+    # moves behind a published shortlist either.
     if not canonical.window.is_open_for_voting():
         raise MergeError("Voting has closed, so supports can no longer be moved")
     # The database's triggers move the counters and the person's ledger (migration 0007).

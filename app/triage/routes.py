@@ -103,7 +103,7 @@ def clusters(window_id: int):
                            summary=summary,
                            reconfirm=services.reconfirm_notes(summary) if summary else {},
                            posted_since=services.posted_since(run, window) if run else 0,
-                           form=ButtonForm())
+                           locked=merging.why_groups_locked(window), form=ButtonForm())
 
 
 @bp.route("/staff/windows/<int:window_id>/duplicates/run", methods=["POST"])
@@ -139,9 +139,13 @@ def confirm_cluster(cluster_id: int):
     cluster = _cluster_or_404(cluster_id)
     if ButtonForm().validate_on_submit():
         confirmed = request.form.get("undo") != "1"
-        merging.confirm_cluster(current_user, cluster, confirmed)
-        flash("The group is confirmed." if confirmed else "The group is no longer confirmed.",
-              "success")
+        try:
+            merging.confirm_cluster(current_user, cluster, confirmed)
+        except merging.MergeError as error:
+            flash(str(error), "warning")
+        else:
+            flash("The group is confirmed." if confirmed
+                  else "The group is no longer confirmed.", "success")
     return _back(cluster)
 
 
@@ -151,9 +155,13 @@ def remove_member(member_id: int):
     member = db.session.get(ClusterMember, member_id) or abort(404)
     if ButtonForm().validate_on_submit():
         removed = request.form.get("undo") != "1"
-        merging.set_member_removed(current_user, member, removed)
-        flash(f"“{member.idea.title}” is {'out of' if removed else 'back in'} the group.",
-              "success")
+        try:
+            merging.set_member_removed(current_user, member, removed)
+        except merging.MergeError as error:
+            flash(str(error), "warning")
+        else:
+            flash(f"“{member.idea.title}” is {'out of' if removed else 'back in'} the group.",
+                  "success")
     return _back(member.cluster)
 
 
@@ -284,4 +292,5 @@ def idea(idea_id: int):
                            unique_supporters=services.unique_supporters(found),
                            merged_into=found.merged_into if found.status == IdeaStatus.MERGED
                            else None, merged_ideas=merging.merged_into_it(found),
+                           locked=merging.why_groups_locked(found.window),
                            can_undo=may_use("triage.unmerge"))

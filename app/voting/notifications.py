@@ -144,6 +144,11 @@ def _cut(text: str, limit: int) -> str:
     return words.rstrip(" ,;:–-") + "…"
 
 
+def email_subject(message: str) -> str:
+    """The subject of the email that carries a notification's message."""
+    return f"{headline(message)} – {current_app.config['SERVICE_NAME']}"
+
+
 def notify_people(idea: Idea, message: str, user_ids: set[int] | list[int],
                   actor: User | None = None) -> int:
     """Tell these people (but the person who acted) what happened to `idea`, in the app and,
@@ -173,9 +178,7 @@ def tell(idea: Idea, message: str, people: Iterable[User], actor: User | None = 
             # Linked through the relationship, not the id: no flush for each email.
             db.session.add(OutboxEmail(
                 user_id=follower.id, notification=notification,
-                to_address=follower.email,
-                subject=f"{headline(message)} – {current_app.config['SERVICE_NAME']}",
-                body=body))
+                to_address=follower.email, subject=email_subject(message), body=body))
         told += 1
     return told
 
