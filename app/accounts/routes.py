@@ -25,6 +25,7 @@ from app.accounts.forms import (
 )
 from app.accounts.tokens import TokenExpired, TokenInvalid
 from app.email import EmailNotSent
+from app.intake import kept
 from app.models import utcnow
 from app.organisations import services as organisation_services
 from app.rate_limits import attempt, attempts, ceiling, per_account
@@ -36,14 +37,18 @@ EMAIL_FAILED = ("We could not send the email just now. Wait a few minutes, then 
 
 def start_session(user) -> None:
     """Sign a person in with a fresh session: nothing from before sign-in carries over but
-    the seed of their fair shuffle."""
+    the seed of their fair shuffle and the answers kept when their last session timed out."""
     # The seed is a random token that only orders lists (app/intake/routes.py: visitor_seed),
     # grants nothing and is stored nowhere else. Keeping it means a list does not reshuffle
     # under someone who signed in from it, so the idea they meant to support stays in place.
+    # The kept answers' token only finds words this browser sent (app/intake/kept.py):
+    # signing in again is how a person whose session timed out gets back to them.
     visitor = session.get("visitor")
+    carried = kept.carry_over()
     session.clear()
     if isinstance(visitor, str):
         session["visitor"] = visitor
+    session.update(carried)
     login_user(user)
     session.permanent = True
 
@@ -212,6 +217,7 @@ def sign_in():
 def sign_out():
     if SignOutForm().validate_on_submit():
         logout_user()
+        kept.forget()  # on a shared computer, the next person must not find them
         session.clear()
         flash("You’ve signed out.", "success")
     return redirect(url_for("main.index"))
@@ -256,7 +262,9 @@ def reset_password(token: str):
         except EmailNotSent:
             pass  # the password is changed; only the confirmation email failed
         logout_user()
+        carried = kept.carry_over()  # a forgotten password is one more step of the detour
         session.clear()
+        session.update(carried)
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/reset_password.html", form=form)
@@ -391,6 +399,7 @@ def delete_account():
 
 def _after_deletion():
     logout_user()
+    kept.forget()
     session.clear()
     return redirect(url_for("accounts.account_deleted"))
 
