@@ -31,6 +31,7 @@ from app.organisations import services as organisation_services
 from app.rate_limits import attempt, attempts, ceiling, per_account
 from app.security import local_path
 
+SIGN_IN_EMAIL = "sign_in_email"  # the address a just-confirmed person signs in with
 EMAIL_FAILED = ("We could not send the email just now. Wait a few minutes, then try again. "
                 "If it keeps happening, contact us.")
 
@@ -126,6 +127,9 @@ def verify_email(token: str):
     back = safe_next_url("")  # what they were doing when they asked for the link
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(back or url_for("accounts.account"))
+    # The sign-in form starts with their address: the link showed it is theirs. Kept in the
+    # session, not the address, which would put it in logs and the browser's history.
+    session[SIGN_IN_EMAIL] = user.email
     return redirect(url_for("accounts.sign_in", next=back or None))
 
 
@@ -199,6 +203,9 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignInForm()
+    suggested = session.pop(SIGN_IN_EMAIL, None)  # once: the next person may be someone else
+    if not form.is_submitted() and isinstance(suggested, str):
+        form.email.data = suggested
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
