@@ -392,16 +392,26 @@ def delete_account():
     if form.validate_on_submit():
         try:
             services.delete_account(current_user, form.password.data)
-        except services.WrongPassword as error:
-            attempt()  # guessing; an unticked box or being the last admin does not count
-            show_field_error(form, error)
-        except services.AccountError as error:
-            show_field_error(form, error)
+        except services.CannotDelete as refused:
+            show_deletion_problems(form, refused.problems)
         except EmailNotSent:
             return _after_deletion()  # the account is gone; only the goodbye email failed
         else:
             return _after_deletion()
+    elif form.is_submitted():
+        # The box was not ticked: check the rest anyway, so that every problem shows at once
+        # and nobody fixes one only to be told of the next.
+        show_deletion_problems(form, services.deletion_problems(
+            current_user, form.password.data or None))
     return render_template("accounts/delete_account.html", form=form)
+
+
+def show_deletion_problems(form, problems: list[services.AccountError]) -> None:
+    """Put every reason the account was not deleted on the form."""
+    for problem in problems:
+        if isinstance(problem, services.WrongPassword):
+            attempt()  # guessing; an unticked box or being the last admin does not count
+        show_field_error(form, problem)
 
 
 def _after_deletion():
