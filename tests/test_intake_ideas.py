@@ -313,6 +313,8 @@ def test_change_on_check_your_answers_comes_back_there(client, auth, make_user, 
     auth.sign_in("rosa@example.org")
     new_form = text(client.get(f"/windows/{window.id}/submit/myself"))
     assert f'href="/windows/{window.id}" class="govuk-back-link"' in new_form
+    # The similar ideas panel is not read out whole as it changes (its script says how many).
+    assert "aria-live" not in re.search(r"<div[^>]*data-similar-ideas[^>]*>", new_form)[0]
     idea_id = idea_id_from(submit_idea(client, window.id))
     check = text(client.get(f"/ideas/{idea_id}/check"))
     assert f'href="/ideas/{idea_id}/edit#problem"' in check
