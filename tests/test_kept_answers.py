@@ -170,3 +170,20 @@ def test_one_address_can_keep_only_so_many(app, client, auth, make_user, make_wi
         assert response.headers["Location"].startswith("/sign-in")
     response = app.test_client().post(path, data=ANSWERS, headers=HERE)
     assert response.headers["Location"] == "http://localhost/"
+
+
+def test_kept_answers_survive_resetting_a_forgotten_password(app, client, auth, make_user,
+                                                            make_window, mailbox):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    browser, _response = timed_out_post(app, client, path, ANSWERS)
+    submit(browser, "/forgot-password", {"email": "rosa@example.org"})
+    link = mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/")
+    link = link.replace("http://localhost", "")
+    submit(browser, link, {"password": "a-brand-new-passphrase-77"})
+    submit(browser, "/sign-in", {"email": "rosa@example.org",
+                                 "password": "a-brand-new-passphrase-77"})
+    page = unescaped(browser.get(path))
+    assert kept.KEPT in page and LONG_PROBLEM in page
