@@ -168,6 +168,8 @@ def form_error_summary(form) -> dict:
                if field.errors and hasattr(field, "error_target")}
     for item in params["errorList"]:
         item["href"] = targets.get(item["href"], item["href"])
+        if item["href"] in ("#", "#None"):  # about the whole form: nothing to link to
+            del item["href"]
     return params
 
 

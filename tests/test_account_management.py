@@ -274,6 +274,28 @@ def test_deleting_an_account_removes_personal_data_but_keeps_the_row(
     assert mailbox.link(mailbox.last_to("rosa@example.org"), "/verify-email/")
 
 
+def test_deleting_shows_every_problem_at_once(client, auth, make_user, app):
+    make_user("admin@example.org", role=Role.ADMIN)
+    auth.sign_in("admin@example.org")
+    response = submit(client, "/account/delete", {"password": "not-my-password"})
+    page = text(response)
+    assert response.status_code == 200 and "<title>Error: " in page
+    summary = page.split('class="govuk-error-summary"')[1].split("</div>\n</div>")[0]
+    for message in ("Confirm that you understand you cannot undo this",
+                    "Your password is not correct", "You are the only administrator"):
+        assert message in summary
+    assert summary.index("Confirm that") < summary.index("Your password is not correct")
+    assert 'href="#confirm"' in summary and 'href="#password"' in summary
+    assert 'href="#"' not in summary  # the last admin's problem is about no one field
+    assert 'class="govuk-error-message"' in page.split('id="password"')[0].rsplit(
+        'class="govuk-form-group', 1)[1]  # beside the field as well
+    # An empty password is asked for, not called wrong.
+    page = text(submit(client, "/account/delete", {}))
+    assert "Enter your password" in page and "Your password is not correct" not in page
+    with app.app_context():
+        assert db.session.scalar(select(User.deleted_at)) is None
+
+
 def test_the_last_admin_cannot_delete_their_account(client, auth, make_user, app):
     make_user("admin@example.org", role=Role.ADMIN)
     auth.sign_in("admin@example.org")

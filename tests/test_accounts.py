@@ -35,6 +35,13 @@ def test_register_sends_a_verification_link_that_confirms_the_address(client, ma
     assert "Your email address is confirmed" in text(response)
     with app.app_context():
         assert db.session.scalar(select(User.email_verified_at)) is not None
+    # Asked to sign in, they find their address already there (once: not for the next person).
+    assert response.request.path == "/sign-in"
+    assert 'spellcheck="false" value="new.person@example.org"' in text(response)
+    assert 'value="new.person@example.org"' not in text(client.get("/sign-in"))
+    response = submit(client, "/sign-in", {"email": "new.person@example.org",
+                                           "password": PASSWORD})
+    assert "You’re signed in as New Person" in text(response)
 
 
 @pytest.mark.parametrize(

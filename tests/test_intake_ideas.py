@@ -307,6 +307,25 @@ def test_the_mayors_office_enters_a_pledge_with_its_reference(
         assert db.session.get(Idea, draft_id).status == IdeaStatus.DRAFT
 
 
+def test_change_on_check_your_answers_comes_back_there(client, auth, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    new_form = text(client.get(f"/windows/{window.id}/submit/myself"))
+    assert f'href="/windows/{window.id}" class="govuk-back-link"' in new_form
+    # The similar ideas panel is not read out whole as it changes (its script says how many).
+    assert "aria-live" not in re.search(r"<div[^>]*data-similar-ideas[^>]*>", new_form)[0]
+    idea_id = idea_id_from(submit_idea(client, window.id))
+    check = text(client.get(f"/ideas/{idea_id}/check"))
+    assert f'href="/ideas/{idea_id}/edit#problem"' in check
+    form = text(client.get(f"/ideas/{idea_id}/edit"))
+    assert f'href="/ideas/{idea_id}/check" class="govuk-back-link"' in form
+    response = submit(client, f"/ideas/{idea_id}/edit",
+                      {**IDEA, "title": "Grit every side road on the Hartley Moor estate"})
+    assert response.request.path == f"/ideas/{idea_id}/check"
+    assert "Grit every side road" in text(response)
+
+
 def test_authors_edit_until_voting_opens(client, auth, make_user, make_window, make_idea, app):
     author = make_user("rosa@example.org")
     open_window, voting_window = make_window(stage="open"), make_window(stage="voting")

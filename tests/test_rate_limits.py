@@ -197,6 +197,17 @@ def test_limits_are_shared_through_redis_by_separate_processes():
     assert worker(1) == ["429"]
 
 
+def test_a_wrong_password_counts_on_the_delete_form_even_with_the_box_unticked(
+        app, client, auth, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_PASSWORD_CHECK", "2 per minute")
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    for _ in range(2):
+        assert "password is not correct" in text(submit(client, "/account/delete",
+                                                        {"password": "not-my-password"}))
+    assert submit(client, "/account/delete", {"password": "guess"}).status_code == 429
+
+
 # Changing the password and deleting the account check the current password: wrong ones count,
 # per account and for both forms together, so that a session left signed in cannot be used to
 # guess it. Mistakes in the rest of the form cost nothing.
@@ -212,7 +223,9 @@ WRONG = {"/account/change-password": {"current_password": "not-my-password",
      "Password must be 12 characters or more"),
     ("/account/change-password", {"current_password": PASSWORD, "password": PASSWORD},
      "Enter a new password that is different from your current one"),
-    ("/account/delete", {"password": "not-my-password"},
+    # The password is checked even when the box is not ticked (every problem shows at once), so
+    # a wrong one counts there too: else unticking it would make a free way to guess.
+    ("/account/delete", {"password": PASSWORD},
      "Confirm that you understand you cannot undo this"),
 ])
 def test_wrong_current_passwords_are_limited_and_mistakes_are_not(

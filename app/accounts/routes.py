@@ -25,25 +25,31 @@ from app.accounts.forms import (
 )
 from app.accounts.tokens import TokenExpired, TokenInvalid
 from app.email import EmailNotSent
+from app.intake import kept
 from app.models import utcnow
 from app.organisations import services as organisation_services
 from app.rate_limits import attempt, attempts, ceiling, per_account
 from app.security import local_path
 
+SIGN_IN_EMAIL = "sign_in_email"  # the address a just-confirmed person signs in with
 EMAIL_FAILED = ("We could not send the email just now. Wait a few minutes, then try again. "
                 "If it keeps happening, contact us.")
 
 
 def start_session(user) -> None:
     """Sign a person in with a fresh session: nothing from before sign-in carries over but
-    the seed of their fair shuffle."""
+    the seed of their fair shuffle and the answers kept when their last session timed out."""
     # The seed is a random token that only orders lists (app/intake/routes.py: visitor_seed),
     # grants nothing and is stored nowhere else. Keeping it means a list does not reshuffle
     # under someone who signed in from it, so the idea they meant to support stays in place.
+    # The kept answers' token only finds words this browser sent (app/intake/kept.py):
+    # signing in again is how a person whose session timed out gets back to them.
     visitor = session.get("visitor")
+    carried = kept.carry_over()
     session.clear()
     if isinstance(visitor, str):
         session["visitor"] = visitor
+    session.update(carried)
     login_user(user)
     session.permanent = True
 
@@ -121,6 +127,9 @@ def verify_email(token: str):
     back = safe_next_url("")  # what they were doing when they asked for the link
     if current_user.is_authenticated and current_user.id == user.id:
         return redirect(back or url_for("accounts.account"))
+    # The sign-in form starts with their address: the link showed it is theirs. Kept in the
+    # session, not the address, which would put it in logs and the browser's history.
+    session[SIGN_IN_EMAIL] = user.email
     return redirect(url_for("accounts.sign_in", next=back or None))
 
 
@@ -194,6 +203,9 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignInForm()
+    suggested = session.pop(SIGN_IN_EMAIL, None)  # once: the next person may be someone else
+    if not form.is_submitted() and isinstance(suggested, str):
+        form.email.data = suggested
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
@@ -212,6 +224,7 @@ def sign_in():
 def sign_out():
     if SignOutForm().validate_on_submit():
         logout_user()
+        kept.forget()  # on a shared computer, the next person must not find them
         session.clear()
         flash("You’ve signed out.", "success")
     return redirect(url_for("main.index"))
@@ -256,7 +269,9 @@ def reset_password(token: str):
         except EmailNotSent:
             pass  # the password is changed; only the confirmation email failed
         logout_user()
+        carried = kept.carry_over()  # a forgotten password is one more step of the detour
         session.clear()
+        session.update(carried)
         flash("Your password has been changed. Sign in with your new password.", "success")
         return redirect(url_for("accounts.sign_in"))
     return render_template("accounts/reset_password.html", form=form)
@@ -377,20 +392,31 @@ def delete_account():
     if form.validate_on_submit():
         try:
             services.delete_account(current_user, form.password.data)
-        except services.WrongPassword as error:
-            attempt()  # guessing; an unticked box or being the last admin does not count
-            show_field_error(form, error)
-        except services.AccountError as error:
-            show_field_error(form, error)
+        except services.CannotDelete as refused:
+            show_deletion_problems(form, refused.problems)
         except EmailNotSent:
             return _after_deletion()  # the account is gone; only the goodbye email failed
         else:
             return _after_deletion()
+    elif form.is_submitted():
+        # The box was not ticked: check the rest anyway, so that every problem shows at once
+        # and nobody fixes one only to be told of the next.
+        show_deletion_problems(form, services.deletion_problems(
+            current_user, form.password.data or None))
     return render_template("accounts/delete_account.html", form=form)
+
+
+def show_deletion_problems(form, problems: list[services.AccountError]) -> None:
+    """Put every reason the account was not deleted on the form."""
+    for problem in problems:
+        if isinstance(problem, services.WrongPassword):
+            attempt()  # guessing; an unticked box or being the last admin does not count
+        show_field_error(form, problem)
 
 
 def _after_deletion():
     logout_user()
+    kept.forget()
     session.clear()
     return redirect(url_for("accounts.account_deleted"))
 

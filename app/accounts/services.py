@@ -311,13 +311,30 @@ def count_active_admins() -> int:
     )
 
 
+class CannotDelete(AccountError):
+    """Every reason an account cannot be deleted yet, so that the form shows them together."""
+
+    def __init__(self, problems: list[AccountError]):
+        super().__init__(problems[0].message, problems[0].field)
+        self.problems = problems
+
+
+def deletion_problems(user: User, password: str | None) -> list[AccountError]:
+    """Why this person cannot delete their account with this password (not checked if None)."""
+    problems: list[AccountError] = []
+    if password is not None and not verify_password(user.password_hash, password):
+        problems.append(WrongPassword("Your password is not correct", "password"))
+    if user.role == Role.ADMIN and count_active_admins() <= 1:
+        problems.append(AccountError("You are the only administrator. Make someone else an "
+                                     "administrator before you delete your account."))
+    return problems
+
+
 def delete_account(user: User, password: str) -> None:
     """Remove a person's personal data; their public contributions stay, by "a former member"."""
-    if not verify_password(user.password_hash, password):
-        raise WrongPassword("Your password is not correct", "password")
-    if user.role == Role.ADMIN and count_active_admins() <= 1:
-        raise AccountError("You are the only administrator. Make someone else an administrator "
-                           "before you delete your account.")
+    problems = deletion_problems(user, password)
+    if problems:
+        raise CannotDelete(problems)
     old_email = user.email
     audit.record(user, "account.delete", user, "Deleted their account",
                  before={"role": user.role.value})

@@ -20,7 +20,7 @@ from app import bounded_id, pii
 from app.access import public, roles_required, signed_in, verified
 from app.extensions import db, limiter
 from app.forms_common import ButtonForm
-from app.intake import bp, pledges, services
+from app.intake import bp, kept, pledges, services
 from app.intake.forms import (
     ChooseSourceForm,
     IdeaForm,
@@ -173,6 +173,16 @@ def show_error(form, error: services.IntakeError) -> None:
         form.form_errors.append(error.message)
 
 
+def kept_answers() -> dict:
+    """On a GET, the answers kept when this form was sent after the session timed out, as
+    the form's data, saying so; else nothing."""
+    answers = kept.kept_for(request.path) if request.method == "GET" else None
+    if answers is None:
+        return {}
+    flash(kept.KEPT, "warning")
+    return {"formdata": answers}
+
+
 @bp.route("/windows/<int:window_id>/submit/<submit_as>", methods=["GET", "POST"])
 @limiter.limit("60 per hour", methods=["POST"], key_func=per_person,
                error_message=because("posting"))
@@ -183,13 +193,14 @@ def new_idea(window_id: int, submit_as: str):
     if reason:
         return render_template("intake/cannot_submit.html", window=idea_window, reason=reason)
     option = services.find_option(current_user, idea_window, submit_as) or abort(404)
-    form = IdeaForm(source=option.source, areas=idea_window.areas)
+    form = IdeaForm(source=option.source, areas=idea_window.areas, **kept_answers())
     if form.validate_on_submit():
         try:
             draft = services.create_draft(current_user, idea_window, option, details_from(form))
         except services.IntakeError as error:
             show_error(form, error)
         else:
+            kept.forget()
             return redirect(url_for("intake.check_idea", idea_id=draft.id))
     return render_template("intake/idea_form.html", form=form, window=idea_window,
                            option=option, editing=None)
@@ -202,9 +213,11 @@ def edit_idea(idea_id: int):
     if not services.can_edit(current_user, found):
         flash(services.why_cannot_edit(found), "warning")
         return redirect(url_for("intake.idea", idea_id=found.id))
-    form = IdeaForm(obj=found if request.method == "GET" else None, source=found.source,
-                    areas=found.window.areas)
-    if request.method == "GET":
+    answers = kept_answers()
+    fill_from_idea = request.method == "GET" and not answers
+    form = IdeaForm(obj=found if fill_from_idea else None, source=found.source,
+                    areas=found.window.areas, **answers)
+    if fill_from_idea:
         form.area.data = found.area_id or 0
         form.consent.data = True
     if form.validate_on_submit():
@@ -213,6 +226,7 @@ def edit_idea(idea_id: int):
         except services.IntakeError as error:
             show_error(form, error)
         else:
+            kept.forget()
             if found.status == IdeaStatus.DRAFT:
                 return redirect(url_for("intake.check_idea", idea_id=found.id))
             if changed:

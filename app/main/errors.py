@@ -2,10 +2,12 @@
 
 import logging
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.intake import kept
 from app.rate_limits import WHY_ANYTHING, seconds_to_wait, wait_in_words, why_limited
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,13 @@ def handle_csrf_error(error: CSRFError):
     log.info("CSRF failure on %s: %s", request.path, error.description)
     if request.accept_mimetypes.best == "application/json":
         return {"error": "Your session timed out. Reload the page and try again."}, 400
+    if kept.keep(request.form):
+        # The form's page fills itself with what was kept and says so; signing in first
+        # (the session that timed out was the sign-in) brings them back to it.
+        if current_user.is_authenticated:
+            return redirect(request.path)
+        flash(kept.SIGN_IN_FIRST, "warning")
+        return redirect(url_for("accounts.sign_in", next=request.path))
     flash("Your session timed out or the form was out of date, so nothing was saved. "
           "Try again.", "warning")
     referrer = request.referrer or ""

@@ -399,3 +399,20 @@ class IdeaStatusChange(db.Model):
     from_shortlist: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     idea: Mapped[Idea] = relationship(back_populates="status_changes")
+
+
+class KeptAnswers(db.Model):
+    """What someone typed in an idea form that was sent after their session had timed out.
+
+    It belongs to the browser, not an account (nobody was signed in by then): the session
+    holds the token, and only a hash of it is stored here. See app/intake/kept.py.
+    """
+
+    __tablename__ = "kept_answers"
+    __table_args__ = (Index("ix_kept_answers_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(String(500))  # the page whose form they fill
+    answers: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

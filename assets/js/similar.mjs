@@ -84,7 +84,18 @@ function item(idea, csrfToken, holder) {
   return li;
 }
 
-function show(region, ideas, csrfToken, holder) {
+// What screen readers hear: a short line, not the whole list, which they can go and read.
+function foundText(count) {
+  if (!count) return "No similar ideas found";
+  return `${count} similar idea${count === 1 ? "" : "s"} found`;
+}
+
+function show(region, ideas, csrfToken, holder, status) {
+  // Said when the number changes only (and "none" only after some): not on every keystroke.
+  const text = foundText(ideas.length);
+  if (status.textContent !== text && (ideas.length || status.textContent)) {
+    status.textContent = text;
+  }
   region.replaceChildren();
   holder.replaceChildren();
   if (!ideas.length) return;
@@ -120,7 +131,13 @@ export function initSimilarIdeas(root = document) {
   const holder = element("div");
   holder.dataset.similarSupportForms = "";
   if (title.form) title.form.after(holder);
-  // support.mjs tells screen readers what happened here (the list itself is aria-live too).
+  // The number found goes in a status line of its own, made now: a live region must be on
+  // the page before its words change for them to be read out.
+  const status = element("p", "govuk-visually-hidden");
+  status.dataset.similarStatus = "";
+  status.setAttribute("role", "status");
+  region.after(status);
+  // support.mjs tells screen readers what happened here.
   const said = element("p", "govuk-visually-hidden");
   said.dataset.supportsLeft = "";
   said.setAttribute("aria-live", "polite");
@@ -136,7 +153,7 @@ export function initSimilarIdeas(root = document) {
       const response = await fetch(`${region.dataset.url}?${query}`, {
         headers: { Accept: "application/json" },
       });
-      if (response.ok) show(region, (await response.json()).ideas, csrfToken, holder);
+      if (response.ok) show(region, (await response.json()).ideas, csrfToken, holder, status);
     } catch {
       // Suggestions are a help, never a gate: if they fail, the form works as before.
     }

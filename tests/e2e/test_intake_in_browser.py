@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from app.models import MembershipStatus, OrganisationKind, Role
 from tests.e2e.test_accessibility import sign_in
+from tests.support.factories import PASSWORD
 
 
 def test_staff_create_and_publish_a_window(page, make_user, make_area):
@@ -281,3 +282,29 @@ def test_on_a_phone_without_javascript_the_filters_fold_away_and_still_work(
     expect(page.get_by_text("1 idea matches your filters")).to_be_visible()
     expect(page.get_by_label("Search ideas")).to_be_visible()
     context.close()
+
+
+def test_an_idea_written_while_the_session_ran_out_is_kept_through_signing_in(
+        page, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    sign_in(page, "rosa@example.org")
+    page.goto(f"/windows/{window.id}/submit/myself")
+    page.get_by_label("Title").fill("Light the towpath by the canal")
+    problem = "The towpath has no lights between the lock and the station. " * 40
+    page.get_by_label("The problem").fill(problem.strip())
+    page.context.clear_cookies()  # the tab was left open until the session ended
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("We have kept what you wrote: sign in again")).to_be_visible()
+    page.get_by_label("Email address").fill("rosa@example.org")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("We have kept what you wrote: check it and send it again")) \
+        .to_be_visible()
+    expect(page.get_by_label("Title")).to_have_value("Light the towpath by the canal")
+    expect(page.get_by_label("The problem")).to_have_value(problem.strip())
+    page.check_accessibility()
+    page.get_by_label("I agree that this idea will be published").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Check your idea before you publish it")) \
+        .to_be_visible()

@@ -7,6 +7,32 @@ from playwright.sync_api import expect
 from app.models import Role
 from tests.e2e.test_accessibility import sign_in
 
+CONTRAST = """(element) => {
+  const rgb = (colour) => colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = (colour) => {
+    const [r, g, b] = rgb(colour).map((value) => {
+      const c = value / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const style = getComputedStyle(element);
+  const [light, dark] = [luminance(style.color), luminance(style.backgroundColor)]
+    .sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}"""
+
+
+def assert_contrast(button, at_least: float = 4.5) -> None:
+    """A button's text against its own background (WCAG 1.4.3), hovered or not, and a face
+    that stands apart from the panel it sits on."""
+    assert button.evaluate(CONTRAST) >= at_least
+    panel = button.locator("xpath=ancestor::*[@data-similar-ideas]")
+    face = button.evaluate("(element) => getComputedStyle(element).backgroundColor")
+    assert face != panel.evaluate("(element) => getComputedStyle(element).backgroundColor")
+    button.hover()
+    assert button.evaluate(CONTRAST) >= at_least
+
 
 def test_similar_ideas_appear_while_typing_and_never_block(page, make_user, make_window,
                                                            make_idea):
@@ -21,6 +47,12 @@ def test_similar_ideas_appear_while_typing_and_never_block(page, make_user, make
     expect(region.get_by_text("Already posted? Support one of these instead")).to_be_visible()
     expect(region.get_by_role("link", name="Grit the side roads on the Hartley Moor estate")) \
         .to_be_visible()
+    # Screen readers hear a short line, not the whole list read out on every change.
+    expect(page.get_by_role("status").filter(has_text="similar")).to_have_text(
+        "1 similar idea found")
+    assert region.get_attribute("aria-live") is None
+    assert region.locator("[aria-live], [role=status]").count() == 0
+    assert_contrast(region.get_by_role("button", name="Support this idea “Grit the side roads"))
     page.check_accessibility()
     # Support it from the list, in place: the title and anything typed stay.
     region.get_by_role("button", name="Support this idea “Grit the side roads").click()

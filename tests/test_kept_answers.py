@@ -1,0 +1,189 @@
+"""An idea form sent after the session timed out: what was typed is kept, survives signing
+in again, fills the form, and is forgotten once the form is sent."""
+
+import html
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+
+from app.extensions import db
+from app.intake import kept
+from app.models import Idea, KeptAnswers, utcnow
+from tests.support.forms import csrf_token, submit, text
+
+LONG_PROBLEM = ("The towpath between the lock and the station has no lights. " * 60).strip()
+ANSWERS = {"title": "Light the towpath by the canal", "problem": LONG_PROBLEM,
+           "action": "Use the council’s footfall counts to choose where lights go first.",
+           "consent": "y"}
+HERE = {"Origin": "http://localhost"}
+
+
+def unescaped(response) -> str:
+    return html.unescape(text(response))
+
+
+def timed_out_post(app, client, path: str, data: dict, headers=HERE):
+    """Send the form on `path` from a browser whose session has ended since it was loaded:
+    its token belongs to a session the new request no longer carries."""
+    token = csrf_token(client, path)
+    fresh = app.test_client()  # the cookie has expired: nothing of the old session is sent
+    return fresh, fresh.post(path, data={**data, "csrf_token": token}, headers=headers)
+
+
+def kept_rows(app) -> list[KeptAnswers]:
+    with app.app_context():
+        return list(db.session.scalars(select(KeptAnswers)))
+
+
+def test_an_idea_sent_after_the_session_ended_survives_signing_in_again(
+        app, client, auth, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+
+    browser, response = timed_out_post(app, client, path, ANSWERS)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/sign-in?next={path}"
+    page = unescaped(browser.get(response.headers["Location"]))
+    assert kept.SIGN_IN_FIRST in page
+    assert "nothing was saved" not in page
+
+    response = submit(browser, f"/sign-in?next={path}",
+                      {"email": "rosa@example.org", "password": "correct-horse-battery-staple-42"})
+    assert response.request.path == path
+    page = unescaped(response)
+    assert kept.KEPT in page
+    assert "Light the towpath by the canal" in page and LONG_PROBLEM in page
+    assert "footfall counts" in page
+    assert 'name="consent" type="checkbox" value="y" checked' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Idea.id))) == 0  # nothing saved yet
+
+    # Sent again, it makes the draft, and the answers are forgotten.
+    response = submit(browser, path, ANSWERS)
+    assert "Check your idea before you publish it" in text(response)
+    assert kept_rows(app) == []
+    page = unescaped(browser.get(path))
+    assert kept.KEPT not in page and LONG_PROBLEM not in page
+
+
+def test_a_form_out_of_date_while_still_signed_in_comes_back_filled_in(
+        app, client, auth, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    client.get(path)
+    response = client.post(path, data={**ANSWERS, "csrf_token": "out-of-date"},
+                           headers=HERE, follow_redirects=True)
+    assert response.request.path == path
+    page = unescaped(response)
+    assert kept.KEPT in page and LONG_PROBLEM in page
+
+
+def test_changing_a_draft_from_check_your_answers_is_kept_too(
+        app, client, auth, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    response = submit(client, f"/windows/{window.id}/submit/myself", ANSWERS)
+    idea_id = int(response.request.path.split("/")[2])
+    path = f"/ideas/{idea_id}/edit"
+    browser, response = timed_out_post(app, client, path,
+                                       {**ANSWERS, "title": "Light the whole towpath at night"})
+    submit(browser, f"/sign-in?next={path}",
+           {"email": "rosa@example.org", "password": "correct-horse-battery-staple-42"})
+    page = unescaped(browser.get(path))
+    assert kept.KEPT in page
+    assert 'value="Light the whole towpath at night"' in page or \
+        ">Light the whole towpath at night</textarea>" in page
+    with app.app_context():
+        assert db.session.get(Idea, idea_id).title == "Light the towpath by the canal"
+
+
+def test_only_the_forms_answers_are_kept_and_each_is_cut_short(app, client, auth, make_user,
+                                                              make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    timed_out_post(app, client, path, {**ANSWERS, "problem": "x" * 50_000,
+                                       "password": "hunter2", "next": "/elsewhere"})
+    [row] = kept_rows(app)
+    assert set(row.answers) == {"title", "problem", "action", "consent"}
+    assert len(row.answers["problem"]) == kept.MAX_ANSWER
+    assert row.path == path
+    assert len(row.token_hash) == 64  # the session holds the token; only its hash is here
+
+
+def test_another_sites_form_puts_nothing_in_the_idea_form(app, client, auth, make_user,
+                                                         make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    for headers in ({"Origin": "https://elsewhere.example"},
+                    {"Referer": "https://elsewhere.example/form"}, {}):
+        browser, response = timed_out_post(app, client, path, ANSWERS, headers=headers)
+        assert "nothing was saved" in text(browser.get(response.headers["Location"]))
+    assert kept_rows(app) == []
+
+
+def test_other_forms_still_say_nothing_was_saved(app, client):
+    client.get("/register")
+    response = client.post("/register", data={"email": "a@example.org"}, headers=HERE,
+                           follow_redirects=True)
+    assert "nothing was saved" in text(response)
+    assert kept_rows(app) == []
+
+
+def test_kept_answers_last_a_day_and_go_when_the_person_signs_out(
+        app, client, auth, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    client.post(path, data={**ANSWERS, "csrf_token": "out-of-date"}, headers=HERE)
+    assert LONG_PROBLEM in unescaped(client.get(path))
+    with app.app_context():
+        db.session.execute(update(KeptAnswers).values(
+            created_at=utcnow() - kept.KEPT_FOR - timedelta(minutes=1)))
+        db.session.commit()
+    assert LONG_PROBLEM not in unescaped(client.get(path))
+
+    client.post(path, data={**ANSWERS, "csrf_token": "out-of-date"}, headers=HERE)
+    assert len(kept_rows(app)) == 1  # the one kept before has gone
+    auth.sign_out()
+    assert kept_rows(app) == []
+    auth.sign_in("rosa@example.org")
+    assert LONG_PROBLEM not in unescaped(client.get(path))
+
+
+def test_one_address_can_keep_only_so_many(app, client, auth, make_user, make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    for _ in range(kept.PER_ADDRESS.amount):
+        response = app.test_client().post(path, data=ANSWERS, headers=HERE)
+        assert response.headers["Location"].startswith("/sign-in")
+    response = app.test_client().post(path, data=ANSWERS, headers=HERE)
+    assert response.headers["Location"] == "http://localhost/"
+
+
+def test_kept_answers_survive_resetting_a_forgotten_password(app, client, auth, make_user,
+                                                            make_window, mailbox):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    browser, _response = timed_out_post(app, client, path, ANSWERS)
+    submit(browser, "/forgot-password", {"email": "rosa@example.org"})
+    link = mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/")
+    link = link.replace("http://localhost", "")
+    submit(browser, link, {"password": "a-brand-new-passphrase-77"})
+    submit(browser, "/sign-in", {"email": "rosa@example.org",
+                                 "password": "a-brand-new-passphrase-77"})
+    page = unescaped(browser.get(path))
+    assert kept.KEPT in page and LONG_PROBLEM in page
