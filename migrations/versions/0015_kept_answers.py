@@ -1,9 +1,9 @@
 """kept_answers: what someone typed in an idea form sent after their session had timed out,
 kept for a day so that they can check it and send it again (app/intake/kept.py).
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
-Create Date: 2026-12-10 10:00:00
+Create Date: 2026-12-04 19:00:00
 
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0016'
+revision = '0015'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
