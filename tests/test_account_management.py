@@ -132,6 +132,9 @@ def test_changing_password_needs_the_current_one(client, auth, make_user):
     page = text(submit(client, "/account/change-password",
                        {"current_password": PASSWORD, "password": PASSWORD}))
     assert "Enter a new password that is different from your current one" in page
+    page = text(submit(client, "/account/change-password",
+                       {"current_password": PASSWORD, "password": ""}))
+    assert "Enter a new password" in page and "Enter a password" not in page
 
 
 def test_changing_email_needs_the_link_sent_to_the_new_address(client, auth, make_user,

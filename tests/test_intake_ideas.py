@@ -369,6 +369,8 @@ def test_withdrawing_keeps_the_idea_visible_as_withdrawn(client, auth, make_user
     author = make_user("rosa@example.org")
     idea = make_idea(make_window(stage="voting"), author)
     auth.sign_in("rosa@example.org")
+    form = client.get(f"/ideas/{idea.id}/withdraw").get_data(as_text=True)
+    assert f'<a class="govuk-link" href="/ideas/{idea.id}">Cancel</a>' in form
     response = submit(client, f"/ideas/{idea.id}/withdraw",
                       {"reason": "The council already does this."})
     assert "Your idea has been withdrawn" in text(response)
@@ -795,9 +797,19 @@ def test_searches_matching_very_many_ideas_say_more_than(client, busy_window, mo
     assert "number 02" in text(client.get(f"/windows/{busy_window.id}?q=buses&page=2"))
 
 
-def test_the_order_hint_says_when_search_results_keep_idea_number_order(client, busy_window):
+def test_the_order_hint_says_when_search_results_keep_idea_number_order(client, busy_window,
+                                                                        monkeypatch):
+    from app.intake import routes, search
+
+    # A window far below the cap is not told of it...
     page = text(client.get(f"/windows/{busy_window.id}?q=buses"))
-    assert "A search that matches more than 1,000 ideas lists them in idea-number order" in page
+    assert "lists them in idea-number order" not in page
+    assert "How ranking works" in page
+    # ...a list that long is, before anyone chooses an order.
+    monkeypatch.setattr(search, "COUNT_CAP", 5)
+    monkeypatch.setattr(routes, "COUNT_CAP", 5)
+    page = text(client.get(f"/windows/{busy_window.id}"))
+    assert "A search that matches more than 5 ideas lists them in idea-number order" in page
     how = text(client.get("/how-ranking-works"))
     assert "matching ideas are shown in the order you chose" in how
     assert "If more than 1,000 ideas match" in how

@@ -211,6 +211,8 @@ def test_check_page_shows_similar_ideas_and_publishing_records_them(
     auth.sign_in("staff@example.org")
     page = text(client.get(f"/staff/ideas/{idea_id}"))
     assert "The author was shown 1 similar idea and posted anyway" in page
+    # The triage view leads on to the idea's review, as the review page leads here.
+    assert f'href="/staff/ideas/{idea_id}/review">Feasibility and decision</a>' in page
 
 
 def test_without_javascript_the_check_page_supports_a_similar_idea_and_comes_back(

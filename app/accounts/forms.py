@@ -78,7 +78,9 @@ def new_password_field(label: str = "Create a password") -> PasswordField:
         label,
         widget=GovPasswordInput(),
         description="Use 12 characters or more. Three random words work well.",
-        validators=[InputRequired(message="Enter a password")],
+        # "Enter a new password" where a password already exists: the form also asks for it.
+        validators=[InputRequired(message="Enter a new password" if label == "New password"
+                                  else "Enter a password")],
     )
 
 

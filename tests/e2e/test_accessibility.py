@@ -45,6 +45,14 @@ def test_public_pages(page, path):
     page.check_accessibility()
 
 
+def test_public_pages_reflow_at_320_pixels(page):
+    """WCAG 2.2 reflow: nothing pushes the page sideways on a 320px screen."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        page.check_accessibility()
+
+
 def test_account_pages(page, make_user, make_organisation, make_membership):
     user = make_user("rosa@example.org", verified=False)
     make_organisation("Northgate City Council")
