@@ -69,6 +69,31 @@ def test_similar_ideas_for_a_draft_title(client, window_with_ideas):
     assert client.get(f"/windows/{window.id}/similar?title=zz").get_json() == {"ideas": []}
 
 
+def test_similar_ideas_offer_no_button_for_your_own_idea_or_to_staff(
+        client, auth, make_user, window_with_ideas, app):
+    window, (gritting, _buses) = window_with_ideas  # open for ideas and voting
+    make_user("staff@example.org", role=Role.STAFF)
+    make_user("rosa@example.org")
+
+    def first(email):
+        auth.sign_in(email)
+        reply = client.get(f"/windows/{window.id}/similar",
+                           query_string={"title": "Gritting the estate side roads"}).get_json()
+        auth.sign_out()
+        return reply["ideas"][0]
+
+    assert first("rosa@example.org")["can_support"] is True
+    assert first("rosa@example.org")["own"] is False
+    author = first("author@example.org")
+    assert author["own"] is True and author["can_support"] is False
+    assert first("staff@example.org")["can_support"] is False
+    with app.app_context():  # a window that lets authors support their own ideas
+        db.session.get(IdeaWindow, window.id).authors_may_support_own = True
+        db.session.commit()
+    author = first("author@example.org")
+    assert author["own"] is False and author["can_support"] is True
+
+
 def test_earlier_windows_are_marked_past_and_drafts_never_show(client, make_window, make_user,
                                                               make_idea):
     from datetime import timedelta

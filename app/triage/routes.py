@@ -24,7 +24,7 @@ from app.rate_limits import because
 from app.text import excerpt
 from app.triage import bp, merging, services, themes
 from app.triage.forms import TypesForm
-from app.voting.services import supported_ids
+from app.voting.services import own_ideas_barred, supported_ids
 
 
 @bp.route("/windows/<int:window_id>/similar")
@@ -39,12 +39,17 @@ def similar(window_id: int):
     exclude = {request.args.get("exclude", type=int)} - {None}
     found = services.similar_ideas(title, text, window, exclude=exclude)
     supported = supported_ids(current_user, [s.id for s in found])
+    own = own_ideas_barred(current_user, [s.id for s in found])
     # "can_support": the script shows a support button (anyone may still follow the link).
-    may_support = current_user.is_authenticated and current_user.is_verified
+    # Staff never support, and an author barred from their own idea is told so, not offered
+    # a button that can only be refused, as on the idea's page.
+    may_support = (current_user.is_authenticated and current_user.is_verified
+                   and not current_user.is_staff)
     return jsonify(ideas=[{
         "id": s.id, "title": s.title, "score": s.score, "past": s.past,
         "window": s.window_title, "supports": s.support_count, "supportable": s.supportable,
-        "supported": s.id in supported, "can_support": s.supportable and may_support,
+        "supported": s.id in supported, "own": s.id in own,
+        "can_support": s.supportable and may_support and s.id not in own,
         "url": url_for("intake.idea", idea_id=s.id),
         "support_url": url_for("voting.support", idea_id=s.id),
         "unsupport_url": url_for("voting.unsupport", idea_id=s.id),

@@ -83,6 +83,16 @@ def why_cannot_support(user: User, idea: Idea, now: datetime | None = None) -> s
     return None
 
 
+def own_ideas_barred(user: User, idea_ids: list[int]) -> set[int]:
+    """Which of these ideas are the person's own in a window that bars supporting them."""
+    if not user.is_authenticated or not idea_ids:
+        return set()
+    return set(db.session.scalars(
+        select(Idea.id).join(IdeaWindow, Idea.window_id == IdeaWindow.id)
+        .where(Idea.id.in_(idea_ids), Idea.author_id == user.id,
+               IdeaWindow.authors_may_support_own.is_(False))))
+
+
 def supported_ids(user: User, idea_ids: list[int]) -> set[int]:
     """Which of these ideas the person supports."""
     if not user.is_authenticated or not idea_ids:

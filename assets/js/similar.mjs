@@ -80,7 +80,8 @@ function item(idea, csrfToken, holder) {
   }
   li.id = `similar-support-${idea.id}`;
   li.append(link, document.createElement("br"), meta);
-  if (idea.can_support && csrfToken) li.append(supportButton(idea, csrfToken, holder));
+  if (idea.own) li.append(document.createElement("br"), element("span", "govuk-body-s", "This is your idea."));
+  else if (idea.can_support && csrfToken) li.append(supportButton(idea, csrfToken, holder));
   return li;
 }
 
