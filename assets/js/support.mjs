@@ -5,9 +5,17 @@
 // does (following_note in templates/macros/voting.html), and an idea page's Follow button
 // becomes "Stop following".
 
-function announce(text) {
+// parts: strings, or [text] for words only screen readers need (the page shows them nearby).
+function announce(...parts) {
   const region = document.querySelector("[data-supports-left]");
-  if (region) region.textContent = text;
+  if (!region) return;
+  region.replaceChildren(...parts.filter(Boolean).map((part) => {
+    if (typeof part === "string") return part;
+    const hidden = document.createElement("span");
+    hidden.className = "govuk-visually-hidden";
+    hidden.textContent = part[0];
+    return hidden;
+  }));
 }
 
 function remainingText(data) {
@@ -89,8 +97,11 @@ function render(form, data) {
   showFollowing(form, data);
   const title = form.dataset.title;
   const done = data.supported ? `You support “${title}”.` : `You no longer support “${title}”.`;
-  const told = data.following ? " We’ll tell you when its status changes." : "";
-  announce(`${done}${told}${remainingText(data)}`);
+  let told = data.following ? " We’ll tell you when its status changes." : "";
+  // Where the "You're following this idea now" note shows by the button, the page says it
+  // once: screen readers, which hear only this line, still hear it here.
+  if (told && controlOf(form).querySelector("[data-support-following]")) told = [told];
+  announce(done, told, remainingText(data));
 }
 
 function showError(form, message) {

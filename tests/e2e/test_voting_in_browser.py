@@ -22,9 +22,13 @@ def test_support_in_place_up_to_the_limit_then_withdraw(page, make_user, make_wi
     page.check_accessibility()
     url_before = page.url
     page.get_by_role("button", name=re.compile("Support this idea “Bus idea number 2")).click()
-    expect(page.get_by_text("You support “Bus idea number 2 for the city”. We’ll tell you "
-                            "when its status changes. You have 1 of 2 supports left in this "
-                            "window.")).to_be_visible()
+    region = page.locator("[data-supports-left]")
+    # Screen readers hear all of it; the following part is shown once, by the idea.
+    expect(region).to_have_text("You support “Bus idea number 2 for the city”. We’ll tell you "
+                                "when its status changes. You have 1 of 2 supports left in "
+                                "this window.")
+    expect(region.locator(".govuk-visually-hidden")).to_have_text(
+        " We’ll tell you when its status changes.")
     assert page.url == url_before  # no reload
     item = page.locator("#idea-" + page.locator(".app-idea-summary").first
                         .get_attribute("id").split("-")[1])
