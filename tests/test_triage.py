@@ -635,6 +635,9 @@ def test_themes_and_the_public_triage_page(client, auth, make_user, make_window,
     page = text(response)
     assert "Top words:" in page and "6 ideas at the last check" in page
     assert "Checked 12 ideas: 2 groups of similar ideas and 2 themes." in page
+    # Five ideas show at once, the sixth behind "Show": every idea of the theme is there.
+    assert page.count("Show 1 more idea") == 2 and "most about this theme" not in page
+    assert all(f"number {n}</a>" in page and f"hospital {n}</a>" in page for n in range(6))
     with app.app_context():
         stored = list(db.session.scalars(select(TriageTheme).order_by(TriageTheme.position)))
         assert [t.idea_count for t in stored] == [6, 6] and len(stored[0].example_ids) == 6
@@ -644,6 +647,7 @@ def test_themes_and_the_public_triage_page(client, auth, make_user, make_window,
         db.session.commit()
     page = text(client.get(f"/staff/windows/{window.id}/themes"))
     assert "6 ideas at the last check" in page and hidden_title not in page
+    assert "The 5 ideas most about this theme are listed." in page
     # The heading's first letter is a capital, and the words keep their own case.
     headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', page)
     assert headings and all(h[0].isupper() for h in headings)

@@ -1,7 +1,7 @@
 """The themes view for staff: what a window's ideas are about, as the latest clustering run
 found them (finding themes on every view took seconds for a large window)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -18,7 +18,8 @@ class ThemeView:
 
     words: list[str]
     idea_count: int
-    examples: list[Idea]
+    examples: list[Idea]  # the ideas most about the theme, shown at once
+    more: list[Idea] = field(default_factory=list)  # the rest of those kept, behind "Show"
 
 
 def for_window(window: IdeaWindow) -> tuple[TriageRun | None, list[ThemeView]]:
@@ -33,6 +34,9 @@ def for_window(window: IdeaWindow) -> tuple[TriageRun | None, list[ThemeView]]:
     wanted = {idea_id for theme in themes for idea_id in theme.example_ids}
     ideas = {idea.id: idea for idea in db.session.scalars(
         select(Idea).where(Idea.id.in_(wanted), indexed()))} if wanted else {}
-    return run, [ThemeView(theme.words, theme.idea_count,
-                           [ideas[i] for i in theme.example_ids if i in ideas][:EXAMPLES_SHOWN])
-                 for theme in themes]
+    views = []
+    for theme in themes:
+        listed = [ideas[i] for i in theme.example_ids if i in ideas]
+        views.append(ThemeView(theme.words, theme.idea_count, listed[:EXAMPLES_SHOWN],
+                               listed[EXAMPLES_SHOWN:]))
+    return run, views
