@@ -46,6 +46,16 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count:,} {word}"
 
 
+def confidence(value: float) -> str:
+    """A model's probability as staff read it: "over 99%" and "under 1%" at the ends, since
+    a guess is never certain and a rounded 100% or 0% would say it was."""
+    if value >= 0.995:
+        return "over 99%"
+    if value <= 0.005:
+        return "under 1%"
+    return f"{round(value * 100)}%"
+
+
 def score_number(value: float) -> str:
     """A feasibility total or mean as staff read it: at most one decimal place, halves
     rounded up, no trailing ".0" (9, 9.5, 12.3)."""
@@ -150,6 +160,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(duration)
     app.add_template_filter(feasibility)
     app.add_template_filter(score_number)
+    app.add_template_filter(confidence)
     app.add_template_global(audit_record)
     app.add_template_global(audit_record_url)
     app.add_template_filter(audit_key)
