@@ -822,3 +822,14 @@ def test_spaces_are_not_an_answer(client, auth, make_user, make_window, field, m
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")
     assert message in text(submit_idea(client, window.id, **{field: "   \n  "}))
+
+
+def test_the_idea_page_goes_back_to_the_list_as_it_was_left(client, busy_window):
+    listed = f"/windows/{busy_window.id}?q=buses&sort=newest&page=2"
+    idea = re.search(r'href="/ideas/(\d+)"', text(client.get(listed))).group(1)
+    back = text(client.get(f"/ideas/{idea}", headers={"Referer": "http://localhost" + listed}))
+    assert f'href="{listed.replace("&", "&amp;")}" class="govuk-back-link"' in back
+    # From anywhere else (another site, another page), the list itself.
+    for referrer in ("https://elsewhere.example/windows/1?q=x", "http://localhost/my-ideas"):
+        back = text(client.get(f"/ideas/{idea}", headers={"Referer": referrer}))
+        assert f'href="/windows/{busy_window.id}" class="govuk-back-link"' in back

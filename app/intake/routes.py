@@ -1,6 +1,7 @@
 """Idea windows and ideas: public pages, submitting, and the mayor's office pledge import."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import (
     abort,
@@ -41,6 +42,7 @@ from app.models import (
 from app.models import Source as IdeaSource
 from app.pagination import checked_page
 from app.rate_limits import because
+from app.security import local_path
 from app.triage.services import confirmed_types, similar_ideas, unique_supporters
 from app.voting import services as voting_services
 from app.voting.ranking import DEFAULT_SORT, SORTS, daily_seed
@@ -111,6 +113,16 @@ def window(window_id: int):
     )
 
 
+def _back_to_list(idea: Idea) -> str:
+    """The window's list as the person left it (search, filters, page), when they came from
+    it; else the list itself."""
+    plain = url_for("intake.window", window_id=idea.window_id)
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path == plain:
+        return local_path(f"{plain}?{referrer.query}" if referrer.query else plain, plain)
+    return plain
+
+
 @bp.route("/ideas/<int:idea_id>")
 @public
 def idea(idea_id: int):
@@ -122,7 +134,7 @@ def idea(idea_id: int):
         return render_template("intake/idea_hidden.html", idea=found,
                                reason=ReportReason(found.hidden_reason))
     merged_into = found.merged_into if found.status == IdeaStatus.MERGED else None
-    return render_template("intake/idea.html", idea=found,
+    return render_template("intake/idea.html", idea=found, back=_back_to_list(found),
                            author=services.public_author(found),
                            can_edit=services.can_edit(current_user, found),
                            voting=voting_context(current_user, found.window, [found.id]),
