@@ -559,6 +559,7 @@ def test_reviewers_score_side_by_side_and_see_the_mean(app, review_window, staff
     assert "Clear and local</textarea>" in page
     submit(sam, url, score_form(criteria, [2, 2, 2, 1, 1, 1, 0, 0, 0],
                                 {criteria[0].id: "Clear and local"}))
+    assert "9 out of 18 (50%)</span>: one reviewer’s total." in text(sam.get(url))
     ann = as_user(app, "ann@example.org")
     submit(ann, url, score_form(criteria, [1] * 9))
     page = text(ann.get(url))
