@@ -207,6 +207,66 @@ def test_window_form_errors_keep_what_was_typed(client, auth, make_user, overrid
     assert 'value="9:30am"' in page or "voting_open_time" in overrides
 
 
+def test_a_new_window_with_dates_that_have_passed_is_refused_date_by_date(client, auth,
+                                                                         make_user, app):
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(submit(client, "/staff/windows/new", window_form(
+        submissions_open_date=["1", "1", "2021"], submissions_close_date=["1", "3", "2021"],
+        voting_open_date=["1", "1", "2021"], voting_close_date=["1", "4", "2021"])))
+    assert "<title>Error: Create an idea window" in page
+    for field, message in [
+            ("submissions_open", "The date ideas open must be today or in the future"),
+            ("submissions_close", "The date ideas close must be in the future"),
+            ("voting_open", "The date voting opens must be today or in the future"),
+            ("voting_close", "The date voting closes must be in the future")]:
+        assert f'<a href="#{field}_date-day">{message}</a>' in page  # in the summary
+    assert 'value="2021"' in page and 'value="Growing up well"' in page  # what was typed
+    with app.app_context():
+        assert db.session.scalar(select(IdeaWindow.id)) is None
+
+
+def test_every_problem_with_the_dates_shows_at_once(client, auth, make_user):
+    """A date that cannot be read does not hide what is wrong with the others."""
+    make_user("staff@example.org", role=Role.STAFF)
+    auth.sign_in("staff@example.org")
+    page = text(submit(client, "/staff/windows/new", window_form(
+        submissions_open_date=["31", "2", "2027"], submissions_close_date=["30", "6", "2027"],
+        voting_open_date=["15", "6", "2027"], voting_close_date=["1", "1", "2020"],
+        title="")))
+    assert "Enter a title" in page
+    assert "The date ideas open must be a real date" in page
+    # Voting closes is out of order with voting opening, which could be read.
+    assert '<a href="#voting_close_date-day">Voting must close after it opens</a>' in page
+    page = text(submit(client, "/staff/windows/new", window_form(
+        submissions_open_date=["31", "2", "2027"], voting_open_time="soon",
+        voting_close_date=["2", "1", "2020"], submissions_close_date=["1", "1", "2020"])))
+    assert "The date ideas open must be a real date" in page
+    assert "Enter a time like 9am, 9:30am or 17:00" in page
+    assert "The date ideas close must be in the future" in page
+    assert "Voting must close after ideas close" not in page  # those two are in order
+    assert "The date voting closes must be in the future" in page
+    assert 'value="soon"' in page and 'value="2020"' in page
+
+
+def test_a_draft_whose_dates_have_passed_is_not_published(client, auth, make_user,
+                                                          make_window, app):
+    make_user("staff@example.org", role=Role.STAFF)
+    late = make_window(stage="review", published=False, title="Late draft")
+    started = make_window(stage="open", published=False, title="Started draft")
+    auth.sign_in("staff@example.org")
+    page = text(submit(client, f"/staff/windows/{late.id}/publish", {}, page="/staff/windows"))
+    assert "“Late draft” cannot be published: the date ideas close (" in page
+    assert "Late draft" not in text(client.get("/windows"))
+    page = text(submit(client, f"/staff/windows/{started.id}/publish", {},
+                       page="/staff/windows"))
+    assert "“Started draft” is published. Its stage is now: Open for ideas." in page
+    with app.app_context():
+        assert db.session.get(IdeaWindow, late.id).published_at is None
+        actions = list(db.session.scalars(select(AuditEvent.action)))
+    assert actions == ["window.publish"]
+
+
 def test_a_wrong_month_is_the_only_part_outlined_and_the_summary_links_to_it(client, auth,
                                                                           make_user):
     make_user("staff@example.org", role=Role.STAFF)

@@ -16,6 +16,7 @@ from app.models import (
     IdeaWindow,
     Role,
     ShortlistEntry,
+    User,
     WindowStage,
 )
 from app.opendata.openapi import IDEA_PROPERTIES, WINDOW_PROPERTIES, openapi_document
@@ -272,6 +273,33 @@ def test_staff_set_weights_override_with_reasons_and_publish(app, ranked_window,
     actions = audit_actions(app)
     assert actions.count("shortlist.override") == 2 and "shortlist.publish" in actions
     assert "shortlist.weights" in actions
+
+
+def test_weights_that_make_no_formula_are_said_with_the_other_errors(app, ranked_window):
+    window, _ideas = ranked_window
+    sam = as_user(app, "sam@example.org")
+    url = f"/staff/windows/{window.id}/shortlist"
+    page = text(submit(sam, url, {"weights-support_weight": "0",
+                                  "weights-feasibility_weight": "0", "weights-size": "abc"}))
+    assert "<title>Error:" in page
+    assert ('<a href="#weights-support_weight">Weights must be 0 or more, and not both 0</a>'
+            in page)
+    assert "Ideas on the shortlist must be a whole number" in page
+    assert 'value="abc"' in page  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "shortlist.weights")) == 0
+
+
+def test_the_service_refuses_weights_that_make_no_formula(app, ranked_window):
+    window, _ideas = ranked_window
+    assert shortlist.weights_problem(0, 0) == "Weights must be 0 or more, and not both 0"
+    assert shortlist.weights_problem(-1, 2) == "Weights must be 0 or more, and not both 0"
+    assert shortlist.weights_problem(0, 0.5) is None
+    with app.app_context():
+        actor = db.session.scalar(select(User).where(User.email == "sam@example.org"))
+        with pytest.raises(shortlist.ShortlistError, match="not both 0"):
+            shortlist.set_weights(actor, db.session.get(IdeaWindow, window.id), 0, 0, 3)
 
 
 def test_the_public_shortlist_before_publishing(app, ranked_window):

@@ -4,7 +4,7 @@ early in tests/test_window_closing.py), criteria behind a published shortlist, t
 entry of a change, and authors' edits once people support their ideas."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -34,6 +34,7 @@ from tests.support import factories
 from tests.support.forms import submit, text
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 
 
 def details_of(window: IdeaWindow, **changes) -> services.WindowDetails:
@@ -218,11 +219,93 @@ def test_a_window_whose_start_was_moved_back_before_these_rules_must_have_it_put
 
 
 def test_creating_a_window_checks_the_order_of_its_dates(staff):
-    window = factories.make_window(stage="open", published=False)
+    window = factories.make_window(stage="upcoming", published=False)
     details = details_of(window, voting_open_at=window.submissions_open_at - DAY)
     with pytest.raises(services.WindowChangeRefused) as caught:
         services.create_window(staff, details)
     assert caught.value.problems == {"voting_open": "Voting cannot open before ideas open"}
+
+
+# ---- New windows and drafts: dates that have passed ------------------------------------------
+
+PASSED = {"submissions_open": "The date ideas open must be today or in the future",
+          "submissions_close": "The date ideas close must be in the future",
+          "voting_open": "The date voting opens must be today or in the future",
+          "voting_close": "The date voting closes must be in the future"}
+
+
+def test_a_new_window_cannot_have_dates_that_have_passed(staff):
+    template = factories.make_window(stage="upcoming", published=False)
+    years_ago = details_of(template, submissions_open_at=utcnow() - 1500 * DAY,
+                           submissions_close_at=utcnow() - 1400 * DAY,
+                           voting_open_at=utcnow() - 1450 * DAY,
+                           voting_close_at=utcnow() - 1300 * DAY)
+    with pytest.raises(services.WindowChangeRefused) as caught:
+        services.create_window(staff, years_ago)
+    assert caught.value.problems == PASSED
+    assert db.session.scalar(select(func.count(IdeaWindow.id))) == 1  # only the template
+
+
+def test_a_start_may_be_earlier_today_in_the_uk_but_a_close_must_be_to_come(staff):
+    template = factories.make_window(stage="upcoming", published=False)
+    now = datetime(2027, 6, 10, 12, 0, tzinfo=UTC)  # 1pm BST: the day began at 23:00 UTC
+    today = datetime(2027, 6, 9, 23, 0, tzinfo=UTC)
+    fine = details_of(template, submissions_open_at=today, voting_open_at=now - HOUR,
+                      submissions_close_at=now + HOUR, voting_close_at=now + DAY)
+    assert services.window_problems(None, fine, now) == {}
+    late = replace(fine, submissions_open_at=today - timedelta(minutes=1),
+                   voting_open_at=today - timedelta(minutes=1), submissions_close_at=now,
+                   voting_close_at=now)
+    assert services.window_problems(None, late, now) == PASSED
+
+
+def test_a_problem_is_found_among_dates_that_could_be_read(staff):
+    """A date the form could not read (None) leaves out only the checks it is in."""
+    template = factories.make_window(stage="upcoming", published=False)
+    details = details_of(template, submissions_open_at=None,
+                         voting_open_at=utcnow() + 10 * DAY, voting_close_at=utcnow() + 5 * DAY,
+                         submissions_close_at=utcnow() - DAY)
+    assert services.window_problems(None, details) == {
+        "voting_close": "Voting must close after it opens",
+        "submissions_close": "The date ideas close must be in the future"}
+
+
+def test_a_draft_keeps_its_dates_but_a_date_typed_into_it_cannot_have_passed(staff):
+    draft = factories.make_window(stage="review", published=False)  # every date has passed
+    assert services.update_window(staff, draft, details_of(draft, title="Renamed")) == [
+        "title"]
+    problems = refused(draft, details_of(draft, voting_close_at=draft.voting_close_at + DAY))
+    assert problems == {"voting_close": "The date voting closes must be in the future"}
+
+
+def test_a_draft_whose_start_has_passed_publishes_and_opens_at_once(staff):
+    draft = factories.make_window(stage="open", published=False)
+    services.publish_window(staff, draft)
+    assert db.session.get(IdeaWindow, draft.id).stage() == WindowStage.OPEN_FOR_IDEAS
+
+
+@pytest.mark.parametrize(("stage", "message"), [
+    ("voting", "the date ideas close ({ideas}) has passed, so ideas would already be over. "
+               "Change it to a time in the future first"),
+    ("review", "the date ideas close ({ideas}) and the date voting closes ({voting}) have "
+               "passed, so ideas and voting would already be over. Change them to times in "
+               "the future first"),
+])
+def test_a_draft_is_not_published_once_ideas_or_voting_would_be_over(staff, stage, message):
+    draft = factories.make_window(stage=stage, published=False, title="Late draft")
+    with pytest.raises(services.IntakeError) as caught:
+        services.publish_window(staff, draft)
+    assert caught.value.message == "“Late draft” cannot be published: " + message.format(
+        ideas=london_datetime(draft.submissions_close_at),
+        voting=london_datetime(draft.voting_close_at))
+    db.session.rollback()
+    assert db.session.get(IdeaWindow, draft.id).published_at is None
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+    # Given closing dates to come, it publishes.
+    services.update_window(staff, draft, details_of(
+        draft, submissions_close_at=utcnow() + DAY, voting_close_at=utcnow() + 10 * DAY))
+    services.publish_window(staff, draft)
+    assert db.session.get(IdeaWindow, draft.id).published_at is not None
 
 
 # ---- Sources, areas and supports -------------------------------------------------------------

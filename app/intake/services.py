@@ -144,14 +144,15 @@ class WindowChangeRefused(IntakeError):
         self.problems = problems
 
 
-def _moments(details: WindowDetails) -> dict[str, datetime]:
+def _moments(details: WindowDetails) -> dict[str, datetime | None]:
     return {name: getattr(details, f"{name}_at") for name in window_rules.MOMENTS}
 
 
 def window_problems(window: IdeaWindow | None, details: WindowDetails,
                     now: datetime | None = None) -> dict[str, str]:
     """Why `details` cannot be saved for `window` (None: a new one), field by field; empty
-    when they can. The rules are in `app.intake.window_rules`."""
+    when they can. A moment that is None (the form could not read it) is left out, so that a
+    form with errors can show these too. The rules are in `app.intake.window_rules`."""
     accepts = {Source.RESIDENT: details.accepts_residents,
                Source.COUNCIL: details.accepts_councils,
                Source.MAYORAL: details.accepts_mayoral}
@@ -211,11 +212,13 @@ def update_window(actor: User, window: IdeaWindow, details: WindowDetails,
     return [WINDOW_FIELDS[key] for key in changed]
 
 
-def publish_window(actor: User, window: IdeaWindow) -> None:
-    """Make a draft window public; its stage then follows its dates."""
-    if window.published_at is not None:
-        raise IntakeError("This window is already published")
-    window.published_at = utcnow()
+def publish_window(actor: User, window: IdeaWindow, now: datetime | None = None) -> None:
+    """Make a draft window public; its stage then follows its dates. Refused once ideas or
+    voting would already be over (`window_rules.why_cannot_publish`)."""
+    now = now or utcnow()
+    if reason := window_rules.why_cannot_publish(window, now):
+        raise IntakeError(reason)
+    window.published_at = now
     audit.record(actor, "window.publish", window, f"Published window {window.title}")
     db.session.commit()
 

@@ -63,11 +63,25 @@ PROBLEM_FIELDS = {"submissions_open": "submissions_open_date",
                   "voting_open": "voting_open_date", "voting_close": "voting_close_date"}
 
 
-def show_problems(form: WindowForm, refused: services.WindowChangeRefused) -> None:
-    """Put the service's reasons on the fields they are about, for the error summary."""
-    for name, message in refused.problems.items():
+def show_problems(form: WindowForm, problems: dict[str, str]) -> None:
+    """Put the service's reasons on the fields they are about, for the error summary, on
+    fields the form has not already found wrong (one message a field: the first problem)."""
+    for name, message in problems.items():
         field = getattr(form, PROBLEM_FIELDS.get(name, name))
-        field.errors = [*field.errors, message]
+        if not field.errors:
+            field.errors = [*field.errors, message]
+
+
+def sent_and_valid(form: WindowForm, window: IdeaWindow | None) -> bool:
+    """Whether the form was sent with nothing the form itself finds wrong. When it finds
+    something, what the service would refuse about the answers it could read is shown too,
+    so that nobody fixes one error only to be shown the next."""
+    if not form.is_submitted():
+        return False
+    if form.validate():
+        return True
+    show_problems(form, services.window_problems(window, details_from(form)))
+    return False
 
 
 def render_window_form(form: WindowForm, window: IdeaWindow | None):
@@ -87,11 +101,11 @@ def new_window():
     form = window_form()
     if request.method == "GET":
         form.sources.data = [s.value for s in Source]
-    if form.validate_on_submit():
+    if sent_and_valid(form, None):
         try:
             created = services.create_window(current_user, details_from(form))
         except services.WindowChangeRefused as refused:
-            show_problems(form, refused)
+            show_problems(form, refused.problems)
         else:
             flash(f"“{created.title}” has been saved as a draft. Publish it when it is ready.",
                   "success")
@@ -104,12 +118,12 @@ def new_window():
 def edit_window(window_id: int):
     found = staff_window_or_404(window_id)
     form = window_form(found)
-    if form.validate_on_submit():
+    if sent_and_valid(form, found):
         stage = found.stage()
         try:
             changed = services.update_window(current_user, found, details_from(form))
         except services.WindowChangeRefused as refused:
-            show_problems(form, refused)
+            show_problems(form, refused.problems)
         else:
             if not changed:
                 flash(f"Nothing changed: “{found.title}” is as it was.", "info")
@@ -169,7 +183,8 @@ def _window_action(window_id: int, action, done: str, confirm: str | None = None
 @bp.route("/staff/windows/<int:window_id>/publish", methods=["POST"])
 @staff_required
 def publish_window(window_id: int):
-    return _window_action(window_id, services.publish_window, "“{title}” is published.")
+    return _window_action(window_id, services.publish_window,
+                          "“{title}” is published. Its stage is now: {stage}.")
 
 
 @bp.route("/staff/windows/<int:window_id>/close", methods=["GET", "POST"])

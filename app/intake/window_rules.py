@@ -5,6 +5,9 @@ open data and the shortlist repeat them, and its stage is worked out from them. 
 
 - dates must come in order (ideas open, then close; voting opens after ideas open, closes
   after it opens and not before ideas close);
+- a date typed for a new window or a draft cannot have passed: a start may be earlier today
+  (the window opens at once when it is published), a close must be still to come; and a
+  draft is not published once ideas or voting would already be over (`why_cannot_publish`);
 - after the shortlist is published no date changes;
 - a start (ideas open, voting opens) that has passed is history and cannot change: moving it
   into the future would send the stage back, and moving it to another past time would
@@ -32,12 +35,12 @@ Nothing here writes; `app.intake.services` calls it and refuses the change.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import distinct, exists, func, select
 
 from app.extensions import db
-from app.filters import london_date, london_datetime, plural
+from app.filters import LONDON, london_date, london_datetime, plural
 from app.models import (
     Idea,
     IdeaStatus,
@@ -62,26 +65,67 @@ SOURCE_IDEAS = {Source.RESIDENT: ("is from a resident", "are from residents"),
 
 def order_problems(moments: dict[str, datetime | None]) -> dict[str, str]:
     """Which of the four moments are out of order, each with the message for its field
-    (one a field: the first problem). Moments that are None are left to the form."""
-    if None in moments.values():
-        return {}
+    (one a field: the first problem). A check with a moment that is None (one the form
+    could not read) is left out, so that the others are still reported."""
     checks = [
-        ("submissions_close", moments["submissions_close"] > moments["submissions_open"],
+        ("submissions_close", "submissions_open", "submissions_close", lambda a, b: a > b,
          "Ideas must close after they open"),
-        ("voting_close", moments["voting_close"] > moments["voting_open"],
+        ("voting_close", "voting_open", "voting_close", lambda a, b: a > b,
          "Voting must close after it opens"),
-        ("voting_open", moments["voting_open"] >= moments["submissions_open"],
+        ("voting_open", "submissions_open", "voting_open", lambda a, b: a >= b,
          "Voting cannot open before ideas open"),
         # Voting may overlap the last weeks of submissions, but ideas posted after it
         # closed could never be supported.
-        ("voting_close", moments["voting_close"] >= moments["submissions_close"],
+        ("voting_close", "submissions_close", "voting_close", lambda a, b: a >= b,
          "Voting must close after ideas close, so that every idea can be supported"),
     ]
     problems: dict[str, str] = {}
-    for name, ok, message in checks:
-        if not ok:
+    for name, earlier, later, ok, message in checks:
+        first, second = moments.get(earlier), moments.get(later)
+        if first is not None and second is not None and not ok(second, first):
             problems.setdefault(name, message)
     return problems
+
+
+def start_of_today(now: datetime) -> datetime:
+    """Midnight at the start of `now`'s day in the UK, the earliest a new start may be."""
+    return datetime.combine(now.astimezone(LONDON).date(), time(), tzinfo=LONDON)
+
+
+def passed_problems(moments: dict[str, datetime | None], now: datetime) -> dict[str, str]:
+    """Which moments typed for a new window or a draft have already passed, each with the
+    message for its field. A start may be earlier today: published, the window opens at once,
+    as it would if staff had typed the minute they publish. A close must be after `now`."""
+    today = start_of_today(now)
+    problems: dict[str, str] = {}
+    for name, at in moments.items():
+        if at is None:
+            continue
+        if name in STARTS and at < today:
+            problems[name] = f"{WHAT[name].capitalize()} must be today or in the future"
+        elif name not in STARTS and at <= now:
+            problems[name] = f"{WHAT[name].capitalize()} must be in the future"
+    return problems
+
+
+def why_cannot_publish(window: IdeaWindow, now: datetime | None = None) -> str | None:
+    """Why the draft `window` cannot be published now, naming the dates to change, or None
+    when it can. Its starts may have passed (it opens at once); its closes may not, because
+    it would go public with ideas or voting already over."""
+    if window.published_at is not None:
+        return "This window is already published"
+    now = now or utcnow()
+    over = [name for name in ("submissions_close", "voting_close")
+            if getattr(window, f"{name}_at") <= now]
+    if not over:
+        return None
+    dates = _names([f"{WHAT[name]} ({london_datetime(getattr(window, f'{name}_at'))})"
+                    for name in over])
+    stages = _names(["ideas" if name == "submissions_close" else "voting" for name in over])
+    one = len(over) == 1
+    return (f"“{window.title}” cannot be published: {dates} {'has' if one else 'have'} "
+            f"passed, so {stages} would already be over. Change "
+            f"{'it to a time' if one else 'them to times'} in the future first")
 
 
 @dataclass
@@ -176,10 +220,10 @@ def _same_minute(a: datetime, b: datetime) -> bool:
     return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
 
 
-def unchanged_moments(window: IdeaWindow, moments: dict[str, datetime]) -> set[str]:
+def unchanged_moments(window: IdeaWindow, moments: dict[str, datetime | None]) -> set[str]:
     """The moments the form sent back as they are stored (to the minute)."""
-    return {name for name in MOMENTS
-            if _same_minute(getattr(window, f"{name}_at"), moments[name])}
+    return {name for name in MOMENTS if moments.get(name) is not None
+            and _same_minute(getattr(window, f"{name}_at"), moments[name])}
 
 
 def _started(name: str, at: datetime, past: History) -> str:
@@ -207,7 +251,7 @@ def _too_late(name: str, first: datetime, past: History) -> str:
             f"ideas cannot open later than that")
 
 
-def _date_problems(window: IdeaWindow, moments: dict[str, datetime], past: History,
+def _date_problems(window: IdeaWindow, moments: dict[str, datetime | None], past: History,
                    now: datetime) -> dict[str, str]:
     problems: dict[str, str] = {}
     same = unchanged_moments(window, moments)
@@ -217,6 +261,8 @@ def _date_problems(window: IdeaWindow, moments: dict[str, datetime], past: Histo
                 "voting_open": past.first_support_at}
     for name in MOMENTS:
         stored, wanted = getattr(window, f"{name}_at"), moments[name]
+        if wanted is None:  # the form could not read it, and says so
+            continue
         first = evidence.get(name)
         if (name in STARTS and first is not None and stored > now and stored > first
                 and wanted > first and window.shortlist_published_at is None):
@@ -292,20 +338,28 @@ def _area_problem(window: IdeaWindow, area_ids: list[int], past: History) -> str
             f"tagged with them ({counts})")
 
 
-def problems(window: IdeaWindow | None, moments: dict[str, datetime],
+def problems(window: IdeaWindow | None, moments: dict[str, datetime | None],
              accepts: dict[Source, bool], area_ids: list[int], support_limit: int | None,
              authors_may_support_own: bool, now: datetime | None = None,
              premoderation: bool | None = None) -> dict[str, str]:
     """Why these details cannot be saved for `window` (None: a new window), as a message for
     each field that must change ("submissions_open" ... "voting_close", "sources", "areas",
     "support_limit", "authors_may_support_own", "premoderation"; None for `premoderation`
-    leaves it unchecked). Empty when they can."""
+    leaves it unchecked; a moment that is None, one the form could not read, is left to the
+    form). Empty when they can."""
     found = order_problems(moments)
+    now = now or utcnow()
+    if window is None or window.published_at is None:
+        # A draft's dates have not happened to anyone, but a date typed for it must not have
+        # passed. One it keeps as it was is checked when it is published.
+        same = unchanged_moments(window, moments) if window is not None else set()
+        typed = {name: at for name, at in moments.items() if name not in same}
+        for name, message in passed_problems(typed, now).items():
+            found.setdefault(name, message)
     if window is None:
         return found
-    now = now or utcnow()
     past = history(window)
-    if window.published_at is not None:  # a draft's dates have not happened to anyone
+    if window.published_at is not None:
         for name, message in _date_problems(window, moments, past, now).items():
             found.setdefault(name, message)
     if message := _source_problem(window, accepts, past):

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from app.forms_common import NumberField, WholeNumberField, strip_whitespace
 from app.models import ReportReason
+from app.review import shortlist
 from app.review.decisions import DECISIONS
 
 
@@ -145,6 +146,18 @@ class WeightsForm(FlaskForm):
                                         NumberRange(min=1, max=200, message="The shortlist must "
                                                     "have between 1 and 200 ideas")])
     submit = SubmitField("Save formula", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Weights that each read well can still make no formula together: said now, with
+        # any other error, rather than only once those are put right.
+        support, feasibility = self.support_weight, self.feasibility_weight
+        if not support.errors and not feasibility.errors:
+            problem = shortlist.weights_problem(float(support.data), float(feasibility.data))
+            if problem:
+                support.errors.append(problem)
+                valid = False
+        return valid
 
 
 class OverrideForm(FlaskForm):

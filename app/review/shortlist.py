@@ -165,13 +165,20 @@ def with_ideas(rows: list[Ranked]) -> list[Ranked]:
     return rows
 
 
+def weights_problem(support_weight: float, feasibility_weight: float) -> str | None:
+    """Why these weights cannot make a formula, or None (the form checks with this too)."""
+    if support_weight < 0 or feasibility_weight < 0 or support_weight + feasibility_weight <= 0:
+        return "Weights must be 0 or more, and not both 0"
+    return None
+
+
 def set_weights(actor: User, window: IdeaWindow, support_weight: float,
                 feasibility_weight: float, size: int) -> None:
     """Change the formula's weights and the shortlist's size before it is published."""
     if window.shortlist_published_at is not None:
         raise ShortlistError("The shortlist is published; its formula can no longer change")
-    if support_weight < 0 or feasibility_weight < 0 or support_weight + feasibility_weight <= 0:
-        raise ShortlistError("Weights must be 0 or more, and not both 0")
+    if problem := weights_problem(support_weight, feasibility_weight):
+        raise ShortlistError(problem)
     if any(w != round(w, 2) for w in (support_weight, feasibility_weight)):
         # The formula is shown and published to two places: finer weights would read as others.
         raise ShortlistError("Weights can have at most 2 decimal places")

@@ -33,9 +33,9 @@ def test_staff_create_and_publish_a_window(page, make_user, make_area):
     page.get_by_label("Title").fill("Spring 2027 ideas")
     page.get_by_label("Theme").fill("Growing up well")
     page.get_by_label("Description").fill("Ideas about children and young people.")
-    for legend, (day, month, year) in {"Ideas open": ("1", "6", "2026"),
+    for legend, (day, month, year) in {"Ideas open": ("1", "6", "2030"),
                                        "Ideas close": ("30", "6", "2030"),
-                                       "Voting opens": ("15", "6", "2026"),
+                                       "Voting opens": ("15", "6", "2030"),
                                        "Voting closes": ("31", "7", "2030")}.items():
         group = page.get_by_role("group", name=legend, exact=True)
         group.get_by_label("Day").fill(day)
