@@ -131,6 +131,17 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_saves_nothing(clien
         assert db.session.scalar(select(func.count(User.id))) == 0
 
 
+def test_a_form_sent_from_another_site_leaves_the_session_alone(client, app):
+    """A cross-site post arrives without the session cookie: answering with a flash would
+    set a new, empty session cookie in its place and sign the person out."""
+    response = app.test_client().post(
+        "/sign-out", data={}, headers={"Origin": "https://elsewhere.example"})
+    assert response.status_code == 400
+    assert "This form was not sent from ODA Ideas" in text(response)
+    assert "Nothing was saved" in text(response)
+    assert not response.headers.getlist("Set-Cookie")
+
+
 def test_sign_out_needs_a_post_with_a_csrf_token(client, auth, make_user):
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")
