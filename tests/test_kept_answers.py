@@ -124,9 +124,14 @@ def test_another_sites_form_puts_nothing_in_the_idea_form(app, client, auth, mak
     auth.sign_in("rosa@example.org")
     path = f"/windows/{window.id}/submit/myself"
     for headers in ({"Origin": "https://elsewhere.example"},
-                    {"Referer": "https://elsewhere.example/form"}, {}):
-        browser, response = timed_out_post(app, client, path, ANSWERS, headers=headers)
-        assert "nothing was saved" in text(browser.get(response.headers["Location"]))
+                    {"Referer": "https://elsewhere.example/form"}):
+        # Another site's form gets a page of its own, and no session cookie that could
+        # replace the person's (tests/test_layout_and_security.py).
+        _browser, response = timed_out_post(app, client, path, ANSWERS, headers=headers)
+        assert response.status_code == 400 and "Nothing was saved" in text(response)
+    # Without Origin or Referer nothing says where it came from: the usual message.
+    browser, response = timed_out_post(app, client, path, ANSWERS, headers={})
+    assert "nothing was saved" in text(browser.get(response.headers["Location"]))
     assert kept_rows(app) == []
 
 
