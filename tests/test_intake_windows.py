@@ -255,6 +255,14 @@ def test_a_draft_whose_dates_have_passed_is_not_published(client, auth, make_use
     late = make_window(stage="review", published=False, title="Late draft")
     started = make_window(stage="open", published=False, title="Started draft")
     auth.sign_in("staff@example.org")
+    # The list says so before anyone presses Publish, and offers it only where it can work.
+    listed = text(client.get("/staff/windows"))
+    assert "“Late draft” cannot be published: the date ideas close (" in listed
+    assert f'href="/staff/windows/{late.id}/edit">change its dates</a>' in listed
+    assert f'action="/staff/windows/{late.id}/publish"' not in listed
+    assert f'action="/staff/windows/{started.id}/publish"' in listed
+    assert "“Late draft” cannot be published" in text(client.get(f"/staff/windows/{late.id}/edit"))
+    assert "cannot be published" not in text(client.get(f"/staff/windows/{started.id}/edit"))
     page = text(submit(client, f"/staff/windows/{late.id}/publish", {}, page="/staff/windows"))
     assert "“Late draft” cannot be published: the date ideas close (" in page
     assert "Late draft" not in text(client.get("/windows"))

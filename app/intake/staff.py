@@ -21,7 +21,8 @@ def staff_window_or_404(window_id: int) -> IdeaWindow:
 @staff_required
 def staff_windows():
     return render_template("intake/staff/windows.html", windows=services.staff_windows(),
-                           button=ButtonForm(), has_ideas=services.window_has_ideas)
+                           button=ButtonForm(), has_ideas=services.window_has_ideas,
+                           why_cannot_publish=window_rules.why_cannot_publish)
 
 
 def window_form(window: IdeaWindow | None = None) -> WindowForm:
@@ -90,6 +91,8 @@ def render_window_form(form: WindowForm, window: IdeaWindow | None):
         has_areas=bool(form.areas.choices),
         fixed=window_rules.what_is_fixed(window) if window else [],
         waiting=window_rules.awaiting_moderation(window) if window else 0,
+        late=window_rules.why_cannot_publish(window)
+        if window is not None and window.published_at is None else None,
         can_close_voting=window is not None and not window_rules.why_cannot_close_voting(window),
         can_close_submissions=window is not None
         and not window_rules.why_cannot_close_submissions(window))
