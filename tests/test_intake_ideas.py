@@ -517,6 +517,13 @@ def test_area_filter(client, busy_window, app):
         eastfield = db.session.scalar(select(Area.id).where(Area.name == "Eastfield"))
     page = text(client.get(f"/windows/{busy_window.id}?area={eastfield}"))
     assert "1 idea matches your filters" in page
+    # An area the window does not cover is ignored, as an unknown source is: the whole list.
+    everything = text(client.get(f"/windows/{busy_window.id}"))
+    for area in ("999999", "abc"):
+        page = text(client.get(f"/windows/{busy_window.id}?area={area}"))
+        assert "match your filters" not in page
+        assert page.count('class="app-idea-summary"') == everything.count(
+            'class="app-idea-summary"') > 0
 
 
 @pytest.mark.parametrize("query", ['"', "*", "AND OR NOT", "NEAR(", "a' OR 1=1 --", "ünïcödé",

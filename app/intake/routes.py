@@ -1,6 +1,7 @@
 """Idea windows and ideas: public pages, submitting, and the mayor's office pledge import."""
 
 import secrets
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from flask import (
@@ -99,6 +100,10 @@ def visitor_seed() -> int:
 def window(window_id: int):
     idea_window = window_or_404(window_id)
     filters = filters_from_request()
+    if filters.area_id is not None and filters.area_id not in {a.id for a in idea_window.areas}:
+        # An area the window does not cover is ignored, as an unknown source or status is,
+        # instead of listing nothing with no word why.
+        filters = replace(filters, area_id=None)
     seed = visitor_seed()
     page = checked_page(lambda number: paginate_ideas(idea_window, filters, number,
                                                       IDEAS_PER_PAGE, seed))
