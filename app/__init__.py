@@ -78,10 +78,12 @@ def register_templates(app: Flask) -> None:
 
     from app import filters
     from app.forms_common import form_error_summary
+    from app.intake import kept
 
     filters.register(app)
     # Not "error_summary": pages import a macro of that name, which would shadow it in base.html.
     app.add_template_global(form_error_summary)
+    app.add_template_global(kept.author_field, "kept_author_field")
 
 
 def register_extensions(app: Flask) -> None:

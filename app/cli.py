@@ -15,6 +15,7 @@ from app.accounts.services import find_active_user_by_email, normalise_email
 from app.demo.bulk import add_bulk_ideas
 from app.demo.seed import seed_review, seed_triage, seed_windows_and_ideas
 from app.extensions import db
+from app.intake import kept
 from app.models import (
     Area,
     IdeaWindow,
@@ -219,6 +220,9 @@ def send_notifications(loop: bool, interval: int, batch: int, requeue_stuck: boo
     if requeue_stuck:
         click.echo(f"Requeued {requeue_stuck_emails()} stuck emails.")
     while True:
+        # Answers kept after a timed-out session last a day: this runs every minute anyway.
+        if kept.purge_expired():
+            db.session.commit()
         report = send_due(batch)
         click.echo(f"Sent {report.sent}, will retry {report.retrying}, gave up on "
                    f"{report.failed}." + (f" Dropped {report.dropped} no longer wanted (emails "

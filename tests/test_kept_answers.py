@@ -2,6 +2,7 @@
 in again, fills the form, and is forgotten once the form is sent."""
 
 import html
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -9,7 +10,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.intake import kept
 from app.models import Idea, KeptAnswers, utcnow
-from tests.support.forms import csrf_token, submit, text
+from tests.support.forms import csrf_token_from, submit, text
 
 LONG_PROBLEM = ("The towpath between the lock and the station has no lights. " * 60).strip()
 ANSWERS = {"title": "Light the towpath by the canal", "problem": LONG_PROBLEM,
@@ -22,12 +23,26 @@ def unescaped(response) -> str:
     return html.unescape(text(response))
 
 
+AUTHOR = re.compile(r'name="kept_author" value="([^"]+)"')
+
+
+def hidden_fields(client, path: str) -> dict:
+    """The form's CSRF token and its signed author, as the page gives them."""
+    page = client.get(path).get_data(as_text=True)
+    return {"csrf_token": csrf_token_from(page), "kept_author": AUTHOR.search(page).group(1)}
+
+
+def out_of_date(client, path: str) -> dict:
+    """The answers with the form's signed author but a CSRF token that no longer holds."""
+    return {**ANSWERS, **hidden_fields(client, path), "csrf_token": "out-of-date"}
+
+
 def timed_out_post(app, client, path: str, data: dict, headers=HERE):
     """Send the form on `path` from a browser whose session has ended since it was loaded:
     its token belongs to a session the new request no longer carries."""
-    token = csrf_token(client, path)
+    fields = hidden_fields(client, path)
     fresh = app.test_client()  # the cookie has expired: nothing of the old session is sent
-    return fresh, fresh.post(path, data={**data, "csrf_token": token}, headers=headers)
+    return fresh, fresh.post(path, data={**data, **fields}, headers=headers)
 
 
 def kept_rows(app) -> list[KeptAnswers]:
@@ -75,7 +90,7 @@ def test_a_form_out_of_date_while_still_signed_in_comes_back_filled_in(
     auth.sign_in("rosa@example.org")
     path = f"/windows/{window.id}/submit/myself"
     client.get(path)
-    response = client.post(path, data={**ANSWERS, "csrf_token": "out-of-date"},
+    response = client.post(path, data=out_of_date(client, path),
                            headers=HERE, follow_redirects=True)
     assert response.request.path == path
     page = unescaped(response)
@@ -149,7 +164,7 @@ def test_kept_answers_last_a_day_and_go_when_the_person_signs_out(
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")
     path = f"/windows/{window.id}/submit/myself"
-    client.post(path, data={**ANSWERS, "csrf_token": "out-of-date"}, headers=HERE)
+    client.post(path, data=out_of_date(client, path), headers=HERE)
     assert LONG_PROBLEM in unescaped(client.get(path))
     with app.app_context():
         db.session.execute(update(KeptAnswers).values(
@@ -157,7 +172,7 @@ def test_kept_answers_last_a_day_and_go_when_the_person_signs_out(
         db.session.commit()
     assert LONG_PROBLEM not in unescaped(client.get(path))
 
-    client.post(path, data={**ANSWERS, "csrf_token": "out-of-date"}, headers=HERE)
+    client.post(path, data=out_of_date(client, path), headers=HERE)
     assert len(kept_rows(app)) == 1  # the one kept before has gone
     auth.sign_out()
     assert kept_rows(app) == []
@@ -170,10 +185,13 @@ def test_one_address_can_keep_only_so_many(app, client, auth, make_user, make_wi
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")
     path = f"/windows/{window.id}/submit/myself"
+    author = hidden_fields(client, path)["kept_author"]
     for _ in range(kept.PER_ADDRESS.amount):
-        response = app.test_client().post(path, data=ANSWERS, headers=HERE)
+        response = app.test_client().post(path, data={**ANSWERS, "kept_author": author},
+                                          headers=HERE)
         assert response.headers["Location"].startswith("/sign-in")
-    response = app.test_client().post(path, data=ANSWERS, headers=HERE)
+    response = app.test_client().post(path, data={**ANSWERS, "kept_author": author},
+                                      headers=HERE)
     assert response.headers["Location"] == "http://localhost/"
 
 
@@ -192,3 +210,60 @@ def test_kept_answers_survive_resetting_a_forgotten_password(app, client, auth, 
                                  "password": "a-brand-new-passphrase-77"})
     page = unescaped(browser.get(path))
     assert kept.KEPT in page and LONG_PROBLEM in page
+
+
+def test_kept_answers_go_back_only_to_the_account_that_wrote_them(
+        app, client, auth, make_user, make_window):
+    """On a shared computer the next person to sign in must not find someone else's words."""
+    window = make_window()
+    make_user("rosa@example.org")
+    make_user("fred@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    browser, response = timed_out_post(app, client, path, ANSWERS)
+    assert response.headers["Location"] == f"/sign-in?next={path}"
+    response = submit(browser, f"/sign-in?next={path}",
+                      {"email": "fred@example.org", "password": "correct-horse-battery-staple-42"})
+    assert response.request.path == path
+    page = unescaped(response)
+    assert LONG_PROBLEM not in page and kept.KEPT not in page
+
+
+def test_answers_without_a_signed_author_are_not_kept(app, client, auth, make_user,
+                                                      make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    for author in ({}, {"kept_author": "1"}, {"kept_author": "forged.signature"}):
+        browser = app.test_client()
+        response = browser.post(path, data={**ANSWERS, **author}, headers=HERE)
+        assert "nothing was saved" in text(browser.get(response.headers["Location"]))
+    assert kept_rows(app) == []
+
+
+def test_answers_kept_longer_than_a_day_are_deleted_by_the_email_sender(
+        app, client, auth, make_user, make_window, runner):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    timed_out_post(app, client, path, ANSWERS)
+    assert len(kept_rows(app)) == 1
+    runner.invoke(args=["notifications", "send"])
+    assert len(kept_rows(app)) == 1  # still within its day
+    with app.app_context():
+        db.session.execute(update(KeptAnswers).values(created_at=utcnow() - timedelta(days=2)))
+        db.session.commit()
+    result = runner.invoke(args=["notifications", "send"])
+    assert result.exit_code == 0 and kept_rows(app) == []
+
+
+def test_a_nul_character_is_dropped_from_kept_answers(app, client, auth, make_user,
+                                                      make_window):
+    window = make_window()
+    make_user("rosa@example.org")
+    auth.sign_in("rosa@example.org")
+    path = f"/windows/{window.id}/submit/myself"
+    timed_out_post(app, client, path, {**ANSWERS, "title": "Light\x00 the towpath please"})
+    assert kept_rows(app)[0].answers["title"] == "Light the towpath please"

@@ -2,7 +2,17 @@
 
 import logging
 
-from flask import Flask, current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -53,7 +63,7 @@ def handle_csrf_error(error: CSRFError):
     log.info("CSRF failure on %s: %s", request.path, error.description)
     if request.accept_mimetypes.best == "application/json":
         return {"error": "Your session timed out. Reload the page and try again."}, 400
-    if (request.headers.get("Origin") or request.referrer) and not kept.from_this_site():
+    if kept.declared_origin() and not kept.from_this_site():
         # Sent from another site's page, the form arrives without the session cookie
         # (SameSite=Lax): a flash would answer with a new, empty session cookie in place of
         # the person's own and sign them out here. Say so on a page that leaves it alone.

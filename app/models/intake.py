@@ -404,8 +404,9 @@ class IdeaStatusChange(db.Model):
 class KeptAnswers(db.Model):
     """What someone typed in an idea form that was sent after their session had timed out.
 
-    It belongs to the browser, not an account (nobody was signed in by then): the session
-    holds the token, and only a hash of it is stored here. See app/intake/kept.py.
+    It goes back only to the account that wrote it, in the browser that sent it: the form
+    carries the account signed, the session holds the token, and only a hash of it is
+    stored here. See app/intake/kept.py.
     """
 
     __tablename__ = "kept_answers"
@@ -413,6 +414,8 @@ class KeptAnswers(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Whose they are: the account the form was written under (signed in the form).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     path: Mapped[str] = mapped_column(String(500))  # the page whose form they fill
     answers: Mapped[dict] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
