@@ -1367,3 +1367,57 @@ def told_about(app, *ideas) -> str:
         people = db.session.scalar(select(func.count(func.distinct(Follow.user_id)))
                                    .where(Follow.idea_id.in_([i.id for i in ideas])))
     return f"{plural(people, 'person', 'people')} who {'follows' if people == 1 else 'follow'}"
+
+
+
+def test_redaction_leaves_another_idea_with_the_same_title_alone(
+        app, make_user, make_window, make_idea, staff):
+    from app.review.moderation import remove_personal_information
+    from app.voting.notifications import notify_people
+
+    window = make_window(stage="voting")
+    title = "Fix the streetlight outside 12 Mill Lane"
+    a = make_idea(window, make_user("rosa@example.org"), title=title)
+    b = make_idea(window, make_user("fred@example.org"), title=title)  # a neighbour's
+    gail = make_user("gail@example.org")
+    follows(app, gail, b)
+    with app.test_request_context():
+        row_b = db.session.get(Idea, b.id)
+        notify_people(row_b, f"Your idea “{title}” is now: Under review.", {gail.id})
+        db.session.commit()
+        actor = db.session.get(type(staff), staff.id)
+        remove_personal_information(actor, db.session.get(Idea, a.id), {
+            "title": "Fix a streetlight on Mill Lane", "problem": a.problem,
+            "action": a.action, "data": a.data})
+        message = db.session.scalar(select(Notification.message).where(
+            Notification.user_id == gail.id))
+        # B keeps its own title, and Gail's notification about B keeps it too.
+        assert db.session.get(Idea, b.id).title == title
+        assert message == f"Your idea “{title}” is now: Under review.", message
+
+
+def test_redaction_swaps_only_the_quoted_title_not_a_longer_one_holding_it(
+        app, make_user, make_window, make_idea, staff):
+    from app.review.moderation import remove_personal_information
+    from app.triage.merging import merge
+
+    window = make_window(stage="voting")
+    author = make_user("rosa@example.org")
+    dup = make_idea(window, author, title="Ask Rosa Smith about the towpath")
+    canonical = make_idea(window, make_user(), title="Ask Rosa Smith about the towpath lights")
+    add_supports(app, dup, [make_user("hana@example.org")])
+    with app.test_request_context():
+        actor = db.session.get(type(staff), staff.id)
+        merge(actor, db.session.get(Idea, dup.id), db.session.get(Idea, canonical.id))
+        db.session.commit()
+        before = list(db.session.scalars(select(Notification.message).where(
+            Notification.idea_id == dup.id)))
+        remove_personal_information(actor, db.session.get(Idea, dup.id), {
+            "title": "Ask about the towpath", "problem": dup.problem,
+            "action": dup.action, "data": dup.data})
+        after = list(db.session.scalars(select(Notification.message).where(
+            Notification.idea_id == dup.id)))
+        assert any("“Ask Rosa Smith about the towpath”" in m for m in before)
+        assert not any("“Ask Rosa Smith about the towpath”" in m for m in after)
+        # The idea it went into keeps its title in the merge message.
+        assert any("“Ask Rosa Smith about the towpath lights”" in m for m in after), after

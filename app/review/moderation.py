@@ -1,6 +1,6 @@
 """Moderation: reports, hiding and restoring ideas, pre-moderation, and personal data flags."""
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from app import audit
 from app.accounts import personal_data
@@ -8,6 +8,7 @@ from app.email import external_url
 from app.extensions import db
 from app.intake.services import suggest_types_quietly
 from app.models import (
+    AuditEvent,
     Idea,
     IdeaStatusChange,
     Notification,
@@ -193,12 +194,22 @@ def _replace_old_words(idea: Idea, old: dict[str, str]) -> None:
     keeps a copy: the search index follows the row (triggers on SQLite, a generated column on
     PostgreSQL), the similar-ideas index reads it again as `updated_at` moved, audit entries
     name ideas by number and the open data cache holds numbers only."""
-    swaps = sorted(((was, getattr(idea, name) or "") for name, was in old.items()
+    # Messages quote a title as “…”: swapping only that form leaves alone a longer title
+    # that merely contains this one.
+    swaps = sorted(((f"“{was}”", f"“{idea.title}”") if name == "title"
+                    else (was, getattr(idea, name) or "")
+                    for name, was in old.items()
                     if was and (name == "title" or len(was) >= SHORTEST_SWAPPED)),
                    key=lambda pair: -len(pair[0]))  # a longer answer may hold a shorter one
     targets = [(Notification.idea_id == idea.id, swaps)]
     if old.get("title"):
-        others = select(Idea.id).where(Idea.window_id == idea.window_id, Idea.id != idea.id)
+        # Other ideas' messages quote this title only where they were merged into it (and
+        # perhaps unmerged since): not every idea of the window, one of which may share it.
+        merged_here = select(AuditEvent.target_id).where(
+            AuditEvent.action == "idea.merge",
+            AuditEvent.summary.endswith(f" into idea {idea.id}", autoescape=True))
+        others = select(Idea.id).where(Idea.window_id == idea.window_id, Idea.id != idea.id,
+                                       cast(Idea.id, String).in_(merged_here))
         targets.append((Notification.idea_id.in_(others),
                         [(f"“{old['title']}”", f"“{idea.title}”")]))
     for about, pairs in targets:
@@ -211,8 +222,14 @@ def _replace_old_words(idea: Idea, old: dict[str, str]) -> None:
             .where(quoting, OutboxEmail.status.in_(UNSENT))))
         for email in emails:
             # The subject is made again: it may hold a shortened title, which a swap misses.
-            email.subject = email_subject(_swap(email.notification.message, pairs))
-            email.body = _swap(email.body, pairs)
+            # Conditional: a sender that claimed the email since it was read sends the old
+            # words, and its row must go on saying so.
+            db.session.execute(
+                update(OutboxEmail)
+                .where(OutboxEmail.id == email.id, OutboxEmail.status.in_(UNSENT))
+                .values(subject=email_subject(_swap(email.notification.message, pairs)),
+                        body=_swap(email.body, pairs))
+                .execution_options(synchronize_session=False))
         db.session.execute(update(Notification).where(quoting)
                            .values(message=_sql_swap(Notification.message, pairs))
                            .execution_options(synchronize_session=False))
