@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.triage import services
 from app.voting.services import recount
+from tests.conftest import POSTGRES_URL
 from tests.support.forms import csrf_token, submit, text
 
 FIXTURE = Path(__file__).parent / "triage_nlp" / "fixtures" / "petitions-trim.jsonl"
@@ -1246,3 +1247,39 @@ def test_the_groups_page_offers_nothing_after_the_shortlist_and_refuses_old_butt
         assert not db.session.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.action.in_(["cluster.unconfirm", "cluster.restore_idea",
                                    "cluster.remove_idea", "idea.unmerge"])))
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite's write lock; PostgreSQL locks the row")
+def test_a_merge_holds_the_window_until_it_commits_so_publishing_waits(
+        app, make_user, make_window, make_idea, monkeypatch):
+    """The lock check claims the window row with a write: a shortlist published from another
+    connection between the check and the merge's commit has to wait, and cannot slip in."""
+    import sqlite3
+
+    from app.triage import merging
+
+    window = make_window(stage="voting")
+    a = make_idea(window, make_user(), title="Grit the side roads on the estate")
+    b = make_idea(window, make_user(), title="Grit the estate side roads in winter")
+    staff = make_user("staff@example.org", role=Role.STAFF)
+    original, blocked = merging._refuse_if_locked, []
+
+    def then_someone_publishes(w):
+        original(w)  # passes: not published yet
+        other = sqlite3.connect(db.engine.url.database, timeout=0.2)
+        try:
+            other.execute("UPDATE idea_windows SET shortlist_published_at = "
+                          "'2026-12-04 12:00:00.000000' WHERE id = ?", (w.id,))
+            other.commit()
+        except sqlite3.OperationalError as error:  # "database is locked": it has to wait
+            blocked.append(str(error))
+        finally:
+            other.close()
+
+    monkeypatch.setattr(merging, "_refuse_if_locked", then_someone_publishes)
+    with app.test_request_context():
+        merging.merge(db.session.get(User, staff.id), db.session.get(Idea, a.id),
+                      db.session.get(Idea, b.id))
+        db.session.expire_all()
+        assert blocked and "locked" in blocked[0]
+        assert db.session.get(IdeaWindow, window.id).shortlist_published_at is None

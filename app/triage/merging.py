@@ -5,7 +5,7 @@ they can do."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, literal, or_, select
+from sqlalchemy import case, delete, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -60,14 +60,18 @@ def _refuse_if_locked(window: IdeaWindow | None) -> None:
     if reason:
         raise MergeError(reason)
     if window is not None:
-        # Publishing claims the window row first (a conditional UPDATE), so on PostgreSQL this
-        # waits for a publication under way and then sees it; SQLite runs one writer at a time.
-        # NO KEY UPDATE, so that supports (whose foreign key shares the row) never wait on it.
-        still_open = db.session.scalar(
-            select(IdeaWindow.id).where(IdeaWindow.id == window.id,
-                                        IdeaWindow.shortlist_published_at.is_(None))
-            .with_for_update(key_share=True))
-        if still_open is None:
+        # Publishing claims the window row first with a conditional UPDATE; this claims it
+        # the same way (a write that changes nothing), so each waits for the other. On
+        # PostgreSQL it waits for a publication under way and then sees it; the lock is a
+        # NO KEY UPDATE one, so supports (whose foreign key shares the row) never wait on it.
+        # On SQLite a SELECT ... FOR UPDATE would hold nothing, where a write takes the
+        # database's write lock until this change commits.
+        still_open = db.session.execute(
+            update(IdeaWindow).where(IdeaWindow.id == window.id,
+                                     IdeaWindow.shortlist_published_at.is_(None))
+            .values(shortlist_published_at=None)
+            .execution_options(synchronize_session=False)).rowcount
+        if not still_open:
             db.session.rollback()
             raise MergeError(why_groups_locked(db.session.get(IdeaWindow, window.id))
                              or "The shortlist for this window is published, so its "
