@@ -5,6 +5,7 @@ import html
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from app.extensions import db
@@ -50,12 +51,17 @@ def kept_rows(app) -> list[KeptAnswers]:
         return list(db.session.scalars(select(KeptAnswers)))
 
 
-def test_an_idea_sent_after_the_session_ended_survives_signing_in_again(
-        app, client, auth, make_user, make_window):
+@pytest.fixture
+def rosas_form(make_window, make_user, auth) -> str:
+    """The idea form of a window open for ideas, with Rosa signed in: its path."""
     window = make_window()
     make_user("rosa@example.org")
     auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+    return f"/windows/{window.id}/submit/myself"
+
+
+def test_an_idea_sent_after_the_session_ended_survives_signing_in_again(app, client, rosas_form):
+    path = rosas_form
 
     browser, response = timed_out_post(app, client, path, ANSWERS)
     assert response.status_code == 302
@@ -83,12 +89,8 @@ def test_an_idea_sent_after_the_session_ended_survives_signing_in_again(
     assert kept.KEPT not in page and LONG_PROBLEM not in page
 
 
-def test_a_form_out_of_date_while_still_signed_in_comes_back_filled_in(
-        app, client, auth, make_user, make_window):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+def test_a_form_out_of_date_while_still_signed_in_comes_back_filled_in(app, client, rosas_form):
+    path = rosas_form
     client.get(path)
     response = client.post(path, data=out_of_date(client, path),
                            headers=HERE, follow_redirects=True)
@@ -117,12 +119,8 @@ def test_changing_a_draft_from_check_your_answers_is_kept_too(
         assert db.session.get(Idea, idea_id).title == "Light the towpath by the canal"
 
 
-def test_only_the_forms_answers_are_kept_and_each_is_cut_short(app, client, auth, make_user,
-                                                              make_window):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+def test_only_the_forms_answers_are_kept_and_each_is_cut_short(app, client, rosas_form):
+    path = rosas_form
     timed_out_post(app, client, path, {**ANSWERS, "problem": "x" * 50_000,
                                        "password": "hunter2", "next": "/elsewhere"})
     [row] = kept_rows(app)
@@ -132,12 +130,8 @@ def test_only_the_forms_answers_are_kept_and_each_is_cut_short(app, client, auth
     assert len(row.token_hash) == 64  # the session holds the token; only its hash is here
 
 
-def test_another_sites_form_puts_nothing_in_the_idea_form(app, client, auth, make_user,
-                                                         make_window):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+def test_another_sites_form_puts_nothing_in_the_idea_form(app, client, rosas_form):
+    path = rosas_form
     for headers in ({"Origin": "https://elsewhere.example"},
                     {"Referer": "https://elsewhere.example/form"}):
         # Another site's form gets a page of its own, and no session cookie that could
@@ -158,12 +152,8 @@ def test_other_forms_still_say_nothing_was_saved(app, client):
     assert kept_rows(app) == []
 
 
-def test_kept_answers_last_a_day_and_go_when_the_person_signs_out(
-        app, client, auth, make_user, make_window):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+def test_kept_answers_last_a_day_and_go_when_the_person_signs_out(app, client, auth, rosas_form):
+    path = rosas_form
     client.post(path, data=out_of_date(client, path), headers=HERE)
     assert LONG_PROBLEM in unescaped(client.get(path))
     with app.app_context():
@@ -180,11 +170,8 @@ def test_kept_answers_last_a_day_and_go_when_the_person_signs_out(
     assert LONG_PROBLEM not in unescaped(client.get(path))
 
 
-def test_one_address_can_keep_only_so_many(app, client, auth, make_user, make_window):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+def test_one_address_can_keep_only_so_many(app, client, rosas_form):
+    path = rosas_form
     author = hidden_fields(client, path)["kept_author"]
     for _ in range(kept.PER_ADDRESS.amount):
         response = app.test_client().post(path, data={**ANSWERS, "kept_author": author},
@@ -195,12 +182,8 @@ def test_one_address_can_keep_only_so_many(app, client, auth, make_user, make_wi
     assert response.headers["Location"] == "http://localhost/"
 
 
-def test_kept_answers_survive_resetting_a_forgotten_password(app, client, auth, make_user,
-                                                            make_window, mailbox):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+def test_kept_answers_survive_resetting_a_forgotten_password(app, client, mailbox, rosas_form):
+    path = rosas_form
     browser, _response = timed_out_post(app, client, path, ANSWERS)
     submit(browser, "/forgot-password", {"email": "rosa@example.org"})
     link = mailbox.link(mailbox.last_to("rosa@example.org"), "/reset-password/")
@@ -229,12 +212,8 @@ def test_kept_answers_go_back_only_to_the_account_that_wrote_them(
     assert LONG_PROBLEM not in page and kept.KEPT not in page
 
 
-def test_answers_without_a_signed_author_are_not_kept(app, client, auth, make_user,
-                                                      make_window):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+def test_answers_without_a_signed_author_are_not_kept(app, client, rosas_form):
+    path = rosas_form
     for author in ({}, {"kept_author": "1"}, {"kept_author": "forged.signature"}):
         browser = app.test_client()
         response = browser.post(path, data={**ANSWERS, **author}, headers=HERE)
@@ -243,11 +222,8 @@ def test_answers_without_a_signed_author_are_not_kept(app, client, auth, make_us
 
 
 def test_answers_kept_longer_than_a_day_are_deleted_by_the_email_sender(
-        app, client, auth, make_user, make_window, runner):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+        app, client, runner, rosas_form):
+    path = rosas_form
     timed_out_post(app, client, path, ANSWERS)
     assert len(kept_rows(app)) == 1
     runner.invoke(args=["notifications", "send"])
@@ -259,11 +235,7 @@ def test_answers_kept_longer_than_a_day_are_deleted_by_the_email_sender(
     assert result.exit_code == 0 and kept_rows(app) == []
 
 
-def test_a_nul_character_is_dropped_from_kept_answers(app, client, auth, make_user,
-                                                      make_window):
-    window = make_window()
-    make_user("rosa@example.org")
-    auth.sign_in("rosa@example.org")
-    path = f"/windows/{window.id}/submit/myself"
+def test_a_nul_character_is_dropped_from_kept_answers(app, client, rosas_form):
+    path = rosas_form
     timed_out_post(app, client, path, {**ANSWERS, "title": "Light\x00 the towpath please"})
     assert kept_rows(app)[0].answers["title"] == "Light the towpath please"
