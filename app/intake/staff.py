@@ -70,7 +70,7 @@ def show_problems(form: WindowForm, problems: dict[str, str]) -> None:
     for name, message in problems.items():
         field = getattr(form, PROBLEM_FIELDS.get(name, name))
         if not field.errors:
-            field.errors = [*field.errors, message]
+            field.errors = [message]
 
 
 def sent_and_valid(form: WindowForm, window: IdeaWindow | None) -> bool:
